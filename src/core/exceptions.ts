@@ -1,0 +1,53 @@
+/**
+ * The errors tiercache throws. Each carries a `code`, because a dual ESM/CJS install can load two copies of
+ * these classes and `instanceof` then fails across copies: `err.code === 'E_STORAGE'` always works.
+ */
+
+/** Base class of every tiercache error. */
+export class CacheError extends Error {
+  override name = 'CacheError'
+  readonly code: string = 'E_CACHE'
+
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+  }
+}
+
+/** A key that cannot be used (empty, or not a string). */
+export class InvalidKeyError extends CacheError {
+  override name = 'InvalidKeyError'
+  override readonly code: string = 'E_INVALID_KEY'
+}
+
+/** A tier failed to read, write or delete: disk full, permissions, a server gone. Carries the key and tier. */
+export class StorageError extends CacheError {
+  override name = 'StorageError'
+  override readonly code: string = 'E_STORAGE'
+  readonly key: string | undefined
+  readonly tier: string | undefined
+
+  constructor(message: string, options: { key?: string; tier?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause })
+    this.key = options.key
+    this.tier = options.tier
+  }
+}
+
+/** A value that cannot be stored: a function, a symbol, a circular structure. Thrown by `set`. */
+export class SerializationError extends StorageError {
+  override name = 'SerializationError'
+  override readonly code: string = 'E_SERIALIZATION'
+}
+
+/** `[tiercache] [file] cannot write "video_42": EACCES`: the key is shortened so logs stay readable. */
+export function describeFailure(tier: string, action: string, key: string | undefined, cause: unknown): string {
+  const shown = key === undefined ? '' : ` ${JSON.stringify(key.length > 80 ? `${key.slice(0, 77)}...` : key)}`
+  const reason = cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : String(cause)
+  return `[tiercache] [${tier}] cannot ${action}${shown}: ${reason}`
+}
+
+/** Whether `err` is a StorageError from any copy of this module. */
+export function isStorageError(err: unknown): err is StorageError {
+  return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' &&
+    ((err as { code: string }).code === 'E_STORAGE' || (err as { code: string }).code === 'E_SERIALIZATION')
+}

@@ -1,0 +1,33 @@
+/** What `clear()` accepts: a glob with `*` and `?`, a RegExp, or an exact key (a glob without wildcards). */
+export type KeyPattern = string | RegExp
+
+/** A compiled pattern. `exact` is set when the pattern names one key, so callers can delete instead of scanning. */
+export interface KeyMatcher {
+  (key: string): boolean
+  /** The one key this pattern matches, when it has no wildcards. */
+  readonly exact?: string
+  /** A literal prefix every match starts with ('' if none): lets a tier skip most candidates cheaply. */
+  readonly prefix: string
+}
+
+/** Compiles a pattern once into a predicate over keys. */
+export function compilePattern(pattern: KeyPattern): KeyMatcher {
+  if (pattern instanceof RegExp) {
+    // A global or sticky RegExp keeps state between test() calls; a copy without those flags does not.
+    const re = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''))
+    return Object.assign((key: string) => re.test(key), { prefix: '' })
+  }
+  if (typeof pattern !== 'string' || pattern === '') {
+    throw new TypeError(`pattern must be a non-empty string or a RegExp (got ${String(pattern)})`)
+  }
+  const firstWildcard = pattern.search(/[*?]/)
+  if (firstWildcard === -1) {
+    return Object.assign((key: string) => key === pattern, { exact: pattern, prefix: pattern })
+  }
+  const source = pattern
+    .split('')
+    .map((ch) => (ch === '*' ? '[\\s\\S]*' : ch === '?' ? '[\\s\\S]' : ch.replace(/[\\^$.|+()[\]{}/-]/g, '\\$&')))
+    .join('')
+  const re = new RegExp(`^${source}$`)
+  return Object.assign((key: string) => re.test(key), { prefix: pattern.slice(0, firstWildcard) })
+}

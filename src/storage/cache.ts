@@ -1,0 +1,414 @@
+import { systemClock, type Clock } from '../core/clock'
+import { encode } from '../core/codec'
+import { toMs, type Duration } from '../core/duration'
+import { describeFailure, InvalidKeyError, isStorageError, SerializationError, StorageError } from '../core/exceptions'
+import { compilePattern, type KeyPattern } from '../core/pattern'
+import { SingleFlight } from '../core/single-flight'
+import type { Entry, Tier } from './tier'
+import { FileTier } from './tiers/file'
+import { MemoryTier } from './tiers/memory'
+
+/** Per-call lifetimes for `set`. */
+export interface SetOptions {
+  /** Lifetime of the entry in every tier. Seconds, or a duration such as '30m'. */
+  ttl?: Duration
+  /** A shorter lifetime for the in-process copy (the guide: "use shorter TTL for memory-intensive data"). */
+  memoryTtl?: Duration
+}
+
+/** What `set` takes as its third argument: a TTL alone, or both lifetimes. */
+export type TtlArgument = Duration | SetOptions
+
+/** Options of `getOrSet`; the ones that see the computed value let it decide how (or whether) it is kept. */
+export interface GetOrSetOptions<T> {
+  /** Lifetime, or a function of the computed value giving it; a result of 0 means "do not store". */
+  ttl?: Duration | ((value: T) => Duration | 0)
+  memoryTtl?: Duration
+  /** Return false to hand the value to the callers without storing it. */
+  shouldCache?: (value: T) => boolean
+  /** Receives cache failures; the caller still gets the computed value. Default: the cache's `onError`. */
+  onError?: (error: StorageError) => void
+}
+
+export interface CacheOptions {
+  /**
+   * Folder of the file tier. Ignored when `tiers` is given.
+   * @default 'cache'
+   */
+  cacheDir?: string
+  /**
+   * Default lifetime of entries: seconds, or '90s' | '30m' | '1h' | '7d'. `Infinity` keeps entries forever.
+   * @default 86_400 (24 hours)
+   */
+  ttl?: Duration
+  /** Default lifetime of in-process copies, when shorter than `ttl`. */
+  memoryTtl?: Duration
+  /** The tiers, fastest first. Default: `[new MemoryTier(), new FileTier({ dir: cacheDir })]`. */
+  tiers?: Tier[]
+  /**
+   * How often expired entries are removed from every tier in the background; `false` for never.
+   * The timer is unref'd: it never keeps a process alive.
+   * @default '1h'
+   */
+  cleanupInterval?: Duration | false
+  /**
+   * Receives storage failures that `getOrSet`, `withCache` and the cleanup timer recover from.
+   * Default: one `console.warn` per cache, then silence.
+   */
+  onError?: (error: StorageError) => void
+  /** Time source for expiry, shared with the default tiers. */
+  clock?: Clock
+}
+
+/** Hit and miss counts and sizes, per tier and in total. */
+export interface CacheStats {
+  memoryEntries: number
+  memoryBytes: number
+  fileEntries: number
+  fileBytes: number
+  /** Hits per tier name. */
+  hits: Record<string, number>
+  /** Misses per tier name (a lookup that reached that tier and did not find the key there). */
+  misses: Record<string, number>
+  /** Entries removed by a size bound, summed over tiers. */
+  evictions: number
+  /** Storage failures seen, summed over tiers. */
+  errors: number
+  tiers: { name: string; entries: number; bytes: number; hits: number; misses: number; evictions: number; errors: number }[]
+}
+
+/** What `cache.memoryCache` shows of the in-process tier: it can be read, never written through. */
+export interface MemoryCacheView {
+  readonly size: number
+  keys(): IterableIterator<string>
+  has(key: string): boolean
+}
+
+const DEFAULT_TTL_MS = 24 * 3_600_000
+const DEFAULT_CLEANUP_MS = 3_600_000
+
+/**
+ * A tiered cache: reads walk the tiers fastest first and copy a hit into the faster tiers above it; writes go
+ * to every tier. All policy lives here (promotion, lifetimes, stats, error handling); tiers only store.
+ */
+export class Cache {
+  readonly #tiers: Tier[]
+  /** The first tier's synchronous read, when it has one: the hit path. */
+  readonly #peek: ((key: string) => Entry | undefined) | undefined
+  /** Index of the first tier that `#peek` does not cover. */
+  readonly #slowest: number
+  readonly #clock: Clock
+  readonly #ttlMs: number
+  readonly #memoryTtlMs: number
+  readonly #needsEncoded: boolean
+  readonly #hits: number[]
+  readonly #misses: number[]
+  readonly #errors: number[]
+  readonly #flights = new SingleFlight<unknown>()
+  readonly #onError: (error: StorageError) => void
+  #timer: NodeJS.Timeout | undefined
+  #closed = false
+
+  constructor(options: CacheOptions = {}) {
+    const { cacheDir = 'cache', ttl, memoryTtl, tiers, cleanupInterval = DEFAULT_CLEANUP_MS / 1000, onError, clock = systemClock } = options
+    this.#clock = clock
+    this.#ttlMs = ttl === undefined ? DEFAULT_TTL_MS : toMs(ttl, 'ttl')
+    this.#memoryTtlMs = memoryTtl === undefined ? Infinity : toMs(memoryTtl, 'memoryTtl')
+    if (tiers !== undefined && (!Array.isArray(tiers) || tiers.length === 0)) throw new TypeError('tiers option must be a non-empty array of tiers')
+    if (typeof cacheDir !== 'string' || cacheDir === '') throw new TypeError('cacheDir option must be a non-empty path')
+    this.#tiers = tiers ?? [new MemoryTier({ clock }), new FileTier({ dir: cacheDir, clock })]
+    const first = this.#tiers[0]!
+    this.#peek = first.peek?.bind(first)
+    this.#slowest = this.#peek ? 1 : 0
+    this.#needsEncoded = this.#tiers.some((tier) => tier.needsEncoded)
+    this.#hits = this.#tiers.map(() => 0)
+    this.#misses = this.#tiers.map(() => 0)
+    this.#errors = this.#tiers.map(() => 0)
+    this.#onError = onError ?? warnOnce()
+    if (cleanupInterval !== false) {
+      this.#timer = setInterval(() => void this.#backgroundCleanup(), toMs(cleanupInterval, 'cleanupInterval'))
+      this.#timer.unref()
+    }
+  }
+
+  /** The value stored under `key`, or undefined (missing or expired). Throws StorageError only when a tier failed and none had the key. */
+  get<T = unknown>(key: string): Promise<T | undefined> {
+    const hit = this.#peekFirst(key)
+    if (hit !== undefined) return Promise.resolve(hit.value as T)
+    return this.#lookup(key, 'throw').then((entry) => entry?.value as T | undefined)
+  }
+
+  /**
+   * The in-process hit path: the entry held by the first tier, synchronously, or undefined. Used by
+   * `withCache`, where awaiting a lookup would cost more than the lookup. Counts as a hit or miss.
+   */
+  peek(key: string): Entry | undefined {
+    return this.#peekFirst(key)
+  }
+
+  /** Stores `value` in every tier; resolves once the slowest tier (the disk) has it. */
+  async set(key: string, value: unknown, ttl?: TtlArgument): Promise<void> {
+    checkKey(key)
+    const { ttlMs, memoryTtlMs } = this.#lifetimes(ttl)
+    await this.#store(key, value, ttlMs, memoryTtlMs)
+  }
+
+  async has(key: string): Promise<boolean> {
+    return this.#peekFirst(key) !== undefined || (await this.#lookup(key, 'throw')) !== undefined
+  }
+
+  /** Removes `key` from every tier; true if any tier held it. */
+  async delete(key: string): Promise<boolean> {
+    checkKey(key)
+    const removed = await this.#everyTier('delete', key, (tier) => tier.delete(key))
+    return removed.some(Boolean)
+  }
+
+  /**
+   * Removes every entry whose key matches: a glob with `*` and `?` (`'video_123_*'`), a RegExp, or an exact key.
+   * Without a pattern, removes everything. Returns the number of keys removed (as the tier that removed the
+   * most counts them: the same key in memory and on disk counts once).
+   */
+  async clear(pattern?: KeyPattern): Promise<number> {
+    if (pattern === undefined) return Math.max(0, ...(await this.#everyTier('clear', undefined, (tier) => tier.clear())))
+    const match = compilePattern(pattern)
+    if (match.exact !== undefined) return (await this.delete(match.exact)) ? 1 : 0
+    return Math.max(0, ...(await this.#everyTier('clear', undefined, (tier) => tier.clear(match))))
+  }
+
+  /** Removes expired (and unreadable) entries from every tier; returns the largest count a tier removed. */
+  async cleanup(): Promise<number> {
+    return Math.max(0, ...(await this.#everyTier('clean up', undefined, (tier) => tier.prune())))
+  }
+
+  /**
+   * The cached value, or `compute()`'s result stored under `key`. Concurrent calls for one key compute once
+   * and share the result, or the rejection (which is never stored). Cache failures go to `onError`; the caller
+   * still gets the value.
+   */
+  getOrSet<T>(key: string, compute: () => T | Promise<T>, options?: Duration | GetOrSetOptions<T>): Promise<T> {
+    const hit = this.#peekFirst(key)
+    if (hit !== undefined) return Promise.resolve(hit.value as T)
+    return this.load(key, compute, typeof options === 'object' ? options : { ttl: options })
+  }
+
+  /**
+   * `getOrSet` past the in-process check: joins a computation under way for `key`, or looks in the slower
+   * tiers, or computes and stores. For wrappers that ran their own `peek` already.
+   */
+  load<T>(key: string, compute: () => T | Promise<T>, options: GetOrSetOptions<T> = {}): Promise<T> {
+    const running = this.#flights.get(key)
+    if (running) return running as Promise<T>
+    checkKey(key)
+    return this.#flights.run(key, async () => {
+      const onError = options.onError ?? this.#onError
+      const found = await this.#lookup(key, onError)
+      if (found !== undefined) return found.value
+      const value = await compute()
+      await this.#storeComputed(key, value, options, onError)
+      return value
+    }) as Promise<T>
+  }
+
+  /** Sizes, hits and misses per tier. */
+  async stats(): Promise<CacheStats> {
+    const perTier = await Promise.all(
+      this.#tiers.map(async (tier, i) => {
+        const s = await this.#guard(tier, 'read stats of', undefined, () => tier.stats()).catch(() => ({ entries: 0, bytes: 0, evictions: 0 }))
+        return { name: tier.name, ...s, hits: this.#hits[i]!, misses: this.#misses[i]!, errors: this.#errors[i]! }
+      }),
+    )
+    const byName = (name: string) => perTier.find((t) => t.name === name)
+    const sum = (pick: (t: (typeof perTier)[number]) => number) => perTier.reduce((total, t) => total + pick(t), 0)
+    const perName = (pick: (t: (typeof perTier)[number]) => number) => Object.fromEntries(perTier.map((t) => [t.name, pick(t)]))
+    return {
+      memoryEntries: byName('memory')?.entries ?? 0,
+      memoryBytes: byName('memory')?.bytes ?? 0,
+      fileEntries: byName('file')?.entries ?? 0,
+      fileBytes: byName('file')?.bytes ?? 0,
+      hits: perName((t) => t.hits),
+      misses: perName((t) => t.misses),
+      evictions: sum((t) => t.evictions),
+      errors: sum((t) => t.errors),
+      tiers: perTier,
+    }
+  }
+
+  /** The file tier's folder (absolute), or undefined when the cache has no file tier. */
+  get cacheDir(): string | undefined {
+    return this.#tiers.find((tier): tier is FileTier => tier instanceof FileTier)?.dir
+  }
+
+  /** A read-only view of the in-process tier: its size and keys. Nothing can be written through it. */
+  get memoryCache(): MemoryCacheView {
+    const memory = this.#tiers.find((tier): tier is MemoryTier => tier instanceof MemoryTier)
+    return Object.freeze({
+      get size() {
+        return memory?.size ?? 0
+      },
+      keys: () => memory?.keys() ?? [].values(),
+      has: (key: string) => memory?.peek(key) !== undefined,
+    })
+  }
+
+  /** The tiers, fastest first. */
+  get tiers(): readonly Tier[] {
+    return this.#tiers
+  }
+
+  /** Stops the cleanup timer and closes the tiers. Idempotent; the process can exit afterwards. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    clearInterval(this.#timer)
+    await Promise.all(this.#tiers.map((tier) => tier.close()))
+  }
+
+  // --- Internal helpers ---
+
+  #peekFirst(key: string): Entry | undefined {
+    if (this.#peek === undefined) return undefined
+    const entry = this.#peek(key)
+    if (entry === undefined) {
+      this.#misses[0]!++
+      return undefined
+    }
+    this.#hits[0]!++
+    return entry
+  }
+
+  /**
+   * Walks the tiers that `#peekFirst` does not cover (callers peek first) and copies a hit into
+   * the tiers above it. A failing tier counts as a miss; its error is thrown at the end (if nothing was found)
+   * or handed to `onError`.
+   */
+  async #lookup(key: string, onError: 'throw' | ((error: StorageError) => void)): Promise<Entry | undefined> {
+    checkKey(key)
+    let failure: StorageError | undefined
+    for (let i = this.#slowest; i < this.#tiers.length; i++) {
+      const tier = this.#tiers[i]!
+      let entry: Entry | undefined
+      try {
+        entry = await this.#guard(tier, 'read', key, () => tier.get(key))
+      } catch (err) {
+        if (onError === 'throw') failure ??= err as StorageError
+        else onError(err as StorageError)
+        continue
+      }
+      if (entry === undefined) {
+        this.#misses[i]!++
+        continue
+      }
+      this.#hits[i]!++
+      await this.#promote(entry, i)
+      return entry
+    }
+    if (failure) throw failure
+    return undefined
+  }
+
+  /** Copies an entry found in tier `found` into the faster tiers, keeping its remaining lifetime. */
+  async #promote(entry: Entry, found: number): Promise<void> {
+    for (let i = 0; i < found; i++) {
+      const tier = this.#tiers[i]!
+      const expiresAt = tier.peek ? Math.min(entry.expiresAt, this.#clock.now() + this.#memoryTtlMs) : entry.expiresAt
+      await this.#guard(tier, 'promote', entry.key, () => tier.set(expiresAt === entry.expiresAt ? entry : { ...entry, expiresAt })).catch((err) =>
+        this.#onError(err as StorageError),
+      )
+    }
+  }
+
+  async #store(key: string, value: unknown, ttlMs: number, memoryTtlMs: number): Promise<void> {
+    const now = this.#clock.now()
+    const expiresAt = now + ttlMs
+    let encoded: string | undefined
+    if (this.#needsEncoded) {
+      try {
+        encoded = encode(value)
+      } catch (err) {
+        const message = `[tiercache] cannot store ${JSON.stringify(shorten(key))}: ${(err as Error).message.replace(/^\[tiercache\] /, '')}`
+        throw new SerializationError(message, { key, cause: err })
+      }
+    }
+    const entry: Entry = { key, value, encoded, expiresAt }
+    const inProcess: Entry = memoryTtlMs < ttlMs ? { ...entry, expiresAt: now + memoryTtlMs } : entry
+    const failures: StorageError[] = []
+    await Promise.all(
+      this.#tiers.map((tier) =>
+        this.#guard(tier, 'write', key, () => tier.set(tier.peek ? inProcess : entry)).catch((err: StorageError) => {
+          failures.push(err)
+          // The tier may still hold an older value for the key; it must not outlive this write.
+          return tier.delete(key).catch(() => false)
+        }),
+      ),
+    )
+    if (failures.length > 0) throw failures[0]
+  }
+
+  async #storeComputed<T>(key: string, value: T, options: GetOrSetOptions<T>, onError: (error: StorageError) => void): Promise<void> {
+    try {
+      if (options.shouldCache && !options.shouldCache(value)) return
+      const ttl = typeof options.ttl === 'function' ? options.ttl(value) : options.ttl
+      if (ttl === 0) return
+      const { ttlMs, memoryTtlMs } = this.#lifetimes({ ttl, memoryTtl: options.memoryTtl })
+      await this.#store(key, value, ttlMs, memoryTtlMs)
+    } catch (err) {
+      if (!isStorageError(err)) throw err // a bad ttl or a throwing shouldCache is the caller's bug: surface it
+      onError(err)
+    }
+  }
+
+  #lifetimes(ttl: TtlArgument | undefined): { ttlMs: number; memoryTtlMs: number } {
+    const options = ttl !== null && typeof ttl === 'object' ? ttl : { ttl }
+    const ttlMs = options.ttl === undefined ? this.#ttlMs : toMs(options.ttl, 'ttl')
+    const memoryTtlMs = options.memoryTtl === undefined ? this.#memoryTtlMs : toMs(options.memoryTtl, 'memoryTtl')
+    return { ttlMs, memoryTtlMs: Math.min(ttlMs, memoryTtlMs) }
+  }
+
+  /** Runs `op` on every tier in parallel; failures become StorageErrors, and the first one is thrown. */
+  async #everyTier<R>(action: string, key: string | undefined, op: (tier: Tier) => Promise<R>): Promise<R[]> {
+    const results = await Promise.allSettled(this.#tiers.map((tier) => this.#guard(tier, action, key, () => op(tier))))
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (failed) throw failed.reason
+    return results.map((r) => (r as PromiseFulfilledResult<R>).value)
+  }
+
+  /** The one choke point for tier calls: anything thrown becomes a StorageError naming the tier and key. */
+  async #guard<R>(tier: Tier, action: string, key: string | undefined, op: () => Promise<R>): Promise<R> {
+    try {
+      return await op()
+    } catch (err) {
+      this.#errors[this.#tiers.indexOf(tier)]!++
+      if (isStorageError(err)) throw err
+      throw new StorageError(describeFailure(tier.name, action, key, err), { key, tier: tier.name, cause: err })
+    }
+  }
+
+  async #backgroundCleanup(): Promise<void> {
+    try {
+      await this.cleanup()
+    } catch (err) {
+      this.#onError(err as StorageError)
+    }
+  }
+}
+
+function checkKey(key: unknown): asserts key is string {
+  if (typeof key !== 'string' || key === '') {
+    throw new InvalidKeyError(`[tiercache] a key must be a non-empty string (got ${key === '' ? 'an empty string' : typeof key})`)
+  }
+}
+
+function shorten(key: string): string {
+  return key.length > 80 ? `${key.slice(0, 77)}...` : key
+}
+
+/** The default `onError`: one warning per cache, so a full disk does not flood the log. */
+function warnOnce(): (error: StorageError) => void {
+  let warned = false
+  return (error) => {
+    if (warned) return
+    warned = true
+    console.warn(`${error.message} (further cache errors are not logged; pass onError to see them)`)
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The contract every storage tier implements. Tiers store and expire; they hold no policy. `Cache` decides
+ * what goes where (promotion, stats, error handling), so a new tier (Redis, S3, …) only has to get these
+ * methods right, and the compliance suite in `test/compliance/tier-suite.ts` says whether it does.
+ */
+
+/** One stored value. */
+export interface Entry {
+  readonly key: string
+  /** The live value. The memory tier hands this back as it was given: cached values are read-only. */
+  readonly value: unknown
+  /**
+   * The codec's text for `value` (see `core/codec.ts`), computed once per `set` and shared by every tier that
+   * needs it. Absent when no tier of the cache needs it (a memory-only cache without a byte bound).
+   */
+  readonly encoded?: string
+  /** Absolute expiry in epoch ms (wall clock, so processes sharing storage agree); `Infinity` = never. */
+  readonly expiresAt: number
+}
+
+/** Sizes a tier reports to `Cache.stats()`. */
+export interface TierStats {
+  entries: number
+  bytes: number
+  /** Entries removed to respect a size bound (not by expiry or by request). */
+  evictions: number
+}
+
+export interface Tier {
+  /** 'memory' | 'file' | 'redis' …: used in error messages and stats. */
+  readonly name: string
+  /** True when the tier stores `Entry.encoded` rather than the live value, so `Cache` must compute it. */
+  readonly needsEncoded: boolean
+  /** Missing, expired or unreadable → `undefined`. Throws only for real I/O failures. */
+  get(key: string): Promise<Entry | undefined>
+  /**
+   * Synchronous read, offered by in-process tiers only. `Cache` uses it for the hit path, where an `await`
+   * per hit would cost more than the lookup itself.
+   */
+  peek?(key: string): Entry | undefined
+  /** Atomic: a reader sees the old entry or the new one, never a mix. */
+  set(entry: Entry): Promise<void>
+  /** True if something was removed. */
+  delete(key: string): Promise<boolean>
+  /**
+   * Removes the keys `match` accepts (every key when omitted) and returns how many. `match.prefix`, when
+   * present, is a literal every accepted key starts with: a tier may use it to skip candidates early.
+   */
+  clear(match?: KeyPredicate): Promise<number>
+  /** Removes expired (and, for persistent tiers, unreadable) entries; returns how many. */
+  prune(): Promise<number>
+  stats(): Promise<TierStats>
+  /** Stops timers and releases handles. Idempotent. */
+  close(): Promise<void>
+}
+
+/** A filter over keys, as `clear()` takes it. */
+export type KeyPredicate = ((key: string) => boolean) & { readonly prefix?: string }

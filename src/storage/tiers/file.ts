@@ -1,0 +1,337 @@
+import { randomBytes } from 'node:crypto'
+import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { systemClock, type Clock } from '../../core/clock'
+import { fromParsed } from '../../core/codec'
+import { describeFailure, StorageError } from '../../core/exceptions'
+import { KeyedLock } from '../../core/keyed-lock'
+import type { Entry, KeyPredicate, Tier, TierStats } from '../tier'
+import {
+  entryHeader,
+  ENTRY_SUFFIX,
+  expiryToMtime,
+  fileNamePrefix,
+  fileNameToKey,
+  FORMAT_VERSION,
+  keyToFileName,
+  mtimeExpired,
+  TMP_DIR,
+} from './file-layout'
+
+export interface FileTierOptions {
+  /** The folder holding one `<escaped key>.json` per entry. Created on the first write. */
+  dir: string
+  /** A bound on the summed size of the entry files, in bytes; the least recently used entries go first. */
+  maxBytes?: number
+  /** Time source for expiry. Compared with file times, so it must be a wall clock. */
+  clock?: Clock
+}
+
+/** Temp files untouched for this long belong to a writer that died; prune() removes them. */
+const STALE_TMP_MS = 10 * 60_000
+/** How many file operations prune/clear keep in flight at once. */
+const IO_CONCURRENCY = 32
+
+interface StoredEntry {
+  v: number
+  key: string
+  expiresAt: number | null
+  value: unknown
+}
+
+/**
+ * The persistent tier: one JSON file per entry, written to a temp file and renamed into place, so readers in
+ * any process see the old entry or the new one, never a mix. Anything unreadable is a miss.
+ */
+export class FileTier implements Tier {
+  readonly name = 'file'
+  readonly needsEncoded = true
+  /** Absolute path of the folder. */
+  readonly dir: string
+  readonly #tmpDir: string
+  readonly #clock: Clock
+  readonly #maxBytes: number
+  readonly #writes = new KeyedLock()
+  /** For maxBytes: file name → size, least recently used first. Built on first need; this process's view. */
+  #index: Map<string, number> | undefined
+  #indexBytes = 0
+  #evictions = 0
+  #tmpReady: Promise<void> | undefined
+  #tmpCounter = 0
+  readonly #tmpTag = `${process.pid}-${randomBytes(4).toString('hex')}`
+
+  constructor(options: FileTierOptions) {
+    if (typeof options?.dir !== 'string' || options.dir === '') throw new TypeError('dir option must be a non-empty path')
+    if (options.maxBytes !== undefined && (!Number.isInteger(options.maxBytes) || options.maxBytes < 1)) {
+      throw new TypeError(`maxBytes option must be a positive integer (got ${String(options.maxBytes)})`)
+    }
+    this.dir = resolve(options.dir)
+    this.#tmpDir = join(this.dir, TMP_DIR)
+    this.#clock = options.clock ?? systemClock
+    this.#maxBytes = options.maxBytes ?? Infinity
+  }
+
+  async get(key: string): Promise<Entry | undefined> {
+    const name = keyToFileName(key)
+    const path = join(this.dir, name)
+    let text: string
+    try {
+      text = await readFile(path, 'utf8')
+    } catch (err) {
+      if (isMissing(err)) return undefined
+      throw this.#fail('read', key, err)
+    }
+    const entry = parseEntry(text, key)
+    if (entry === undefined || entry.expiresAt <= this.#clock.now()) {
+      // Expired, corrupt or foreign: either way it will never be a hit again.
+      await this.#removeFile(name)
+      return undefined
+    }
+    this.#touch(name)
+    return entry
+  }
+
+  async set(entry: Entry): Promise<void> {
+    if (entry.encoded === undefined) throw new TypeError('FileTier.set needs entry.encoded')
+    const name = keyToFileName(entry.key)
+    const text = entryHeader(entry.key, entry.expiresAt) + entry.encoded + '}'
+    await this.#writes.run(name, async () => {
+      try {
+        await this.#writeAtomically(name, text, expiryToMtime(entry.expiresAt))
+      } catch (err) {
+        throw this.#fail('write', entry.key, err)
+      }
+    })
+    if (this.#maxBytes !== Infinity) await this.#account(name, Buffer.byteLength(text))
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const name = keyToFileName(key)
+    return this.#writes.run(name, async () => {
+      try {
+        return await this.#removeFile(name)
+      } catch (err) {
+        throw this.#fail('delete', key, err)
+      }
+    })
+  }
+
+  async clear(match?: KeyPredicate): Promise<number> {
+    const namePrefix = match?.prefix ? fileNamePrefix(match.prefix) : ''
+    const names = await this.#entryNames()
+    let removed = 0
+    await eachLimited(names, async (name) => {
+      if ((await this.#matches(name, match, namePrefix)) && (await this.#removeFile(name))) removed++
+    })
+    return removed
+  }
+
+  async prune(): Promise<number> {
+    const now = this.#clock.now()
+    const names = await this.#entryNames()
+    let removed = 0
+    await eachLimited(names, async (name) => {
+      let mtimeMs: number
+      try {
+        mtimeMs = (await stat(join(this.dir, name))).mtimeMs
+      } catch {
+        return
+      }
+      // Our files carry their expiry as mtime; a foreign or hand-edited file has an mtime in the past too.
+      if (mtimeExpired(mtimeMs, now) || fileNameToKey(name) === undefined) {
+        if (await this.#removeFile(name)) removed++
+      }
+    })
+    await this.#removeStaleTemps(now)
+    if (this.#index) this.#index = undefined // rebuilt from disk on next need: other processes write here too
+    return removed
+  }
+
+  async stats(): Promise<TierStats> {
+    const names = await this.#entryNames()
+    let bytes = 0
+    let entries = 0
+    await eachLimited(names, async (name) => {
+      try {
+        const { size } = await stat(join(this.dir, name)) // awaited first: `bytes += await …` would lose updates
+        bytes += size
+        entries++
+      } catch {
+        // removed meanwhile
+      }
+    })
+    return { entries, bytes, evictions: this.#evictions }
+  }
+
+  async close(): Promise<void> {}
+
+  // --- Internal helpers ---
+
+  async #writeAtomically(name: string, text: string, mtimeSeconds: number): Promise<void> {
+    await (this.#tmpReady ??= mkdir(this.#tmpDir, { recursive: true }).then(() => undefined))
+    const tmp = join(this.#tmpDir, `${this.#tmpTag}-${this.#tmpCounter++}`)
+    let moved = false
+    try {
+      const handle = await open(tmp, 'wx')
+      try {
+        await handle.writeFile(text)
+        await handle.utimes(mtimeSeconds, mtimeSeconds)
+      } finally {
+        await handle.close()
+      }
+      // rename is atomic within one file system; the temp folder is inside dir for that reason.
+      await rename(tmp, join(this.dir, name))
+      moved = true
+    } catch (err) {
+      if (isMissing(err)) this.#tmpReady = undefined // someone removed the folder: recreate it next time
+      throw err
+    } finally {
+      if (!moved) await unlink(tmp).catch(() => {})
+    }
+  }
+
+  async #removeFile(name: string): Promise<boolean> {
+    try {
+      await unlink(join(this.dir, name))
+      this.#forget(name)
+      return true
+    } catch (err) {
+      if (isMissing(err)) return false
+      if ((err as NodeJS.ErrnoException).code === 'EISDIR' || (err as NodeJS.ErrnoException).code === 'EPERM') return false
+      throw err
+    }
+  }
+
+  async #entryNames(): Promise<string[]> {
+    try {
+      return (await readdir(this.dir)).filter((name) => name.endsWith(ENTRY_SUFFIX))
+    } catch (err) {
+      if (isMissing(err)) return []
+      throw this.#fail('list', undefined, err)
+    }
+  }
+
+  async #matches(name: string, match: KeyPredicate | undefined, namePrefix: string | undefined): Promise<boolean> {
+    if (!match) return true
+    const key = fileNameToKey(name)
+    if (key === undefined) return false // not a name this tier writes: left to prune()
+    if (key === null) {
+      const stored = await this.#readKey(name) // a hashed name: only the file knows its key
+      return stored !== undefined && match(stored)
+    }
+    if (namePrefix !== undefined && !name.startsWith(namePrefix)) return false
+    return match(key)
+  }
+
+  async #readKey(name: string): Promise<string | undefined> {
+    try {
+      const parsed = JSON.parse(await readFile(join(this.dir, name), 'utf8')) as Partial<StoredEntry>
+      return typeof parsed.key === 'string' && keyToFileName(parsed.key) === name ? parsed.key : undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  async #removeStaleTemps(now: number): Promise<void> {
+    let names: string[]
+    try {
+      names = await readdir(this.#tmpDir)
+    } catch {
+      return
+    }
+    await eachLimited(names, async (name) => {
+      const path = join(this.#tmpDir, name)
+      try {
+        // ctime, not mtime: a finished temp file already carries its entry's expiry as mtime.
+        if (now - (await stat(path)).ctimeMs > STALE_TMP_MS) await unlink(path)
+      } catch {
+        // gone meanwhile
+      }
+    })
+  }
+
+  async #account(name: string, size: number): Promise<void> {
+    const index = this.#index ?? (await this.#loadIndex())
+    this.#indexBytes += size - (index.get(name) ?? 0)
+    index.delete(name)
+    index.set(name, size)
+    for (const victim of index.keys()) {
+      if (this.#indexBytes <= this.#maxBytes || victim === name) break
+      if (await this.#removeFile(victim).catch(() => false)) this.#evictions++
+      else this.#forget(victim)
+    }
+  }
+
+  async #loadIndex(): Promise<Map<string, number>> {
+    const found: { name: string; size: number; ctimeMs: number }[] = []
+    await eachLimited(await this.#entryNames(), async (name) => {
+      try {
+        const info = await stat(join(this.dir, name))
+        found.push({ name, size: info.size, ctimeMs: info.ctimeMs })
+      } catch {
+        // removed meanwhile
+      }
+    })
+    found.sort((a, b) => a.ctimeMs - b.ctimeMs) // last written last: the best recency a fresh process can know
+    this.#index = new Map(found.map((f) => [f.name, f.size]))
+    this.#indexBytes = found.reduce((sum, f) => sum + f.size, 0)
+    return this.#index
+  }
+
+  #touch(name: string): void {
+    const size = this.#index?.get(name)
+    if (size === undefined) return
+    this.#index!.delete(name)
+    this.#index!.set(name, size)
+  }
+
+  #forget(name: string): void {
+    const size = this.#index?.get(name)
+    if (size === undefined) return
+    this.#index!.delete(name)
+    this.#indexBytes -= size
+  }
+
+  #fail(action: string, key: string | undefined, cause: unknown): StorageError {
+    if (cause instanceof StorageError) return cause
+    return new StorageError(describeFailure(this.name, action, key, cause), { key, tier: this.name, cause })
+  }
+}
+
+/** The entry in `text` if it is a whole, current-format entry for `key`; anything else is undefined. */
+function parseEntry(text: string, key: string): Entry | undefined {
+  let parsed: StoredEntry
+  try {
+    parsed = JSON.parse(text) as StoredEntry
+  } catch {
+    return undefined // truncated, empty or not JSON
+  }
+  if (parsed === null || typeof parsed !== 'object' || parsed.v !== FORMAT_VERSION || parsed.key !== key) return undefined
+  const expiresAt = parsed.expiresAt === null ? Infinity : parsed.expiresAt
+  if (typeof expiresAt !== 'number' || !('value' in parsed)) return undefined
+  let value: unknown
+  try {
+    value = fromParsed(parsed.value)
+  } catch {
+    return undefined // a tag this version does not know
+  }
+  // The value's own text, sliced out rather than re-encoded: the promoted copy's size comes from it.
+  const header = entryHeader(key, expiresAt)
+  if (!text.startsWith(header)) return undefined // valid JSON, but not written by this tier
+  const encoded = text.slice(header.length, -1)
+  return { key, value, encoded, expiresAt }
+}
+
+function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException)?.code
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR'
+}
+
+/** Runs `work` over `items` with at most IO_CONCURRENCY in flight. */
+async function eachLimited<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!)
+  }
+  await Promise.all(Array.from({ length: Math.min(IO_CONCURRENCY, items.length) }, worker))
+}

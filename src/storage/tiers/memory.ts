@@ -1,0 +1,121 @@
+import { LRUCache } from 'lru-cache'
+import { systemClock, type Clock } from '../../core/clock'
+import type { Entry, KeyPredicate, Tier, TierStats } from '../tier'
+
+export interface MemoryTierOptions {
+  /**
+   * The most entries held; the least recently used go first.
+   * @default 10_000
+   */
+  maxEntries?: number
+  /** A bound on the summed encoded size of the entries, in bytes (UTF-16 code units of the codec's text). */
+  maxBytes?: number
+  /**
+   * An entry whose encoded size exceeds this is not held in memory at all; it lives in the tiers below.
+   * The guide's "data too large for memory cache". Defaults to `maxBytes / 4` when `maxBytes` is set.
+   */
+  maxEntryBytes?: number
+  /** Time source for expiry. */
+  clock?: Clock
+}
+
+/** What the LRU holds: the live value, never re-parsed on a hit. */
+interface MemoryRecord extends Entry {
+  readonly size: number
+}
+
+/** The in-process tier: an LRU (lru-cache) of live values with absolute expiry times. */
+export class MemoryTier implements Tier {
+  readonly name = 'memory'
+  readonly needsEncoded: boolean
+  readonly #lru: LRUCache<string, MemoryRecord>
+  readonly #clock: Clock
+  readonly #maxEntryBytes: number
+  readonly #bounded: boolean
+  #bytes = 0
+  #evictions = 0
+
+  constructor(options: MemoryTierOptions = {}) {
+    const { maxEntries = 10_000, maxBytes, maxEntryBytes, clock = systemClock } = options
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new TypeError(`maxEntries option must be a positive integer (got ${String(maxEntries)})`)
+    if (maxBytes !== undefined && (!Number.isInteger(maxBytes) || maxBytes < 1)) throw new TypeError(`maxBytes option must be a positive integer (got ${String(maxBytes)})`)
+    if (maxEntryBytes !== undefined && (!Number.isInteger(maxEntryBytes) || maxEntryBytes < 1)) throw new TypeError(`maxEntryBytes option must be a positive integer (got ${String(maxEntryBytes)})`)
+    this.#clock = clock
+    this.#bounded = maxBytes !== undefined
+    this.#maxEntryBytes = maxEntryBytes ?? (maxBytes !== undefined ? Math.max(1, Math.floor(maxBytes / 4)) : Infinity)
+    this.needsEncoded = maxBytes !== undefined || maxEntryBytes !== undefined
+    this.#lru = new LRUCache<string, MemoryRecord>({
+      max: maxEntries,
+      ...(maxBytes !== undefined && { maxSize: maxBytes }),
+      dispose: (record, _key, reason) => {
+        this.#bytes -= record.size
+        if (reason === 'evict') this.#evictions++
+      },
+    })
+  }
+
+  peek(key: string): Entry | undefined {
+    const record = this.#lru.get(key)
+    if (record === undefined) return undefined
+    if (record.expiresAt <= this.#clock.now()) {
+      this.#lru.delete(key)
+      return undefined
+    }
+    return record
+  }
+
+  async get(key: string): Promise<Entry | undefined> {
+    return this.peek(key)
+  }
+
+  async set(entry: Entry): Promise<void> {
+    const size = entry.encoded?.length ?? 0
+    if (size > this.#maxEntryBytes || entry.expiresAt <= this.#clock.now()) {
+      // Too large (or already dead) for memory: make sure no older copy of the key lingers here either.
+      this.#lru.delete(entry.key)
+      return
+    }
+    const record: MemoryRecord = { key: entry.key, value: entry.value, expiresAt: entry.expiresAt, size }
+    this.#lru.set(entry.key, record, this.#bounded ? { size: Math.max(1, size) } : undefined)
+    if (this.#lru.get(entry.key) === record) this.#bytes += size
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.#lru.delete(key)
+  }
+
+  async clear(match?: KeyPredicate): Promise<number> {
+    if (!match) {
+      const count = this.#lru.size
+      this.#lru.clear()
+      return count
+    }
+    let count = 0
+    for (const key of [...this.#lru.keys()]) if (match(key) && this.#lru.delete(key)) count++
+    return count
+  }
+
+  async prune(): Promise<number> {
+    const now = this.#clock.now()
+    let count = 0
+    for (const [key, record] of [...this.#lru.entries()]) {
+      if (record.expiresAt <= now && this.#lru.delete(key)) count++
+    }
+    return count
+  }
+
+  async stats(): Promise<TierStats> {
+    return { entries: this.#lru.size, bytes: this.#bytes, evictions: this.#evictions }
+  }
+
+  /** The keys held, most recently used first. */
+  keys(): IterableIterator<string> {
+    return this.#lru.keys()
+  }
+
+  get size(): number {
+    return this.#lru.size
+  }
+
+  async close(): Promise<void> {}
+}
