@@ -28,6 +28,8 @@ export interface GetOrSetOptions<T> {
   shouldCache?: (value: T) => boolean
   /** Receives cache failures; the caller still gets the computed value. Default: the cache's `onError`. */
   onError?: (error: StorageError) => void
+  /** Skip the lookup: compute and store even when a value is cached (a refresh). */
+  fresh?: boolean
 }
 
 export interface CacheOptions {
@@ -202,7 +204,7 @@ export class Cache {
     checkKey(key)
     return this.#flights.run(key, async () => {
       const onError = options.onError ?? this.#onError
-      const found = await this.#lookup(key, onError)
+      const found = options.fresh ? undefined : await this.#lookup(key, onError)
       if (found !== undefined) return found.value
       const value = await compute()
       await this.#storeComputed(key, value, options, onError)

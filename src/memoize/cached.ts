@@ -1,0 +1,128 @@
+import 'reflect-metadata'
+import { isStorageError, type StorageError } from '../core/exceptions'
+import type { KeyPattern } from '../core/pattern'
+import type { Cache } from '../storage/cache'
+import { getDefaultCache } from './default-cache'
+import { withCache, type CachedFunction, type WithCacheOptions } from './with-cache'
+
+/**
+ * Method decorators that work under both TypeScript's `experimentalDecorators` and standard (TC39) decorators,
+ * with the same options and behaviour. Each decorator tells the two apart by its arguments: a standard method
+ * decorator gets `(method, context)`, a legacy one `(prototype, name, descriptor)`.
+ *
+ * The cached function is built on the first call, not at decoration time: a method decorator runs before the
+ * class decorator (`@CacheConfig`) and, under standard decorators, never sees its class.
+ */
+
+/** Class-level defaults for the `@Cached` and `@InvalidatesCache` methods of a class. */
+export type CacheConfigOptions = Pick<WithCacheOptions, 'namespace' | 'version' | 'ttl' | 'memoryTtl' | 'cache' | 'shouldCache' | 'onError'>
+
+/** Options of `@Cached`: those of `withCache`; they override the class's `@CacheConfig`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a decorator cannot know the method's types
+export type CachedOptions = WithCacheOptions<any[], any>
+
+const CONFIG_KEY = Symbol.for('tiercache:config')
+
+/**
+ * Sets defaults (namespace, version, ttl, cache…) for the cached methods of a class.
+ * @example @CacheConfig({ namespace: 'video', version: 2 })
+ */
+export function CacheConfig(config: CacheConfigOptions) {
+  return (target: object, _context?: unknown): void => {
+    Reflect.defineMetadata(CONFIG_KEY, config, target)
+  }
+}
+
+/**
+ * Caches a method's results. Default keys are `<namespace>:<Class>.<method>:v<version>:<args>`; instances share
+ * entries when their keys are equal (a key function may use `this` to tell them apart).
+ * @example @Cached({ ttl: 3600, key: (videoId, segmentId) => `video_${videoId}_segment_${segmentId}` })
+ */
+export function Cached(options: CachedOptions = {}) {
+  return decorateMethod('Cached', (method, methodName) => {
+    let cachedFn: CachedFunction<unknown[], unknown> | undefined
+    const replacement = function (this: unknown, ...args: unknown[]) {
+      if (!cachedFn) {
+        const owner = ownerOf(this, methodName, replacement)
+        cachedFn = withCache(method, { ...configOf(owner), ...options, key: options.key ?? `${owner.name}.${methodName}` })
+      }
+      return cachedFn.apply(this, args)
+    }
+    return replacement
+  })
+}
+
+/**
+ * After a successful call, clears every pattern the function returns (globs such as `video_123_*`, RegExps or
+ * exact keys) from the cache. A failed call clears nothing; a cache failure goes to `onError`, the call's
+ * result still returns.
+ * @example @InvalidatesCache((videoId) => [`video_${videoId}_*`])
+ */
+export function InvalidatesCache(patterns: (...args: any[]) => KeyPattern | KeyPattern[], options: { cache?: Cache; onError?: (error: StorageError) => void } = {}) {
+  return decorateMethod('InvalidatesCache', (method, methodName) => {
+    const replacement = async function (this: unknown, ...args: unknown[]) {
+      const result = await method.apply(this, args)
+      const config = configOf(ownerOf(this, methodName, replacement))
+      const cache = options.cache ?? config.cache ?? getDefaultCache()
+      const onError = options.onError ?? config.onError
+      const list = patterns.apply(this, args)
+      for (const pattern of Array.isArray(list) ? list : [list]) {
+        try {
+          await cache.clear(pattern)
+        } catch (err) {
+          if (!isStorageError(err) || !onError) throw err
+          onError(err)
+        }
+      }
+      return result
+    }
+    return replacement
+  })
+}
+
+// --- Internal helpers ---
+
+type AnyMethod = (this: unknown, ...args: unknown[]) => unknown
+
+interface MethodContext {
+  kind: string
+  name: string | symbol
+  private?: boolean
+}
+
+/** Adapts one method transform to both decorator flavours. */
+function decorateMethod(decorator: string, transform: (method: AnyMethod, methodName: string) => AnyMethod) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the two flavours pass different arguments
+  return function (...params: any[]): any {
+    const [first, second, third] = params as [unknown, unknown, unknown]
+    if (isStandardContext(second)) {
+      if (second.kind !== 'method') throw new TypeError(`@${decorator} decorates methods only (got a ${second.kind})`)
+      if (second.private) throw new TypeError(`@${decorator} cannot decorate a private method`)
+      return transform(first as AnyMethod, String(second.name))
+    }
+    const descriptor = third as PropertyDescriptor | undefined
+    if (!descriptor || typeof descriptor.value !== 'function') throw new TypeError(`@${decorator} decorates methods only`)
+    descriptor.value = transform(descriptor.value as AnyMethod, String(second))
+    return descriptor
+  }
+}
+
+function isStandardContext(value: unknown): value is MethodContext {
+  return typeof value === 'object' && value !== null && 'kind' in value && 'name' in value
+}
+
+/**
+ * The class that declares the method: the first object on `self`'s prototype chain (or `self` itself, for a
+ * static method) that holds `replacement` as its own property. A subclass instance thus keys by the declaring class.
+ */
+function ownerOf(self: unknown, methodName: string, replacement: unknown): { name: string } {
+  for (let o = self as object | null; o !== null && o !== undefined; o = Object.getPrototypeOf(o)) {
+    const own = Object.getOwnPropertyDescriptor(o, methodName)
+    if (own?.value === replacement) return typeof o === 'function' ? (o as { name: string }) : (o.constructor as { name: string })
+  }
+  return ((self as object | null)?.constructor as { name: string } | undefined) ?? { name: 'anonymous' }
+}
+
+function configOf(owner: object): CacheConfigOptions {
+  return (Reflect.getMetadata(CONFIG_KEY, owner) as CacheConfigOptions | undefined) ?? {}
+}

@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto'
+import objectHash from 'object-hash'
+import { CacheError } from '../core/exceptions'
+
+/**
+ * Default keys: `<namespace>:<function>:v<version>:<arg>:<arg>…`, e.g. `video:getVideoMetadata:v2:abc:4`.
+ *
+ * Each argument becomes one token, and distinct calls get distinct keys:
+ * - strings appear as themselves (`abc`), with `%` and `:` percent-escaped; a string that could be read as
+ *   another type (`'1'`, `'true'`, `''`, or one starting with `'`, `#`, a digit, `-`, `+` or `.`) is prefixed
+ *   with `'`, so `f(1)` → `1` but `f('1')` → `'1`;
+ * - numbers, booleans, null and undefined as their text; bigints with an `n` suffix (`10n`);
+ * - objects, arrays, Dates, Maps, Sets and binary data as `#` + a hash of their contents, independent of key
+ *   order and insertion order. Plain data is hashed by our own canonical form (fast); anything else (class
+ *   instances) by object-hash. The choice depends only on the argument, so one argument always gives one key.
+ */
+
+const ESCAPABLE = /[%:]/g
+const RESERVED = new Set(['true', 'false', 'null', 'undefined', 'NaN', 'Infinity'])
+/** Canonical texts whose hash we have computed: a hit costs one Map lookup instead of a sha256. */
+const digests = new Map<string, string>()
+const MAX_REMEMBERED_DIGESTS = 10_000
+const MAX_DEPTH = 100
+
+/** The text of one argument in a default key. */
+export function argToken(arg: unknown): string {
+  switch (typeof arg) {
+    case 'string':
+      return stringToken(arg)
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return String(arg)
+    case 'bigint':
+      return `${arg}n`
+    case 'object':
+      return arg === null ? 'null' : `#${digest(canonical(arg, 0))}`
+    default:
+      throw new CacheError(`[tiercache] cannot build a cache key from a ${typeof arg} argument; pass a key function`)
+  }
+}
+
+/** `prefix:token:token…` for `args`. */
+export function argsKey(prefix: string, args: readonly unknown[]): string {
+  let key = prefix
+  for (let i = 0; i < args.length; i++) key += ':' + argToken(args[i])
+  return key
+}
+
+/** A name made safe as one key segment (a function or class name, a namespace). */
+export function segment(name: string): string {
+  return stringToken(name)
+}
+
+// --- Internal helpers ---
+
+function stringToken(s: string): string {
+  if (isPlain(s)) return s
+  const escaped = s.replace(ESCAPABLE, (ch) => (ch === '%' ? '%25' : '%3A'))
+  return escaped === '' || /^[-+.\d#']/.test(escaped) || RESERVED.has(escaped) ? `'${escaped}` : escaped
+}
+
+/** Starts with a letter, `_` or `/`, holds no `:` or `%`, and is no reserved word: usable as it is. */
+function isPlain(s: string): boolean {
+  const first = s.charCodeAt(0)
+  const leadsPlain = (first >= 97 && first <= 122) || (first >= 65 && first <= 90) || first === 95 || first === 47
+  return leadsPlain && s.indexOf(':') === -1 && s.indexOf('%') === -1 && (s.length > 9 || !RESERVED.has(s))
+}
+
+function digest(text: string): string {
+  let hash = digests.get(text)
+  if (hash === undefined) {
+    hash = createHash('sha256').update(text).digest('base64url').slice(0, 22) // 132 bits
+    if (digests.size >= MAX_REMEMBERED_DIGESTS) digests.clear()
+    digests.set(text, hash)
+  }
+  return hash
+}
+
+/** A text equal for equal data, whatever the key or insertion order; distinct across types. */
+function canonical(value: unknown, depth: number): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value)
+    case 'number':
+      return Number.isFinite(value) ? String(value) : `N${value}`
+    case 'boolean':
+      return value ? 't' : 'f'
+    case 'undefined':
+      return 'u'
+    case 'bigint':
+      return `${value}n`
+    case 'object':
+      break
+    default:
+      throw new CacheError(`[tiercache] cannot build a cache key from an argument holding a ${typeof value}; pass a key function`)
+  }
+  if (value === null) return 'null'
+  if (depth > MAX_DEPTH) throw new CacheError('[tiercache] cannot build a cache key from an argument nested this deeply (or circular); pass a key function')
+  if (Array.isArray(value)) {
+    let text = '['
+    for (let i = 0; i < value.length; i++) text += (i ? ',' : '') + canonical(value[i], depth + 1)
+    return text + ']'
+  }
+  const proto = Object.getPrototypeOf(value)
+  if (proto === Object.prototype || proto === null) {
+    const keys = Object.keys(value).sort()
+    let text = '{'
+    for (const key of keys) {
+      const item = (value as Record<string, unknown>)[key]
+      if (item !== undefined) text += JSON.stringify(key) + ':' + canonical(item, depth + 1) + ','
+    }
+    return text + '}'
+  }
+  if (value instanceof Date) return `D${value.getTime()}`
+  if (value instanceof Map) return `M{${sortedTexts([...value].map(([k, v]) => canonical(k, depth + 1) + '=>' + canonical(v, depth + 1)))}}`
+  if (value instanceof Set) return `S{${sortedTexts([...value].map((item) => canonical(item, depth + 1)))}}`
+  if (ArrayBuffer.isView(value)) {
+    const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+    return `B${value.constructor.name}:${bytes.toString('base64')}`
+  }
+  // A class instance: object-hash knows how to walk those (it includes the constructor name).
+  return `O${objectHash(value as object, { unorderedArrays: false, unorderedSets: true, unorderedObjects: true })}`
+}
+
+function sortedTexts(texts: string[]): string {
+  return texts.sort().join(',')
+}

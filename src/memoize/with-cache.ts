@@ -1,0 +1,128 @@
+import type { Duration } from '../core/duration'
+import { CacheError, type StorageError } from '../core/exceptions'
+import type { Cache, GetOrSetOptions } from '../storage/cache'
+import { getDefaultCache } from './default-cache'
+import { argsKey, segment } from './key'
+
+/** Options of `withCache` (and of `@Cached`). */
+export interface WithCacheOptions<A extends unknown[] = unknown[], R = unknown> {
+  /**
+   * Lifetime of each result: seconds, a duration ('30m'), or a function of the result and the arguments.
+   * A function returning 0 leaves that result uncached. Default: the cache's TTL (24 h for the default cache).
+   * @example ttl: (video) => (video.status === 'processing' ? '1m' : '7d')
+   */
+  ttl?: Duration | ((result: R, args: A) => Duration | 0)
+  /** A shorter lifetime for the in-process copy. */
+  memoryTtl?: Duration
+  /**
+   * The key: a function of the arguments whose result is used as the key (followed by `:v<version>` when a
+   * version is set), or a string that names the function in the default key.
+   * @example key: (videoId, segmentId) => `video_${videoId}_segment_${segmentId}`
+   */
+  key?: string | ((this: unknown, ...args: A) => string)
+  /** First segment of default keys, e.g. 'video'. */
+  namespace?: string
+  /**
+   * Bump it when the result's shape changes: every key of the function moves, so old results are never read.
+   * @default 1
+   */
+  version?: string | number
+  /** Where results live. Default: the shared default Cache (`getDefaultCache()`). */
+  cache?: Cache
+  /** Return false for results that must not be stored (e.g. partial or empty answers). */
+  shouldCache?: (result: R) => boolean
+  /** Receives cache failures (the caller still gets the computed result). Default: the cache's `onError`. */
+  onError?: (error: StorageError) => void
+}
+
+/** A cached function: `fn`'s signature, returning a promise, with helpers to inspect and control its entries. */
+export interface CachedFunction<A extends unknown[], R> {
+  (...args: A): Promise<R>
+  /** The exact key a call with these arguments uses. */
+  keyFor(...args: A): string
+  /** Removes the entry for these arguments from every tier. */
+  invalidate(...args: A): Promise<boolean>
+  /** The cached result for these arguments, without computing; undefined when there is none. */
+  peek(...args: A): Promise<R | undefined>
+  /** Recomputes, stores and returns the result for these arguments, whatever is cached. */
+  refresh(...args: A): Promise<R>
+  /** The Cache holding the results. */
+  readonly cache: Cache
+}
+
+/**
+ * Wraps an async (or sync) function so that its results are cached. Concurrent calls with the same key run
+ * `fn` once; a rejection reaches every waiting caller and is not cached; a failing cache never costs the
+ * caller the result.
+ * @example const getVideoMetadata = withCache(fetchMetadata, { ttl: 1800, namespace: 'video', version: 2 })
+ */
+export function withCache<A extends unknown[], R>(
+  fn: (...args: A) => R | Promise<R>,
+  options: WithCacheOptions<A, Awaited<R>> = {},
+): CachedFunction<A, Awaited<R>> {
+  type T = Awaited<R>
+  if (typeof fn !== 'function') throw new TypeError('withCache needs a function to wrap')
+  const cache = options.cache ?? getDefaultCache()
+  const keyOf = makeKeyOf(fn, options)
+  const { ttl, memoryTtl, shouldCache, onError } = options
+  const loadOptions = (self: unknown, args: A, fresh = false): GetOrSetOptions<T> & { fresh: boolean } => ({
+    ttl: typeof ttl === 'function' ? (value: T) => ttl(value, args) : ttl,
+    memoryTtl,
+    shouldCache,
+    onError,
+    fresh,
+  })
+  const compute = (self: unknown, args: A) => () => fn.apply(self, args) as Promise<T> | T
+
+  const cached = function (this: unknown, ...args: A): Promise<T> {
+    let key: string
+    try {
+      key = keyOf(this, args)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    const hit = cache.peek(key)
+    if (hit !== undefined) return Promise.resolve(hit.value as T)
+    return cache.load(key, compute(this, args), loadOptions(this, args))
+  } as CachedFunction<A, T>
+
+  Object.defineProperties(cached, {
+    name: { value: fn.name, configurable: true },
+    length: { value: fn.length, configurable: true },
+    cache: { value: cache, enumerable: true },
+    keyFor: { value: (...args: A) => keyOf(undefined, args) },
+    invalidate: { value: (...args: A) => cache.delete(keyOf(undefined, args)) },
+    peek: { value: (...args: A) => cache.get<T>(keyOf(undefined, args)) },
+    refresh: {
+      value: function (this: unknown, ...args: A) {
+        return cache.load(keyOf(this, args), compute(this, args), loadOptions(this, args, true))
+      },
+    },
+  })
+  return cached
+}
+
+/** Builds the key function: the user's, followed by the version when one is set, or the default scheme. */
+function makeKeyOf<A extends unknown[]>(fn: (...args: A) => unknown, options: WithCacheOptions<A, never>): (self: unknown, args: A) => string {
+  const { key, namespace, version } = options
+  if (namespace !== undefined && (typeof namespace !== 'string' || namespace === '')) throw new TypeError('namespace option must be a non-empty string')
+  if (version !== undefined && version !== '' && typeof version !== 'string' && typeof version !== 'number') throw new TypeError('version option must be a string or a number')
+  if (typeof key === 'function') {
+    const suffix = version === undefined ? '' : `:v${version}`
+    return (self, args) => {
+      const userKey = key.apply(self, args)
+      if (typeof userKey !== 'string' || userKey === '') throw new CacheError(`[tiercache] the key function of ${fn.name || 'a cached function'} must return a non-empty string`)
+      return userKey + suffix
+    }
+  }
+  if (key !== undefined && (typeof key !== 'string' || key === '')) throw new TypeError('key option must be a function or a non-empty string')
+  const name = key ?? fn.name
+  if (!name && namespace === undefined) {
+    throw new CacheError('[tiercache] an anonymous function needs a `key` (function or name) or a `namespace`: otherwise two such functions would share keys')
+  }
+  const prefix = [namespace, name || undefined, `v${version ?? 1}`]
+    .filter((part): part is string => part !== undefined)
+    .map(segment)
+    .join(':')
+  return (_self, args) => argsKey(prefix, args)
+}
