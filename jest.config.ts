@@ -6,7 +6,7 @@ const project = (displayName: string, tsconfig: string, testMatch: string[], ign
   testEnvironment: 'node',
   testMatch,
   testPathIgnorePatterns: ['/node_modules/', ...ignore],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig, isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig }] },
 })
 
 const config: Config = {

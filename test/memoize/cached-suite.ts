@@ -1,0 +1,160 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Cache, Cached, CacheConfig, InvalidatesCache } from '../../src'
+
+/**
+ * The decorator suite. It is imported by cached.test.ts (standard TC39 decorators) and by
+ * cached.legacy.test.ts (experimentalDecorators); each Jest project compiles this file with its own
+ * tsconfig, so the same classes below are decorated once in each flavour.
+ */
+export function describeCachedDecorators(expectedFlavour: 'standard' | 'legacy'): void {
+  let dir: string
+  let cache: Cache
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tiercache-decorators-'))
+    cache = new Cache({ cacheDir: dir, cleanupInterval: false })
+  })
+  afterEach(async () => {
+    await cache.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it(`is compiled with ${expectedFlavour} decorators`, () => {
+    let flavour = 'none'
+    const probe = (...params: unknown[]): void => {
+      flavour = params.length === 2 && typeof params[1] === 'object' ? 'standard' : 'legacy'
+    }
+    class Probe {
+      @probe
+      method() {}
+    }
+    void Probe
+    expect(flavour).toBe(expectedFlavour)
+  })
+
+  function makeVideoService(target: Cache) {
+    const gpuCalls: string[] = []
+    const updates: string[] = []
+
+    @CacheConfig({ namespace: 'video', version: 2, cache: target })
+    class VideoService {
+      constructor(readonly model: string) {}
+
+      @Cached({ ttl: 3600, key: (videoId: string, segmentId: string) => `video_${videoId}_segment_${segmentId}` })
+      async processVideoSegment(videoId: string, segmentId: string) {
+        gpuCalls.push(`${this.model}:${videoId}:${segmentId}`)
+        return { videoId, segmentId, model: this.model, frames: [1, 2, 3] }
+      }
+
+      @Cached()
+      async getVideoMetadata(videoId: string) {
+        gpuCalls.push(`meta:${videoId}`)
+        return { videoId, title: `Video ${videoId}` }
+      }
+
+      @Cached({ key(this: VideoService, videoId: string) { return `summary_${this.model}_${videoId}` } })
+      async summarize(videoId: string) {
+        gpuCalls.push(`summary:${this.model}:${videoId}`)
+        return `${this.model} summary of ${videoId}`
+      }
+
+      @InvalidatesCache((videoId: string) => [`video_${videoId}_*`])
+      async updateVideo(videoId: string, patch: { title: string }) {
+        updates.push(`${videoId}:${patch.title}`)
+        if (patch.title === '') throw new Error('empty title')
+        return { videoId, ...patch }
+      }
+    }
+    return { VideoService, gpuCalls, updates }
+  }
+
+  it('caches a method; `this` is the instance', async () => {
+    const { VideoService, gpuCalls } = makeVideoService(cache)
+    const service = new VideoService('clip-v1')
+    const first = await service.processVideoSegment('abc', '4')
+    expect(first).toEqual({ videoId: 'abc', segmentId: '4', model: 'clip-v1', frames: [1, 2, 3] })
+    expect(await service.processVideoSegment('abc', '4')).toEqual(first)
+    expect(gpuCalls).toEqual(['clip-v1:abc:4'])
+  })
+
+  it('uses the key function, versioned by the class config', async () => {
+    const { VideoService } = makeVideoService(cache)
+    await new VideoService('m').processVideoSegment('abc', '4')
+    expect(await cache.get('video_abc_segment_4:v2')).toMatchObject({ videoId: 'abc' })
+  })
+
+  it('builds default keys from namespace, Class.method and version', async () => {
+    const { VideoService } = makeVideoService(cache)
+    await new VideoService('m').getVideoMetadata('abc')
+    expect([...cache.memoryCache.keys()]).toContain('video:VideoService.getVideoMetadata:v2:abc')
+  })
+
+  it('shares entries between instances when keys are equal', async () => {
+    const { VideoService, gpuCalls } = makeVideoService(cache)
+    await new VideoService('a').getVideoMetadata('x')
+    await new VideoService('b').getVideoMetadata('x')
+    expect(gpuCalls).toEqual(['meta:x'])
+  })
+
+  it('keeps instances apart when the key function uses `this`', async () => {
+    const { VideoService, gpuCalls } = makeVideoService(cache)
+    expect(await new VideoService('a').summarize('x')).toBe('a summary of x')
+    expect(await new VideoService('b').summarize('x')).toBe('b summary of x')
+    expect(await new VideoService('a').summarize('x')).toBe('a summary of x')
+    expect(gpuCalls).toEqual(['summary:a:x', 'summary:b:x'])
+  })
+
+  it('runs a decorated method once for concurrent calls', async () => {
+    const { VideoService, gpuCalls } = makeVideoService(cache)
+    const service = new VideoService('m')
+    await Promise.all(Array.from({ length: 50 }, () => service.processVideoSegment('v', '1')))
+    expect(gpuCalls).toHaveLength(1)
+  })
+
+  it('@InvalidatesCache clears the patterns after a successful call, and nothing after a failed one', async () => {
+    const { VideoService, gpuCalls } = makeVideoService(cache)
+    const service = new VideoService('m')
+    await service.processVideoSegment('abc', '1')
+    await service.processVideoSegment('abc', '2')
+    await service.processVideoSegment('xyz', '1')
+    await expect(service.updateVideo('abc', { title: '' })).rejects.toThrow('empty title')
+    expect(await cache.has('video_abc_segment_1:v2')).toBe(true)
+    expect(await service.updateVideo('abc', { title: 'New' })).toEqual({ videoId: 'abc', title: 'New' })
+    expect(await cache.has('video_abc_segment_1:v2')).toBe(false)
+    expect(await cache.has('video_abc_segment_2:v2')).toBe(false)
+    expect(await cache.has('video_xyz_segment_1:v2')).toBe(true)
+    await service.processVideoSegment('abc', '1')
+    expect(gpuCalls.filter((c) => c.endsWith('abc:1'))).toHaveLength(2)
+  })
+
+  it('keys by the declaring class for subclass instances, and works on static methods', async () => {
+    const calls: string[] = []
+    class Base {
+      @Cached({ cache })
+      async load(id: string) {
+        calls.push(id)
+        return id.toUpperCase()
+      }
+
+      @Cached({ cache })
+      static async lookup(id: string) {
+        calls.push(`static:${id}`)
+        return id.length
+      }
+    }
+    class Derived extends Base {}
+    expect(await new Derived().load('a')).toBe('A')
+    expect(await new Base().load('a')).toBe('A')
+    expect(await Base.lookup('abc')).toBe(3)
+    expect(await Base.lookup('abc')).toBe(3)
+    expect(calls).toEqual(['a', 'static:abc'])
+    expect([...cache.memoryCache.keys()].sort()).toEqual(['Base.load:v1:a', 'Base.lookup:v1:abc'])
+  })
+
+  it('refuses to decorate something that is not a method', () => {
+    const decorate = Cached() as unknown as (...args: unknown[]) => unknown
+    expect(() => decorate(undefined, { kind: 'field', name: 'x' })).toThrow(TypeError)
+    expect(() => decorate({}, 'x', { value: 42 })).toThrow(TypeError)
+  })
+}

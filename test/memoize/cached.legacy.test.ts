@@ -1,0 +1,3 @@
+import { describeCachedDecorators } from './cached-suite'
+
+describe('@Cached with experimentalDecorators', () => describeCachedDecorators('legacy'))

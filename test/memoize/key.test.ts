@@ -1,0 +1,102 @@
+import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
+import { CacheError } from '../../src'
+import { argsKey, argToken } from '../../src/memoize/key'
+import { KEY_SAMPLES } from '../fixtures/key-samples'
+
+const key = (...args: unknown[]) => argsKey('ns:fn:v1', args)
+
+class Point {
+  constructor(
+    readonly x: number,
+    readonly y: number,
+  ) {}
+}
+
+describe('default keys', () => {
+  it('show primitive arguments as readable text', () => {
+    expect(key('abc', 4)).toBe('ns:fn:v1:abc:4')
+    expect(key(true, null, undefined, 10n)).toBe('ns:fn:v1:true:null:undefined:10n')
+    expect(key()).toBe('ns:fn:v1')
+  })
+
+  it.each([
+    [[1], ['1']],
+    [['a', 'b'], ['a:b']],
+    [[true], ['true']],
+    [[null], ['null']],
+    [[undefined], ['undefined']],
+    [[10n], ['10n']],
+    [[''], []],
+    [['%3A'], [':']],
+    [[NaN], ['NaN']],
+    [["'1"], ['1']],
+    [[{ a: 1 }], ['#']],
+    [[[1]], [['1']]],
+    [[{ a: 1 }], [{ a: '1' }]],
+    [[new Date(5)], [5]],
+    [[new Set([1])], [[1]]],
+    [[new Map([[1, 2]])], [{ 1: 2 }]],
+    [[Buffer.from('a')], ['a']],
+    [[new Uint8Array([97])], [Buffer.from('a')]],
+  ])('distinct calls get distinct keys: %j vs %j', (a, b) => {
+    expect(key(...a)).not.toBe(key(...b))
+  })
+
+  it('hash equal objects to one key whatever their key order', () => {
+    const a = key({ videoId: 'v', opts: { fps: 30, model: 'clip' } })
+    const b = key({ opts: { model: 'clip', fps: 30 }, videoId: 'v' })
+    expect(a).toBe(b)
+    expect(a).toMatch(/^ns:fn:v1:#[A-Za-z0-9_-]{22}$/)
+  })
+
+  it('hash Date, Map, Set, Buffer and BigInt arguments by value', () => {
+    expect(key(new Date(5))).toBe(key(new Date(5)))
+    expect(key(new Map([['a', 1], ['b', 2]]))).toBe(key(new Map([['b', 2], ['a', 1]])))
+    expect(key(new Set([1, 2]))).toBe(key(new Set([2, 1])))
+    expect(key(Buffer.from('xyz'))).toBe(key(Buffer.from('xyz')))
+    expect(key({ n: 10n })).toBe(key({ n: 10n }))
+    expect(key({ n: 10n })).not.toBe(key({ n: 11n }))
+  })
+
+  it('hash class instances by their contents with object-hash', () => {
+    expect(key(new Point(1, 2))).toBe(key(new Point(1, 2)))
+    expect(key(new Point(1, 2))).not.toBe(key(new Point(2, 1)))
+    expect(key(new Point(1, 2))).not.toBe(key({ x: 1, y: 2 }))
+  })
+
+  it('refuse functions, symbols and circular arguments with a CacheError', () => {
+    const circular: Record<string, unknown> = {}
+    circular.self = circular
+    expect(() => argToken(() => 1)).toThrow(CacheError)
+    expect(() => argToken(Symbol('s'))).toThrow(CacheError)
+    expect(() => argToken({ f: () => 1 })).toThrow(CacheError)
+    expect(() => argToken(circular)).toThrow(CacheError)
+  })
+
+  it('are identical in another process', () => {
+    const child = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, '../fixtures/print-keys.ts')], {
+      encoding: 'utf8',
+    })
+    const keys = KEY_SAMPLES().map((args) => key(...args))
+    expect(JSON.parse(child)).toEqual(keys)
+    expect(new Set(keys).size).toBe(keys.length)
+  })
+
+  it('stay distinct across 5000 random primitive argument lists', () => {
+    const seen = new Map<string, string>()
+    const alphabet = ['a', 'A', ':', '%', "'", '#', '1', '-', '.', ' ', 'é', '']
+    for (let i = 0; i < 5000; i++) {
+      const args = Array.from({ length: 1 + (i % 3) }, (_, j) => {
+        const pick = (i * 7 + j * 13) % 5
+        if (pick === 0) return (i * 31 + j) % 17
+        if (pick === 1) return String((i * 31 + j) % 17)
+        return Array.from({ length: (i + j) % 4 }, (_, k) => alphabet[(i * 3 + j * 5 + k * 11) % alphabet.length]).join('')
+      })
+      const k = key(...args)
+      const identity = JSON.stringify(args.map((a) => [typeof a, a]))
+      expect(seen.get(k) ?? identity).toBe(identity)
+      seen.set(k, identity)
+    }
+  })
+})
