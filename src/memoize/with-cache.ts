@@ -19,7 +19,8 @@ export interface WithCacheOptions<A extends unknown[] = unknown[], R = unknown> 
    * version is set), or a string that names the function in the default key.
    * @example key: (videoId, segmentId) => `video_${videoId}_segment_${segmentId}`
    */
-  key?: string | ((this: unknown, ...args: A) => string)
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- `this` is whatever the method's class is
+  key?: string | ((this: any, ...args: A) => string)
   /** First segment of default keys, e.g. 'video'. */
   namespace?: string
   /**
