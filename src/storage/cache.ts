@@ -95,9 +95,9 @@ const DEFAULT_CLEANUP_MS = 3_600_000
  */
 export class Cache {
   readonly #tiers: Tier[]
-  /** The first tier's synchronous read, when it has one: the hit path. */
-  readonly #peek: ((key: string) => Entry | undefined) | undefined
-  /** Index of the first tier that `#peek` does not cover. */
+  /** The first tier when it reads synchronously (the hit path), else undefined. */
+  readonly #peekable: (Tier & Required<Pick<Tier, 'peek'>>) | undefined
+  /** Index of the first tier that `#peekFirst` does not cover. */
   readonly #slowest: number
   readonly #clock: Clock
   readonly #ttlMs: number
@@ -120,8 +120,8 @@ export class Cache {
     if (typeof cacheDir !== 'string' || cacheDir === '') throw new TypeError('cacheDir option must be a non-empty path')
     this.#tiers = tiers ?? [new MemoryTier({ clock }), new FileTier({ dir: cacheDir, clock })]
     const first = this.#tiers[0]!
-    this.#peek = first.peek?.bind(first)
-    this.#slowest = this.#peek ? 1 : 0
+    this.#peekable = first.peek ? (first as Tier & Required<Pick<Tier, 'peek'>>) : undefined
+    this.#slowest = this.#peekable ? 1 : 0
     this.#needsEncoded = this.#tiers.some((tier) => tier.needsEncoded)
     this.#hits = this.#tiers.map(() => 0)
     this.#misses = this.#tiers.map(() => 0)
@@ -269,8 +269,8 @@ export class Cache {
   // --- Internal helpers ---
 
   #peekFirst(key: string): Entry | undefined {
-    if (this.#peek === undefined) return undefined
-    const entry = this.#peek(key)
+    if (this.#peekable === undefined) return undefined
+    const entry = this.#peekable.peek(key)
     if (entry === undefined) {
       this.#misses[0]!++
       return undefined
