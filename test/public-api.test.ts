@@ -1,0 +1,23 @@
+import * as api from '../src'
+
+describe('public API', () => {
+  it('exports exactly these values (the surface cannot grow by accident)', () => {
+    expect(Object.keys(api).sort()).toEqual(
+      [
+        'Cache', 'CacheConfig', 'CacheError', 'Cached', 'FileTier', 'InvalidKeyError', 'InvalidatesCache', 'MemoryTier',
+        'SerializationError', 'StorageError', 'argToken', 'compilePattern', 'decode', 'encode', 'getDefaultCache',
+        'isStorageError', 'setDefaultCache', 'systemClock', 'toMs', 'withCache',
+      ].sort(),
+    )
+  })
+
+  it('keeps the error hierarchy and codes of the guide', () => {
+    const storage = new api.StorageError('x', { key: 'k', tier: 'file' })
+    expect(storage).toBeInstanceOf(api.CacheError)
+    expect(storage).toBeInstanceOf(Error)
+    expect([storage.code, storage.key, storage.tier, storage.name]).toEqual(['E_STORAGE', 'k', 'file', 'StorageError'])
+    expect(new api.SerializationError('x')).toBeInstanceOf(api.StorageError)
+    expect(api.isStorageError({ code: 'E_STORAGE' })).toBe(true)
+    expect(api.isStorageError(new api.CacheError('x'))).toBe(false)
+  })
+})
