@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { systemClock, type Clock } from '../../core/clock'
 import { fromParsed } from '../../core/codec'
@@ -54,6 +54,8 @@ export class FileTier implements Tier {
   readonly #writes = new KeyedLock()
   /** For maxBytes: file name → size, least recently used first. Built on first need; this process's view. */
   #index: Map<string, number> | undefined
+  /** The one load of #index under way: concurrent first writes must share it, or a write lands in a map that is then replaced. */
+  #indexLoad: Promise<Map<string, number>> | undefined
   #indexBytes = 0
   #evictions = 0
   #tmpReady: Promise<void> | undefined
@@ -97,7 +99,12 @@ export class FileTier implements Tier {
     const text = entryHeader(entry.key, entry.expiresAt) + entry.encoded + '}'
     await this.#writes.run(name, async () => {
       try {
-        await this.#writeAtomically(name, text, expiryToMtime(entry.expiresAt))
+        await this.#writeAtomically(name, text, expiryToMtime(entry.expiresAt)).catch((err: unknown) => {
+          // The folder was removed from under us (a cache cleared by hand): the failed attempt made the
+          // tier forget it, so one more attempt recreates it instead of losing this write.
+          if (isMissing(err)) return this.#writeAtomically(name, text, expiryToMtime(entry.expiresAt))
+          throw err
+        })
       } catch (err) {
         throw this.#fail('write', entry.key, err)
       }
@@ -139,11 +146,13 @@ export class FileTier implements Tier {
       }
       // Our files carry their expiry as mtime; a foreign or hand-edited file has an mtime in the past too.
       if (mtimeExpired(mtimeMs, now) || fileNameToKey(name) === undefined) {
-        if (await this.#removeFile(name)) removed++
+        if (await this.#removeFile(name, true)) removed++
       }
     })
     await this.#removeStaleTemps(now)
-    if (this.#index) this.#index = undefined // rebuilt from disk on next need: other processes write here too
+    // Rebuilt from disk on next need: other processes write here too.
+    this.#index = undefined
+    this.#indexLoad = undefined
     return removed
   }
 
@@ -190,14 +199,17 @@ export class FileTier implements Tier {
     }
   }
 
-  async #removeFile(name: string): Promise<boolean> {
+  /** Unlinks an entry file; with `emptyDir`, an empty folder squatting on an entry name goes too (prune only). */
+  async #removeFile(name: string, emptyDir = false): Promise<boolean> {
     try {
       await unlink(join(this.dir, name))
       this.#forget(name)
       return true
     } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      // Checked before isMissing, which counts EISDIR as a miss: unlink of a folder fails with EISDIR (Linux) or EPERM (macOS).
+      if (code === 'EISDIR' || code === 'EPERM') return emptyDir && rmdir(join(this.dir, name)).then(() => true, () => false)
       if (isMissing(err)) return false
-      if ((err as NodeJS.ErrnoException).code === 'EISDIR' || (err as NodeJS.ErrnoException).code === 'EPERM') return false
       throw err
     }
   }
@@ -251,7 +263,7 @@ export class FileTier implements Tier {
   }
 
   async #account(name: string, size: number): Promise<void> {
-    const index = this.#index ?? (await this.#loadIndex())
+    const index = this.#index ?? (await (this.#indexLoad ??= this.#loadIndex()))
     this.#indexBytes += size - (index.get(name) ?? 0)
     index.delete(name)
     index.set(name, size)

@@ -1,0 +1,177 @@
+import { encode } from '../../src/core/codec'
+import { compilePattern } from '../../src/core/pattern'
+import type { Entry, Tier } from '../../src/storage/tier'
+import { FakeClock } from '../helpers/fake-clock'
+import { HOSTILE_KEYS, keyLabel } from '../helpers/hostile-keys'
+
+/** What a tier can do beyond the contract; the suite adds tests for each capability. */
+export interface TierCaps {
+  /** A new instance over the same storage sees old entries (file, redis). Needs `reopen`. */
+  persistent?: boolean
+  /** A second instance over the storage of `tier`, for `persistent` tiers. */
+  reopen?: (tier: Tier, clock: FakeClock) => Tier | Promise<Tier>
+}
+
+/** An entry as `Cache` would hand it to a tier: with the codec's text computed once. */
+export function makeEntry(key: string, value: unknown, expiresAt: number): Entry {
+  return { key, value, encoded: encode(value), expiresAt }
+}
+
+/** The contract of `src/storage/tier.ts` in executable form. Every tier's test file calls this once. */
+export function describeTier(name: string, make: (clock: FakeClock) => Tier | Promise<Tier>, caps: TierCaps = {}): void {
+  describe(`${name} satisfies Tier`, () => {
+    let clock: FakeClock
+    let tier: Tier
+
+    beforeEach(async () => {
+      clock = new FakeClock(1_700_000_000_000)
+      tier = await make(clock)
+    })
+    afterEach(() => tier.close())
+
+    /** Asserts that `got` is `want` as read back: same key, expiry, value and (when the tier returns it) text. */
+    const expectSameEntry = (got: Entry | undefined, want: Entry) => {
+      expect(got).toBeDefined()
+      expect(got!.key).toBe(want.key)
+      expect(got!.expiresAt).toBe(want.expiresAt)
+      expect(got!.value).toEqual(want.value)
+      if (got!.encoded !== undefined) expect(got!.encoded).toBe(want.encoded)
+    }
+
+    it('get() of a missing key is undefined', async () => {
+      expect(await tier.get('never-set')).toBeUndefined()
+    })
+
+    it('set() then get() returns the same entry', async () => {
+      const want = makeEntry('video_1', { title: 'x', frames: [1, 2.5, -3], nested: { ok: true, none: null } }, clock.now() + 60_000)
+      await tier.set(want)
+      expectSameEntry(await tier.get('video_1'), want)
+    })
+
+    it('set() replaces the previous entry of the key', async () => {
+      await tier.set(makeEntry('k', 'old', clock.now() + 60_000))
+      const want = makeEntry('k', { now: 'new' }, clock.now() + 120_000)
+      await tier.set(want)
+      expectSameEntry(await tier.get('k'), want)
+      expect((await tier.stats()).entries).toBe(1)
+    })
+
+    it('an entry reads as a miss once clock passes expiresAt', async () => {
+      const want = makeEntry('k', 42, clock.now() + 1_000)
+      await tier.set(want)
+      clock.advance(999)
+      expectSameEntry(await tier.get('k'), want)
+      clock.advance(1) // expiresAt <= now is expired
+      expect(await tier.get('k')).toBeUndefined()
+    })
+
+    it('an entry with expiresAt Infinity never expires', async () => {
+      const want = makeEntry('forever', 'v', Infinity)
+      await tier.set(want)
+      clock.advance(100 * 365 * 86_400_000)
+      expectSameEntry(await tier.get('forever'), want)
+      expect(await tier.prune()).toBe(0)
+      expectSameEntry(await tier.get('forever'), want)
+    })
+
+    it('delete() returns true once, then false', async () => {
+      await tier.set(makeEntry('k', 1, clock.now() + 60_000))
+      expect(await tier.delete('k')).toBe(true)
+      expect(await tier.get('k')).toBeUndefined()
+      expect(await tier.delete('k')).toBe(false)
+      expect(await tier.delete('never-set')).toBe(false)
+    })
+
+    it('clear(match) removes only matches and returns the count', async () => {
+      const longVideoKey = `video_${'x'.repeat(300)}` // long enough for a hashed file name
+      const keys = ['video_1', 'video_2', longVideoKey, 'audio_1', 'Video_3', 'xvideo_4']
+      for (const key of keys) await tier.set(makeEntry(key, key.length, clock.now() + 60_000))
+      const isVideo = (key: string) => key.startsWith('video_')
+      const expected = keys.filter(isVideo)
+
+      expect(await tier.clear(compilePattern('video_*'))).toBe(expected.length) // a matcher with a prefix
+      for (const key of keys) expect((await tier.get(key)) === undefined).toBe(isVideo(key))
+
+      expect(await tier.clear((key) => key.endsWith('_4'))).toBe(1) // a bare predicate, no prefix
+      expect(await tier.get('xvideo_4')).toBeUndefined()
+      expect(await tier.get('audio_1')).toBeDefined()
+
+      expect(await tier.clear()).toBe(2)
+      expect(await tier.get('audio_1')).toBeUndefined()
+      expect(await tier.get('Video_3')).toBeUndefined()
+      expect((await tier.stats()).entries).toBe(0)
+    })
+
+    it('prune() removes expired entries only', async () => {
+      await tier.set(makeEntry('short', 1, clock.now() + 1_000))
+      await tier.set(makeEntry('edge', 2, clock.now() + 2_000))
+      await tier.set(makeEntry('long', 3, clock.now() + 5_000))
+      await tier.set(makeEntry('never', 4, Infinity))
+      expect(await tier.prune()).toBe(0)
+      clock.advance(2_000) // 'edge' expires exactly now
+      expect(await tier.prune()).toBe(2)
+      expect((await tier.stats()).entries).toBe(2)
+      expect((await tier.get('long'))?.value).toBe(3)
+      expect((await tier.get('never'))?.value).toBe(4)
+      expect(await tier.prune()).toBe(0)
+    })
+
+    it('stats() counts the entries held', async () => {
+      expect((await tier.stats()).entries).toBe(0)
+      for (let i = 0; i < 5; i++) await tier.set(makeEntry(`k${i}`, 'x'.repeat(i * 10), clock.now() + 60_000))
+      expect((await tier.stats()).entries).toBe(5)
+      await tier.delete('k0')
+      expect((await tier.stats()).entries).toBe(4)
+    })
+
+    it.each(HOSTILE_KEYS.map((key) => [keyLabel(key), key] as const))('key %s round-trips', async (_label, key) => {
+      const want = makeEntry(key, { key, n: key.length }, clock.now() + 60_000)
+      await tier.set(want)
+      expectSameEntry(await tier.get(key), want)
+      expect(await tier.delete(key)).toBe(true)
+      expect(await tier.get(key)).toBeUndefined()
+    })
+
+    it('all hostile keys coexist, each with its own value', async () => {
+      for (const [i, key] of HOSTILE_KEYS.entries()) await tier.set(makeEntry(key, { i, key }, clock.now() + 60_000))
+      expect((await tier.stats()).entries).toBe(HOSTILE_KEYS.length)
+      for (const [i, key] of HOSTILE_KEYS.entries()) expect((await tier.get(key))?.value).toEqual({ i, key })
+      expect(await tier.clear((key) => HOSTILE_KEYS.includes(key))).toBe(HOSTILE_KEYS.length)
+      expect((await tier.stats()).entries).toBe(0)
+    })
+
+    it('20 concurrent set() of one key leave one whole entry', async () => {
+      // Different sizes and expiries, so a mix of two writes could not pass for one of them.
+      const entries = Array.from({ length: 20 }, (_, i) =>
+        makeEntry('contended', { i, payload: String(i % 10).repeat(1_000 * (i + 1)) }, clock.now() + 1_000 * (i + 1)),
+      )
+      await Promise.all(entries.map((entry) => tier.set(entry)))
+      const got = await tier.get('contended')
+      const i = (got?.value as { i: number } | undefined)?.i
+      expect(typeof i).toBe('number')
+      expectSameEntry(got, entries[i!]!)
+      expect((await tier.stats()).entries).toBe(1)
+    })
+
+    it('close() can be called twice', async () => {
+      await tier.close()
+      await expect(tier.close()).resolves.toBeUndefined()
+    })
+
+    if (caps.persistent) {
+      it('a second instance reads what the first wrote', async () => {
+        if (!caps.reopen) throw new Error('persistent tiers must pass caps.reopen')
+        const want = makeEntry('shared', { from: 'first', at: new Date(clock.now()) }, clock.now() + 60_000)
+        await tier.set(want)
+        const second = await caps.reopen(tier, clock)
+        try {
+          expectSameEntry(await second.get('shared'), want)
+          expect(await second.delete('shared')).toBe(true)
+          expect(await tier.get('shared')).toBeUndefined()
+        } finally {
+          await second.close()
+        }
+      })
+    }
+  })
+}
