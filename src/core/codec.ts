@@ -116,7 +116,8 @@ function tagBytes(view: ArrayBufferView): unknown {
 
 const TYPED_ARRAYS: Record<string, (bytes: Buffer) => unknown> = {
   Buffer: (b) => b,
-  Uint8Array: (b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength),
+  // A copy, not a view: a decoded Buffer may be a slice of Node's shared pool, and `new Float32Array(u8.buffer)` would read all of it.
+  Uint8Array: (b) => new Uint8Array(copy(b)),
   Uint8ClampedArray: (b) => new Uint8ClampedArray(copy(b)),
   Int8Array: (b) => new Int8Array(copy(b)),
   Uint16Array: (b) => new Uint16Array(copy(b)),

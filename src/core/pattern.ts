@@ -24,10 +24,11 @@ export function compilePattern(pattern: KeyPattern): KeyMatcher {
   if (firstWildcard === -1) {
     return Object.assign((key: string) => key === pattern, { exact: pattern, prefix: pattern })
   }
-  const source = pattern
-    .split('')
-    .map((ch) => (ch === '*' ? '[\\s\\S]*' : ch === '?' ? '[\\s\\S]' : ch.replace(/[\\^$.|+()[\]{}/-]/g, '\\$&')))
+  // Per code point and with the `u` flag, so that `?` matches one emoji rather than half of its surrogate pair.
+  // In `u` mode only syntax characters may be escaped (`\-` is an error there), hence the narrower class.
+  const source = [...pattern]
+    .map((ch) => (ch === '*' ? '[\\s\\S]*' : ch === '?' ? '[\\s\\S]' : ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
     .join('')
-  const re = new RegExp(`^${source}$`)
+  const re = new RegExp(`^${source}$`, 'u')
   return Object.assign((key: string) => re.test(key), { prefix: pattern.slice(0, firstWildcard) })
 }

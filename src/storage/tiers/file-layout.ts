@@ -39,7 +39,9 @@ export function fileNameToKey(name: string): string | null | undefined {
   if (!name.endsWith(ENTRY_SUFFIX)) return undefined
   const stem = name.slice(0, -ENTRY_SUFFIX.length)
   if (stem.startsWith(HASHED_PREFIX)) return /^=[0-9a-f]{64}$/.test(stem) ? null : undefined
-  if (PLAIN_NAME.test(stem)) return stem.length > 0 ? stem : undefined
+  // Canonical check here too: a plain stem past the length limit belongs to a key whose name is a hash
+  // (unreachable where NAME_MAX is 255 bytes, but this function must not depend on the file system).
+  if (PLAIN_NAME.test(stem)) return stem.length > 0 && keyToFileName(stem) === name ? stem : undefined
   if (!ESCAPED_NAME.test(stem)) return undefined
   let key: string
   try {
