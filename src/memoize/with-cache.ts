@@ -1,6 +1,7 @@
 import type { Duration } from '../core/duration'
 import { CacheError, type StorageError } from '../core/exceptions'
 import type { Cache, GetOrSetOptions } from '../storage/cache'
+import { ArgsIndex } from './args-index'
 import { getDefaultCache } from './default-cache'
 import { argsKey, segment } from './key'
 
@@ -75,7 +76,12 @@ export function withCache<A extends unknown[], R>(
   })
   const compute = (self: unknown, args: A) => () => fn.apply(self, args) as Promise<T> | T
 
+  // Default keys depend on the arguments alone, so their entries can be found by argument (see ArgsIndex).
+  const index = typeof options.key === 'function' ? undefined : new ArgsIndex()
+
   const cached = function (this: unknown, ...args: A): Promise<T> {
+    const known = index?.get(args)
+    if (known !== undefined && cache.isCurrent(known)) return Promise.resolve(known.value as T)
     let key: string
     try {
       key = keyOf(this, args)
@@ -83,7 +89,10 @@ export function withCache<A extends unknown[], R>(
       return Promise.reject(err)
     }
     const hit = cache.peek(key)
-    if (hit !== undefined) return Promise.resolve(hit.value as T)
+    if (hit !== undefined) {
+      index?.set(args, hit)
+      return Promise.resolve(hit.value as T)
+    }
     return cache.load(key, compute(this, args), loadOptions(this, args))
   } as CachedFunction<A, T>
 

@@ -148,6 +148,16 @@ export class Cache {
     return this.#peekFirst(key)
   }
 
+  /**
+   * Whether an entry that `peek` returned is still current in the first tier; counts a hit when it is. Lets
+   * `withCache` keep entries by argument and skip building the key on repeated calls.
+   */
+  isCurrent(entry: Entry): boolean {
+    if (this.#peekable?.isCurrent?.(entry) !== true) return false
+    this.#hits[0]!++
+    return true
+  }
+
   /** Stores `value` in every tier; resolves once the slowest tier (the disk) has it. */
   async set(key: string, value: unknown, ttl?: TtlArgument): Promise<void> {
     checkKey(key)

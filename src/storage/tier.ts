@@ -38,6 +38,11 @@ export interface Tier {
    * per hit would cost more than the lookup itself.
    */
   peek?(key: string): Entry | undefined
+  /**
+   * For tiers with `peek`: whether an entry that `peek` returned is still the current one for its key (not
+   * replaced, removed, evicted or expired). Lets a caller that kept the entry skip the lookup by key.
+   */
+  isCurrent?(entry: Entry): boolean
   /** Atomic: a reader sees the old entry or the new one, never a mix. */
   set(entry: Entry): Promise<void>
   /** True if something was removed. */

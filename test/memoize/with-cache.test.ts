@@ -240,3 +240,78 @@ describe('withCache', () => {
     await expect(cached(() => 1)).rejects.toBeInstanceOf(CacheError)
   })
 })
+
+describe('withCache repeated calls (found by argument, checked against the memory tier)', () => {
+  async function setup(options: { maxEntries?: number; withFile?: boolean } = {}) {
+    let now = 1_700_000_000_000
+    const clock = { now: () => now, advance: (ms: number) => (now += ms) }
+    const tiers: Tier[] = [new MemoryTier({ clock, maxEntries: options.maxEntries ?? 100 })]
+    if (options.withFile) tiers.push(new FileTier({ dir: tempDir(), clock }))
+    const cache = newCache({ tiers, clock })
+    let run = 0
+    const { fn, calls } = counted((id: unknown, n?: unknown) => `${String(id)}/${String(n)}#${++run}`)
+    const cached = withCache(fn, { cache, key: 'lookup', ttl: 60 })
+    return { cache, cached, calls, clock }
+  }
+
+  it('never serves an entry that was deleted, cleared or overwritten', async () => {
+    const { cache, cached } = await setup()
+    expect(await cached('a', 1)).toBe('a/1#1')
+    expect(await cached('a', 1)).toBe('a/1#1')
+    await cache.delete(cached.keyFor('a', 1))
+    expect(await cached('a', 1)).toBe('a/1#2')
+    await cache.clear('lookup:*')
+    expect(await cached('a', 1)).toBe('a/1#3')
+    await cache.set(cached.keyFor('a', 1), 'written directly')
+    expect(await cached('a', 1)).toBe('written directly')
+    await cached.invalidate('a', 1)
+    expect(await cached('a', 1)).toBe('a/1#4')
+  })
+
+  it('never serves an expired entry', async () => {
+    const { cached, clock } = await setup()
+    await cached('x')
+    expect(await cached('x')).toBe('x/undefined#1')
+    clock.advance(61_000)
+    expect(await cached('x')).toBe('x/undefined#2')
+  })
+
+  it('serves the right value after the memory tier evicted the entry (from the file tier)', async () => {
+    const { cached, calls, cache } = await setup({ maxEntries: 2, withFile: true })
+    for (const id of ['a', 'b', 'c', 'a', 'b', 'c']) await cached(id, 0)
+    expect(await cached('a', 0)).toBe('a/0#1')
+    expect(calls).toHaveLength(3)
+    expect((await cache.stats()).hits.file).toBeGreaterThan(0)
+  })
+
+  it('keeps arguments of different types and counts apart', async () => {
+    const { cached } = await setup()
+    const results = []
+    for (const args of [[1], ['1'], [0], [-0], [true], ['true'], [null], [undefined], [], [1, undefined], [10n]] as unknown[][]) {
+      results.push(await (cached as (...a: unknown[]) => Promise<string>)(...args))
+      expect(await (cached as (...a: unknown[]) => Promise<string>)(...args)).toBe(results.at(-1))
+    }
+    expect(results[2]).toBe(results[3]) // 0 and -0 share a key, as they do in the default key scheme
+    expect(new Set(results).size).toBe(results.length - 1)
+  })
+
+  it('counts repeated hits in the stats', async () => {
+    const { cache, cached } = await setup()
+    await cached('s')
+    for (let i = 0; i < 10; i++) await cached('s')
+    expect((await cache.stats()).hits.memory).toBe(10)
+  })
+
+  it('does not keep evicted values alive', async () => {
+    const { cached, cache } = await setup({ maxEntries: 1 })
+    await cached('big')
+    await cached('big') // remembered by argument
+    await cached('other') // evicts 'big' from memory
+    expect(cache.memoryCache.has(cached.keyFor('big'))).toBe(false)
+    const record = cache.peek(cached.keyFor('other'))!
+    expect(cache.isCurrent(record)).toBe(true)
+    await cache.delete(record.key)
+    expect(cache.isCurrent(record)).toBe(false)
+    expect(record.value).toBeUndefined() // the memory tier let go of the value itself
+  })
+})

@@ -1,0 +1,60 @@
+import type { Entry } from '../storage/tier'
+
+/**
+ * Entries of one cached function, found by its arguments instead of by key. A repeated call with primitive
+ * arguments then costs one Map lookup per argument (strings hash once, numbers not at all) rather than
+ * building and hashing a fresh key string, which is most of a memory hit's cost.
+ *
+ * It only remembers: the memory tier stays the authority, and every entry found here is checked with
+ * `cache.isCurrent(entry)` before use. Only default keys qualify (they depend on nothing but the arguments).
+ * One tree per argument count, so the last argument's Map holds the entry itself.
+ */
+export class ArgsIndex {
+  #byArity: (Map<unknown, unknown> | Entry | undefined)[] = []
+  #size = 0
+  readonly #maxSize: number
+
+  /** @param maxSize entries remembered before the index starts over (it refills from hits). */
+  constructor(maxSize = 65_536) {
+    this.#maxSize = maxSize
+  }
+
+  /** The entry remembered for these arguments; undefined when there is none or an argument is not a primitive. */
+  get(args: readonly unknown[]): Entry | undefined {
+    let node = this.#byArity[args.length]
+    for (let i = 0; i < args.length && node !== undefined; i++) {
+      const arg = args[i]
+      if (!isPrimitive(arg)) return undefined
+      node = (node as Map<unknown, unknown>).get(arg) as Map<unknown, unknown> | Entry | undefined
+    }
+    return node as Entry | undefined
+  }
+
+  /** Remembers `entry` for these arguments, if they are all primitives. */
+  set(args: readonly unknown[], entry: Entry): void {
+    if (!args.every(isPrimitive)) return
+    if (this.#size >= this.#maxSize) {
+      this.#byArity = [] // bounded by starting over: the entries are only shortcuts, and hits refill them
+      this.#size = 0
+    }
+    if (args.length === 0) {
+      this.#byArity[0] = entry
+      return
+    }
+    let node = (this.#byArity[args.length] ??= new Map()) as Map<unknown, unknown>
+    for (let i = 0; i < args.length - 1; i++) {
+      let next = node.get(args[i]) as Map<unknown, unknown> | undefined
+      if (next === undefined) node.set(args[i], (next = new Map()))
+      node = next
+    }
+    const last = args[args.length - 1]
+    if (!node.has(last)) this.#size++
+    node.set(last, entry)
+  }
+}
+
+/** Values a Map compares the way default keys do: `1` and `'1'` differ, `0` and `-0` agree, NaN equals NaN. */
+function isPrimitive(value: unknown): boolean {
+  const type = typeof value
+  return type === 'string' || type === 'number' || type === 'boolean' || type === 'bigint' || value === undefined || value === null
+}
