@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, hash as hashOnce } from 'node:crypto'
 import objectHash from 'object-hash'
 import { CacheError } from '../core/exceptions'
 
@@ -17,9 +17,9 @@ import { CacheError } from '../core/exceptions'
 
 const ESCAPABLE = /[%:]/g
 const RESERVED = new Set(['true', 'false', 'null', 'undefined', 'NaN', 'Infinity'])
-/** Canonical texts whose hash we have computed: a hit costs one Map lookup instead of a sha256. */
+/** Canonical texts whose hash we have computed: a hit costs one Map lookup instead of a sha256 (~0.5 µs). */
 const digests = new Map<string, string>()
-const MAX_REMEMBERED_DIGESTS = 10_000
+const MAX_REMEMBERED_DIGESTS = 32_768
 const MAX_DEPTH = 100
 
 /** The text of one argument in a default key. */
@@ -50,12 +50,72 @@ export function argsKey(prefix: string, args: readonly unknown[]): string {
   return parts.join(':')
 }
 
+/**
+ * `argsKey` for one fixed prefix, remembering the keys of calls with object arguments. Such a call is
+ * looked up by the native `JSON.stringify` of its arguments (as given, in their key order), which is far
+ * cheaper than the canonical form and hash; only a new text pays for those. JSON text stands for the
+ * arguments only when they are plain JSON data, which `isPlainJson` checks first; other calls are keyed
+ * from scratch. The returned key string is the remembered one, whose hash V8 has cached: the memory
+ * tier's lookup by it is cheap too.
+ */
+export function keyBuilder(prefix: string, maxRemembered = 16_384): (args: readonly unknown[]) => string {
+  let remembered = new Map<string, string>()
+  return (args) => {
+    if (!hasObject(args) || !isPlainJson(args, 0)) return argsKey(prefix, args)
+    const text = JSON.stringify(args)
+    let key = remembered.get(text)
+    if (key === undefined) {
+      key = argsKey(prefix, args)
+      if (remembered.size >= maxRemembered) remembered = new Map() // start over: these are only shortcuts
+      remembered.set(text, key)
+    }
+    return key
+  }
+}
+
 /** A name made safe as one key segment (a function or class name, a namespace). */
 export function segment(name: string): string {
   return stringToken(name)
 }
 
 // --- Internal helpers ---
+
+function hasObject(args: readonly unknown[]): boolean {
+  for (let i = 0; i < args.length; i++) if (typeof args[i] === 'object' && args[i] !== null) return true
+  return false
+}
+
+/**
+ * True when JSON.stringify writes `value` without loss or ambiguity: no undefined in arrays (it would read as
+ * null), no NaN or Infinity, no bigint, Date, Map, Set, bytes or class instances. Undefined properties are
+ * fine: JSON and `canonical` both leave them out.
+ */
+function isPlainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true
+    case 'number':
+      return Number.isFinite(value)
+    case 'object':
+      break
+    default:
+      return false
+  }
+  if (value === null) return true
+  if (depth > MAX_DEPTH) return false
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (value[i] === undefined || !isPlainJson(value[i], depth + 1)) return false
+    return true
+  }
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return false
+  for (const key in value as Record<string, unknown>) {
+    const item = (value as Record<string, unknown>)[key]
+    if (item !== undefined && !isPlainJson(item, depth + 1)) return false
+  }
+  return true
+}
 
 function stringToken(s: string): string {
   if (isPlain(s)) return s
@@ -70,10 +130,14 @@ function isPlain(s: string): boolean {
   return leadsPlain && s.indexOf(':') === -1 && s.indexOf('%') === -1 && (s.length > 9 || !RESERVED.has(s))
 }
 
+const sha256 = typeof hashOnce === 'function'
+  ? (text: string) => hashOnce('sha256', text, 'base64url')
+  : (text: string) => createHash('sha256').update(text).digest('base64url') // Node < 20.12
+
 function digest(text: string): string {
   let hash = digests.get(text)
   if (hash === undefined) {
-    hash = createHash('sha256').update(text).digest('base64url').slice(0, 22) // 132 bits
+    hash = sha256(text).slice(0, 22) // 132 bits
     if (digests.size >= MAX_REMEMBERED_DIGESTS) digests.clear()
     digests.set(text, hash)
   }

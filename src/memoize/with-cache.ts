@@ -3,7 +3,7 @@ import { CacheError, type StorageError } from '../core/exceptions'
 import type { Cache, GetOrSetOptions } from '../storage/cache'
 import { ArgsIndex } from './args-index'
 import { getDefaultCache } from './default-cache'
-import { argsKey, segment } from './key'
+import { keyBuilder, segment } from './key'
 
 /** Options of `withCache` (and of `@Cached`). */
 export interface WithCacheOptions<A extends unknown[] = unknown[], R = unknown> {
@@ -134,5 +134,6 @@ function makeKeyOf<A extends unknown[]>(fn: (...args: A) => unknown, options: Wi
     .filter((part): part is string => part !== undefined)
     .map(segment)
     .join(':')
-  return (_self, args) => argsKey(prefix, args)
+  const keyOfArgs = keyBuilder(prefix)
+  return (_self, args) => keyOfArgs(args)
 }

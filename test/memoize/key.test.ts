@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { CacheError } from '../../src'
-import { argsKey, argToken } from '../../src/memoize/key'
+import { argsKey, argToken, keyBuilder } from '../../src/memoize/key'
 import { KEY_SAMPLES } from '../fixtures/key-samples'
 
 const key = (...args: unknown[]) => argsKey('ns:fn:v1', args)
@@ -98,5 +98,40 @@ describe('default keys', () => {
       expect(seen.get(k) ?? identity).toBe(identity)
       seen.set(k, identity)
     }
+  })
+
+  describe('keyBuilder (remembers the keys of object arguments)', () => {
+    it('gives exactly the keys argsKey gives, on first and repeated calls', () => {
+      const build = keyBuilder('ns:fn:v1')
+      for (let round = 0; round < 2; round++) {
+        for (const args of KEY_SAMPLES()) expect(build(args)).toBe(key(...args))
+      }
+    })
+
+    it('gives one key for equal objects in any key order, remembered or not', () => {
+      const build = keyBuilder('p', 2) // a tiny memory, so it starts over during the test
+      const expected = argsKey('p', [{ videoId: 'v', opts: { fps: 30, model: 'clip' } }])
+      const orders = [
+        { videoId: 'v', opts: { fps: 30, model: 'clip' } },
+        { opts: { model: 'clip', fps: 30 }, videoId: 'v' },
+        { opts: { fps: 30, model: 'clip' }, videoId: 'v' },
+      ]
+      for (let i = 0; i < 9; i++) expect(build([orders[i % 3]])).toBe(expected)
+    })
+
+    it('does not conflate values that JSON writes alike', () => {
+      const build = keyBuilder('p')
+      const pairs: [unknown, unknown][] = [
+        [[undefined], [null]],
+        [[NaN], [null]],
+        [{ d: new Date(0) }, { d: '1970-01-01T00:00:00.000Z' }],
+        [{ m: new Map() }, { m: {} }],
+        [[1n], ['1']],
+      ]
+      for (const [a, b] of pairs) {
+        expect(build([a])).not.toBe(build([b]))
+        expect(build([a])).toBe(argsKey('p', [a]))
+      }
+    })
   })
 })
