@@ -3,7 +3,6 @@ import { encode } from '../core/codec'
 import { toMs, type Duration } from '../core/duration'
 import { describeFailure, InvalidKeyError, isStorageError, SerializationError, StorageError } from '../core/exceptions'
 import { compilePattern, type KeyPattern } from '../core/pattern'
-import { SingleFlight } from '../core/single-flight'
 import type { Entry, Tier } from './tier'
 import { FileTier } from './tiers/file'
 import { MemoryTier } from './tiers/memory'
@@ -86,6 +85,12 @@ export interface MemoryCacheView {
   has(key: string): boolean
 }
 
+/** One computation under way; `settled` tells `load` when it finished before it could be registered. */
+interface Flight {
+  promise: Promise<unknown> | undefined
+  settled: boolean
+}
+
 const DEFAULT_TTL_MS = 24 * 3_600_000
 const DEFAULT_CLEANUP_MS = 3_600_000
 
@@ -106,7 +111,8 @@ export class Cache {
   readonly #hits: number[]
   readonly #misses: number[]
   readonly #errors: number[]
-  readonly #flights = new SingleFlight<unknown>()
+  /** Single-flight: the computation under way per key. Callers for the same key join it; it is removed when it settles. */
+  readonly #flights = new Map<string, Promise<unknown>>()
   readonly #onError: (error: StorageError) => void
   #timer: NodeJS.Timeout | undefined
   #closed = false
@@ -211,15 +217,12 @@ export class Cache {
   load<T>(key: string, compute: () => T | Promise<T>, options: GetOrSetOptions<T> = {}): Promise<T> {
     const running = this.#flights.get(key)
     if (running) return running as Promise<T>
-    checkKey(key)
-    return this.#flights.run(key, async () => {
-      const onError = options.onError ?? this.#onError
-      const found = options.fresh ? undefined : await this.#lookup(key, onError)
-      if (found !== undefined) return found.value
-      const value = await compute()
-      await this.#storeComputed(key, value, options, onError)
-      return value
-    }) as Promise<T>
+    if (!isValidKey(key)) return Promise.reject(invalidKey(key))
+    const flight: Flight = { promise: undefined, settled: false }
+    const promise = this.#loadUncached(key, compute, options, flight)
+    // Registered after the call (no extra tick), unless the work already finished synchronously (a throw).
+    if (!flight.settled) this.#flights.set(key, (flight.promise = promise))
+    return promise
   }
 
   /** Sizes, hits and misses per tier. */
@@ -263,9 +266,9 @@ export class Cache {
     })
   }
 
-  /** The tiers, fastest first. */
+  /** The tiers, fastest first (a copy). */
   get tiers(): readonly Tier[] {
-    return this.#tiers
+    return [...this.#tiers]
   }
 
   /** Stops the cleanup timer and closes the tiers. Idempotent; the process can exit afterwards. */
@@ -323,50 +326,97 @@ export class Cache {
   async #promote(entry: Entry, found: number): Promise<void> {
     for (let i = 0; i < found; i++) {
       const tier = this.#tiers[i]!
-      const expiresAt = tier.peek ? Math.min(entry.expiresAt, this.#clock.now() + this.#memoryTtlMs) : entry.expiresAt
-      await this.#guard(tier, 'promote', entry.key, () => tier.set(expiresAt === entry.expiresAt ? entry : { ...entry, expiresAt })).catch((err) =>
-        this.#onError(err as StorageError),
-      )
+      // The entry's own memoryTtl (from its set) wins over the cache-wide default.
+      const memoryTtlMs = entry.memoryTtlMs ?? this.#memoryTtlMs
+      const expiresAt = tier.peek ? Math.min(entry.expiresAt, this.#clock.now() + memoryTtlMs) : entry.expiresAt
+      const promoted = expiresAt === entry.expiresAt ? entry : { ...entry, expiresAt }
+      await this.#guard(tier, 'promote', entry.key, () => tier.set(promoted)).catch((err: StorageError) => this.#onError(err))
     }
   }
 
-  async #store(key: string, value: unknown, ttlMs: number, memoryTtlMs: number): Promise<void> {
+  /** Looks below the first tier, or computes and stores; always frees the key's flight slot when done. */
+  async #loadUncached<T>(key: string, compute: () => T | Promise<T>, options: GetOrSetOptions<T>, flight: Flight): Promise<T> {
+    try {
+      const onError = options.onError ?? this.#onError
+      // A memory-only cache has nothing below the peek its callers made: no lookup, no await.
+      if (!options.fresh && this.#slowest < this.#tiers.length) {
+        const found = await this.#lookup(key, onError)
+        if (found !== undefined) return found.value as T
+      }
+      const value = await compute()
+      const lifetimes = this.#lifetimesFor(value, options)
+      if (lifetimes !== undefined) {
+        try {
+          const written = this.#store(key, value, lifetimes.ttlMs, lifetimes.memoryTtlMs)
+          if (written) await written
+        } catch (err) {
+          if (!isStorageError(err)) throw err
+          onError(err)
+        }
+      }
+      return value
+    } finally {
+      flight.settled = true
+      if (this.#flights.get(key) === flight.promise) this.#flights.delete(key)
+    }
+  }
+
+  /** The lifetimes to store a computed value with, or undefined when the options say not to store it. */
+  #lifetimesFor<T>(value: T, options: GetOrSetOptions<T>): { ttlMs: number; memoryTtlMs: number } | undefined {
+    if (options.shouldCache && !options.shouldCache(value)) return undefined
+    const ttl = typeof options.ttl === 'function' ? options.ttl(value) : options.ttl
+    if (ttl === 0) return undefined
+    return this.#lifetimes({ ttl, memoryTtl: options.memoryTtl })
+  }
+
+  /**
+   * Writes `value` to every tier. In-process tiers (`put`) are written synchronously, so a memory-only cache
+   * stores without a single await; the others are started together and awaited. Returns undefined when
+   * there was nothing to wait for. Throws (or rejects with) the first StorageError.
+   */
+  #store(key: string, value: unknown, ttlMs: number, memoryTtlMs: number): Promise<void> | undefined {
     const now = this.#clock.now()
-    const expiresAt = now + ttlMs
-    let encoded: string | undefined
-    if (this.#needsEncoded) {
-      try {
-        encoded = encode(value)
-      } catch (err) {
-        const message = `[tiercache] cannot store ${JSON.stringify(shorten(key))}: ${(err as Error).message.replace(/^\[tiercache\] /, '')}`
-        throw new SerializationError(message, { key, cause: err })
+    const encoded = this.#encodeFor(key, value)
+    const entry: Entry =
+      memoryTtlMs < ttlMs ? { key, value, encoded, expiresAt: now + ttlMs, memoryTtlMs } : { key, value, encoded, expiresAt: now + ttlMs }
+    const inProcess: Entry = memoryTtlMs < ttlMs ? { ...entry, expiresAt: now + memoryTtlMs } : entry
+    let pending: Promise<void>[] | undefined
+    let failure: StorageError | undefined
+    for (const tier of this.#tiers) {
+      if (tier.put) {
+        try {
+          tier.put(inProcess)
+        } catch (err) {
+          failure ??= this.#failure(tier, 'write', key, err)
+        }
+      } else {
+        ;(pending ??= []).push(this.#guard(tier, 'write', key, () => tier.set(tier.peek ? inProcess : entry)))
       }
     }
-    const entry: Entry = { key, value, encoded, expiresAt }
-    const inProcess: Entry = memoryTtlMs < ttlMs ? { ...entry, expiresAt: now + memoryTtlMs } : entry
-    const failures: StorageError[] = []
-    await Promise.all(
-      this.#tiers.map((tier) =>
-        this.#guard(tier, 'write', key, () => tier.set(tier.peek ? inProcess : entry)).catch((err: StorageError) => {
-          failures.push(err)
-          // The tier may still hold an older value for the key; it must not outlive this write.
-          return tier.delete(key).catch(() => false)
-        }),
-      ),
-    )
-    if (failures.length > 0) throw failures[0]
+    if (pending === undefined) {
+      if (failure) throw failure
+      return undefined
+    }
+    return this.#settleWrites(key, pending, failure)
   }
 
-  async #storeComputed<T>(key: string, value: T, options: GetOrSetOptions<T>, onError: (error: StorageError) => void): Promise<void> {
+  async #settleWrites(key: string, pending: Promise<void>[], earlier: StorageError | undefined): Promise<void> {
+    const results = await Promise.allSettled(pending)
+    const failure = earlier ?? results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason as StorageError | undefined
+    if (failure === undefined) return
+    // A failed write leaves no trace of the key: the failing tier may still hold an older value, and the
+    // tiers that succeeded must not hold a copy that outlives what the slower tier lost (best effort).
+    await Promise.all(this.#tiers.map((tier) => tier.delete(key).catch(() => false)))
+    throw failure
+  }
+
+  #encodeFor(key: string, value: unknown): string | undefined {
+    if (!this.#needsEncoded) return undefined
     try {
-      if (options.shouldCache && !options.shouldCache(value)) return
-      const ttl = typeof options.ttl === 'function' ? options.ttl(value) : options.ttl
-      if (ttl === 0) return
-      const { ttlMs, memoryTtlMs } = this.#lifetimes({ ttl, memoryTtl: options.memoryTtl })
-      await this.#store(key, value, ttlMs, memoryTtlMs)
+      return encode(value)
     } catch (err) {
-      if (!isStorageError(err)) throw err // a bad ttl or a throwing shouldCache is the caller's bug: surface it
-      onError(err)
+      const message = `[tiercache] cannot store ${JSON.stringify(shorten(key))}: ${(err as Error).message.replace(/^\[tiercache\] /, '')}`
+      throw new SerializationError(message, { key, cause: err })
     }
   }
 
@@ -386,14 +436,24 @@ export class Cache {
   }
 
   /** The one choke point for tier calls: anything thrown becomes a StorageError naming the tier and key. */
-  async #guard<R>(tier: Tier, action: string, key: string | undefined, op: () => Promise<R>): Promise<R> {
+  #guard<R>(tier: Tier, action: string, key: string | undefined, op: () => Promise<R>): Promise<R> {
+    let pending: Promise<R>
     try {
-      return await op()
+      pending = op()
     } catch (err) {
-      this.#errors[this.#tiers.indexOf(tier)]!++
-      if (isStorageError(err)) throw err
-      throw new StorageError(describeFailure(tier.name, action, key, err), { key, tier: tier.name, cause: err })
+      pending = Promise.reject(err)
     }
+    // A plain catch rather than an async wrapper: one promise less per tier call.
+    return pending.catch((err: unknown) => {
+      throw this.#failure(tier, action, key, err)
+    })
+  }
+
+  /** Counts a tier failure and returns it as a StorageError (kept as it is when it already is one). */
+  #failure(tier: Tier, action: string, key: string | undefined, err: unknown): StorageError {
+    this.#errors[this.#tiers.indexOf(tier)]!++
+    if (isStorageError(err)) return err
+    return new StorageError(describeFailure(tier.name, action, key, err), { key, tier: tier.name, cause: err })
   }
 
   async #backgroundCleanup(): Promise<void> {
@@ -406,9 +466,15 @@ export class Cache {
 }
 
 function checkKey(key: unknown): asserts key is string {
-  if (typeof key !== 'string' || key === '') {
-    throw new InvalidKeyError(`[tiercache] a key must be a non-empty string (got ${key === '' ? 'an empty string' : typeof key})`)
-  }
+  if (!isValidKey(key)) throw invalidKey(key)
+}
+
+function isValidKey(key: unknown): key is string {
+  return typeof key === 'string' && key !== ''
+}
+
+function invalidKey(key: unknown): InvalidKeyError {
+  return new InvalidKeyError(`[tiercache] a key must be a non-empty string (got ${key === '' ? 'an empty string' : typeof key})`)
 }
 
 function shorten(key: string): string {

@@ -16,6 +16,11 @@ export interface Entry {
   readonly encoded?: string
   /** Absolute expiry in epoch ms (wall clock, so processes sharing storage agree); `Infinity` = never. */
   readonly expiresAt: number
+  /**
+   * The longest an in-process copy may live, in ms, when the entry was stored with a `memoryTtl` shorter
+   * than its TTL. Persistent tiers keep it, so a copy promoted back into memory honours it too.
+   */
+  readonly memoryTtlMs?: number
 }
 
 /** Sizes a tier reports to `Cache.stats()`. */
@@ -45,6 +50,11 @@ export interface Tier {
   isCurrent?(entry: Entry): boolean
   /** Atomic: a reader sees the old entry or the new one, never a mix. */
   set(entry: Entry): Promise<void>
+  /**
+   * Synchronous write, offered by in-process tiers only (with `peek`). `Cache` uses it so that storing in
+   * memory costs no promise; `set` must do the same thing.
+   */
+  put?(entry: Entry): void
   /** True if something was removed. */
   delete(key: string): Promise<boolean>
   /**

@@ -117,10 +117,7 @@ describe('Cache', () => {
       expect(await cache.get('k')).toBe('v') // promoted again from the file
       const promoted = cache.peek('k')?.expiresAt
       expect(promoted).toBeDefined()
-      // KNOWN BUG in src/storage/cache.ts #promote(): promotion uses only the cache-wide memoryTtl, so a
-      // per-call memoryTtl is forgotten once the first copy expires; this copy lives until the file entry expires
-      // (50 s here, not 10 s). Assertion skipped until cache.ts is fixed:
-      // expect(promoted).toBeLessThanOrEqual(clock.now() + 10 * SECOND)
+      expect(promoted).toBeLessThanOrEqual(clock.now() + 10 * SECOND)
     })
   })
 

@@ -63,8 +63,9 @@ export function fileNamePrefix(keyPrefix: string): string | undefined {
 }
 
 /** The first bytes of an entry file, up to the value; the value's text and a closing `}` follow. */
-export function entryHeader(key: string, expiresAt: number): string {
-  return `{"v":${FORMAT_VERSION},"key":${JSON.stringify(key)},"expiresAt":${expiresAt === Infinity ? 'null' : expiresAt},"value":`
+export function entryHeader(key: string, expiresAt: number, memoryTtlMs?: number): string {
+  const memoryTtl = memoryTtlMs === undefined ? '' : `"memoryTtl":${memoryTtlMs},`
+  return `{"v":${FORMAT_VERSION},"key":${JSON.stringify(key)},"expiresAt":${expiresAt === Infinity ? 'null' : expiresAt},${memoryTtl}"value":`
 }
 
 /**

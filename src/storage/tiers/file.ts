@@ -36,6 +36,7 @@ interface StoredEntry {
   v: number
   key: string
   expiresAt: number | null
+  memoryTtl?: number
   value: unknown
 }
 
@@ -96,7 +97,7 @@ export class FileTier implements Tier {
   async set(entry: Entry): Promise<void> {
     if (entry.encoded === undefined) throw new TypeError('FileTier.set needs entry.encoded')
     const name = keyToFileName(entry.key)
-    const text = entryHeader(entry.key, entry.expiresAt) + entry.encoded + '}'
+    const text = entryHeader(entry.key, entry.expiresAt, entry.memoryTtlMs) + entry.encoded + '}'
     await this.#writes.run(name, async () => {
       try {
         await this.#writeAtomically(name, text, expiryToMtime(entry.expiresAt)).catch((err: unknown) => {
@@ -320,7 +321,8 @@ function parseEntry(text: string, key: string): Entry | undefined {
   }
   if (parsed === null || typeof parsed !== 'object' || parsed.v !== FORMAT_VERSION || parsed.key !== key) return undefined
   const expiresAt = parsed.expiresAt === null ? Infinity : parsed.expiresAt
-  if (typeof expiresAt !== 'number' || !('value' in parsed)) return undefined
+  const memoryTtlMs = parsed.memoryTtl
+  if (typeof expiresAt !== 'number' || !('value' in parsed) || (memoryTtlMs !== undefined && typeof memoryTtlMs !== 'number')) return undefined
   let value: unknown
   try {
     value = fromParsed(parsed.value)
@@ -328,10 +330,10 @@ function parseEntry(text: string, key: string): Entry | undefined {
     return undefined // a tag this version does not know
   }
   // The value's own text, sliced out rather than re-encoded: the promoted copy's size comes from it.
-  const header = entryHeader(key, expiresAt)
+  const header = entryHeader(key, expiresAt, memoryTtlMs)
   if (!text.startsWith(header)) return undefined // valid JSON, but not written by this tier
   const encoded = text.slice(header.length, -1)
-  return { key, value, encoded, expiresAt }
+  return memoryTtlMs === undefined ? { key, value, encoded, expiresAt } : { key, value, encoded, expiresAt, memoryTtlMs }
 }
 
 function isMissing(err: unknown): boolean {

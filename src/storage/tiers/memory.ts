@@ -94,6 +94,10 @@ export class MemoryTier implements Tier {
   }
 
   async set(entry: Entry): Promise<void> {
+    this.put(entry)
+  }
+
+  put(entry: Entry): void {
     const size = entry.encoded?.length ?? 0
     if (size > this.#maxEntryBytes || entry.expiresAt <= this.#clock.now()) {
       // Too large (or already dead) for memory: make sure no older copy of the key lingers here either.
