@@ -67,13 +67,12 @@ export function withCache<A extends unknown[], R>(
   const cache = options.cache ?? getDefaultCache()
   const keyOf = makeKeyOf(fn, options)
   const { ttl, memoryTtl, shouldCache, onError } = options
-  const loadOptions = (self: unknown, args: A, fresh = false): GetOrSetOptions<T> & { fresh: boolean } => ({
-    ttl: typeof ttl === 'function' ? (value: T) => ttl(value, args) : ttl,
-    memoryTtl,
-    shouldCache,
-    onError,
-    fresh,
-  })
+  // Options that do not depend on the arguments are built once, not on every miss.
+  const fixedOptions: GetOrSetOptions<T> | undefined = typeof ttl === 'function' ? undefined : { ttl, memoryTtl, shouldCache, onError }
+  const loadOptions = (args: A, fresh = false): GetOrSetOptions<T> =>
+    fixedOptions !== undefined && !fresh
+      ? fixedOptions
+      : { ttl: typeof ttl === 'function' ? (value: T) => ttl(value, args) : ttl, memoryTtl, shouldCache, onError, fresh }
   const compute = (self: unknown, args: A) => () => fn.apply(self, args) as Promise<T> | T
 
   // Default keys depend on the arguments alone, so their entries can be found by argument (see ArgsIndex).
@@ -93,7 +92,7 @@ export function withCache<A extends unknown[], R>(
       index?.set(args, hit)
       return Promise.resolve(hit.value as T)
     }
-    return cache.load(key, compute(this, args), loadOptions(this, args))
+    return cache.load(key, compute(this, args), loadOptions(args))
   } as CachedFunction<A, T>
 
   Object.defineProperties(cached, {
@@ -105,7 +104,7 @@ export function withCache<A extends unknown[], R>(
     peek: { value: (...args: A) => cache.get<T>(keyOf(undefined, args)) },
     refresh: {
       value: function (this: unknown, ...args: A) {
-        return cache.load(keyOf(this, args), compute(this, args), loadOptions(this, args, true))
+        return cache.load(keyOf(this, args), compute(this, args), loadOptions(args, true))
       },
     },
   })

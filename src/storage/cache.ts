@@ -86,6 +86,11 @@ export interface MemoryCacheView {
 }
 
 /** One computation under way; `settled` tells `load` when it finished before it could be registered. */
+interface Lifetimes {
+  readonly ttlMs: number
+  readonly memoryTtlMs: number
+}
+
 interface Flight {
   promise: Promise<unknown> | undefined
   settled: boolean
@@ -107,6 +112,8 @@ export class Cache {
   readonly #clock: Clock
   readonly #ttlMs: number
   readonly #memoryTtlMs: number
+  /** The cache-wide lifetimes, for the common call that gives none of its own. */
+  readonly #defaults: Lifetimes
   readonly #needsEncoded: boolean
   readonly #hits: number[]
   readonly #misses: number[]
@@ -122,6 +129,7 @@ export class Cache {
     this.#clock = clock
     this.#ttlMs = ttl === undefined ? DEFAULT_TTL_MS : toMs(ttl, 'ttl')
     this.#memoryTtlMs = memoryTtl === undefined ? Infinity : toMs(memoryTtl, 'memoryTtl')
+    this.#defaults = { ttlMs: this.#ttlMs, memoryTtlMs: Math.min(this.#ttlMs, this.#memoryTtlMs) }
     if (tiers !== undefined && (!Array.isArray(tiers) || tiers.length === 0)) throw new TypeError('tiers option must be a non-empty array of tiers')
     if (typeof cacheDir !== 'string' || cacheDir === '') throw new TypeError('cacheDir option must be a non-empty path')
     this.#tiers = tiers ?? [new MemoryTier({ clock }), new FileTier({ dir: cacheDir, clock })]
@@ -362,11 +370,11 @@ export class Cache {
   }
 
   /** The lifetimes to store a computed value with, or undefined when the options say not to store it. */
-  #lifetimesFor<T>(value: T, options: GetOrSetOptions<T>): { ttlMs: number; memoryTtlMs: number } | undefined {
+  #lifetimesFor<T>(value: T, options: GetOrSetOptions<T>): Lifetimes | undefined {
     if (options.shouldCache && !options.shouldCache(value)) return undefined
     const ttl = typeof options.ttl === 'function' ? options.ttl(value) : options.ttl
     if (ttl === 0) return undefined
-    return this.#lifetimes({ ttl, memoryTtl: options.memoryTtl })
+    return ttl === undefined && options.memoryTtl === undefined ? this.#defaults : this.#lifetimes({ ttl, memoryTtl: options.memoryTtl })
   }
 
   /**
@@ -420,7 +428,7 @@ export class Cache {
     }
   }
 
-  #lifetimes(ttl: TtlArgument | undefined): { ttlMs: number; memoryTtlMs: number } {
+  #lifetimes(ttl: TtlArgument | undefined): Lifetimes {
     const options = ttl !== null && typeof ttl === 'object' ? ttl : { ttl }
     const ttlMs = options.ttl === undefined ? this.#ttlMs : toMs(options.ttl, 'ttl')
     const memoryTtlMs = options.memoryTtl === undefined ? this.#memoryTtlMs : toMs(options.memoryTtl, 'memoryTtl')

@@ -106,7 +106,7 @@ export class MemoryTier implements Tier {
     }
     const record: MemoryRecord = { key: entry.key, value: entry.value, expiresAt: entry.expiresAt, size, held: true }
     this.#lru.set(entry.key, record, this.#bounded ? { size: Math.max(1, size) } : undefined)
-    if (this.#lru.peek(entry.key) === record) this.#bytes += size // lru-cache refuses entries larger than maxBytes
+    if (!this.#bounded || this.#lru.peek(entry.key) === record) this.#bytes += size // a bounded LRU refuses entries over maxBytes
   }
 
   async delete(key: string): Promise<boolean> {
