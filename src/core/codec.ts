@@ -6,26 +6,44 @@ import { SerializationError } from './exceptions'
  * prove no tag is needed, then native `JSON.stringify` / `JSON.parse` with no replacer or reviver.
  *
  * Tagged text is wrapped as `{"$t":"~","v":…}`; inside it a tagged value is `{"$t":"<type>","v":…}`. A user
- * object that itself has a `$t` key is tagged as `Object`, so no user data can be mistaken for a tag.
+ * object that itself has a `$t` key is tagged as `Object`, so no user data can be mistaken for a tag. Large
+ * byte arrays may be set apart as attachments: `{"$t":"Buffer","a":0}` names the first of them.
  */
 
 const TAG = '$t'
 const TAGGED_ROOT = '~'
-/** Deeper than this, the fast walk hands over to the replacer path, which also reports cycles properly. */
+/** Deeper than this, the fast walk hands over to the tagging walk, which also reports cycles. */
 const MAX_FAST_DEPTH = 256
+
+/** Encoded value: JSON text, plus the raw bytes of large binary data that the text refers to by index. */
+export interface EncodedParts {
+  text: string
+  /** Byte arrays of at least `attachFrom` bytes, stored beside the text instead of as base64 inside it. */
+  attachments: Uint8Array[]
+}
+
+/** Binary data this large or larger is attached rather than inlined (base64 costs a third more bytes and two copies). */
+export const ATTACH_FROM_BYTES = 4096
 
 /** Encodes `value` as JSON text. Throws SerializationError (no key set) for functions, symbols and cycles. */
 export function encode(value: unknown): string {
+  return encodeParts(value, Infinity).text
+}
+
+/** Encodes `value` as JSON text with large byte arrays set apart as attachments (see EncodedParts). */
+export function encodeParts(value: unknown, attachFrom = ATTACH_FROM_BYTES): EncodedParts {
+  const attachments: Uint8Array[] = []
   let needsTags: boolean
   try {
     needsTags = scan(value, 0)
   } catch (err) {
     if (err instanceof SerializationError) throw err
-    needsTags = true // too deep for the fast walk: let the replacer path decide
+    needsTags = true // too deep for the fast walk: the tagging walk decides
   }
   try {
-    if (!needsTags) return JSON.stringify(value)
-    return `{"${TAG}":"${TAGGED_ROOT}","v":${JSON.stringify(value, tagReplacer)}}`
+    if (!needsTags) return { text: JSON.stringify(value), attachments }
+    const tagged = toTagged(value, { attachFrom, attachments, depth: 0 })
+    return { text: `{"${TAG}":"${TAGGED_ROOT}","v":${JSON.stringify(tagged)}}`, attachments }
   } catch (err) {
     if (err instanceof SerializationError) throw err
     throw new SerializationError(`[tiercache] value cannot be stored: ${(err as Error).message}`, { cause: err })
@@ -37,10 +55,13 @@ export function decode(text: string): unknown {
   return fromParsed(JSON.parse(text))
 }
 
-/** The value for `parsed`, the result of `JSON.parse` over text made by `encode` (or embedded in a larger document). */
-export function fromParsed(parsed: unknown): unknown {
+/**
+ * The value for `parsed`, the result of `JSON.parse` over text made by `encode`/`encodeParts` (or embedded in
+ * a larger document), with the attachments that text refers to.
+ */
+export function fromParsed(parsed: unknown, attachments: readonly Uint8Array[] = []): unknown {
   if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && (parsed as Record<string, unknown>)[TAG] === TAGGED_ROOT) {
-    return revive((parsed as { v: unknown }).v)
+    return revive((parsed as { v: unknown }).v, attachments)
   }
   return parsed
 }
@@ -70,7 +91,7 @@ function scan(value: unknown, depth: number): boolean {
     return false
   }
   const proto = Object.getPrototypeOf(value)
-  if (proto !== Object.prototype && proto !== null) return true // Date, Map, Buffer, class instances: let the replacer look
+  if (proto !== Object.prototype && proto !== null) return true // Date, Map, Buffer, class instances: the tagging walk looks
   for (const key in value) {
     if (key === TAG) return true
     if (scan((value as Record<string, unknown>)[key], depth + 1)) return true
@@ -82,36 +103,63 @@ function unstorable(what: string): SerializationError {
   return new SerializationError(`[tiercache] value cannot be stored: it contains a ${what}`)
 }
 
-function tagReplacer(this: Record<string, unknown>, key: string, converted: unknown): unknown {
-  const raw = this[key] // before toJSON: a Date or Buffer as itself, not as its JSON form
-  switch (typeof raw) {
-    case 'function':
-    case 'symbol':
-      throw unstorable(typeof raw)
+interface TagContext {
+  attachFrom: number
+  attachments: Uint8Array[]
+  depth: number
+}
+
+/** Deeper than this is taken for a cycle (the tagging walk keeps no set of visited objects). */
+const MAX_DEPTH = 2000
+
+/**
+ * A copy of `value` in which everything JSON would lose is a tag object, so that native JSON.stringify
+ * (no replacer) can write it. A replacer would not do: JSON.stringify calls `toJSON` before the replacer
+ * sees a value, and Buffer's toJSON turns 1 MiB into an array of a million numbers.
+ */
+function toTagged(value: unknown, ctx: TagContext): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value
+    case 'number':
+      return Number.isFinite(value) ? value : { [TAG]: 'Number', v: String(value) }
     case 'bigint':
-      return { [TAG]: 'BigInt', v: raw.toString() }
+      return { [TAG]: 'BigInt', v: value.toString() }
     case 'undefined':
       return { [TAG]: 'undefined' }
-    case 'number':
-      return Number.isFinite(raw) ? raw : { [TAG]: 'Number', v: String(raw) }
     case 'object':
-      if (raw === null) return null
-      if (raw instanceof Date) return { [TAG]: 'Date', v: Number.isNaN(raw.getTime()) ? null : raw.getTime() }
-      if (ArrayBuffer.isView(raw)) return tagBytes(raw)
-      if (raw instanceof Map) return { [TAG]: 'Map', v: [...raw] }
-      if (raw instanceof Set) return { [TAG]: 'Set', v: [...raw] }
-      // Entries, not a copy: a copy would still have a `$t` key and be wrapped again without end.
-      if (!Array.isArray(raw) && Object.prototype.hasOwnProperty.call(raw, TAG)) return { [TAG]: 'Object', v: Object.entries(raw) }
-      return converted
+      break
     default:
-      return converted
+      throw unstorable(typeof value)
+  }
+  if (value === null) return null
+  if (ctx.depth >= MAX_DEPTH) throw new SerializationError('[tiercache] value cannot be stored: it is circular or nested too deeply')
+  ctx.depth++
+  try {
+    if (Array.isArray(value)) return value.map((item) => toTagged(item, ctx))
+    if (value instanceof Date) return { [TAG]: 'Date', v: Number.isNaN(value.getTime()) ? null : value.getTime() }
+    if (ArrayBuffer.isView(value)) return tagBytes(value, ctx)
+    if (value instanceof Map) return { [TAG]: 'Map', v: [...value].map(([k, v]) => [toTagged(k, ctx), toTagged(v, ctx)]) }
+    if (value instanceof Set) return { [TAG]: 'Set', v: [...value].map((item) => toTagged(item, ctx)) }
+    const json = (value as { toJSON?: unknown }).toJSON
+    if (typeof json === 'function') return toTagged(json.call(value), ctx) // as JSON.stringify would
+    const entries = Object.keys(value).map((key) => [key, toTagged((value as Record<string, unknown>)[key], ctx)] as const)
+    // Entries, not an object: user data with a `$t` key must not read as a tag.
+    if (Object.prototype.hasOwnProperty.call(value, TAG)) return { [TAG]: 'Object', v: entries }
+    return Object.fromEntries(entries)
+  } finally {
+    ctx.depth--
   }
 }
 
-function tagBytes(view: ArrayBufferView): unknown {
-  const bytes = Buffer.from(view.buffer, view.byteOffset, view.byteLength)
+function tagBytes(view: ArrayBufferView, ctx: TagContext): unknown {
   const type = Buffer.isBuffer(view) ? 'Buffer' : view.constructor.name
-  return { [TAG]: type, v: bytes.toString('base64') }
+  if (view.byteLength >= ctx.attachFrom) {
+    ctx.attachments.push(new Uint8Array(view.buffer, view.byteOffset, view.byteLength))
+    return { [TAG]: type, a: ctx.attachments.length - 1 }
+  }
+  return { [TAG]: type, v: Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64') }
 }
 
 const TYPED_ARRAYS: Record<string, (bytes: Buffer) => unknown> = {
@@ -136,13 +184,13 @@ function copy(bytes: Buffer): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
 }
 
-function revive(node: unknown): unknown {
+function revive(node: unknown, attachments: readonly Uint8Array[]): unknown {
   if (node === null || typeof node !== 'object') return node
-  if (Array.isArray(node)) return node.map(revive)
+  if (Array.isArray(node)) return node.map((item) => revive(item, attachments))
   const record = node as Record<string, unknown>
   const tag = record[TAG]
   if (tag === undefined) {
-    for (const key of Object.keys(record)) record[key] = revive(record[key])
+    for (const key of Object.keys(record)) record[key] = revive(record[key], attachments)
     return record
   }
   const v = record.v
@@ -156,15 +204,18 @@ function revive(node: unknown): unknown {
     case 'Number':
       return Number(v)
     case 'Map':
-      return new Map((v as [unknown, unknown][]).map(([k, val]) => [revive(k), revive(val)]))
+      return new Map((v as [unknown, unknown][]).map(([k, val]) => [revive(k, attachments), revive(val, attachments)]))
     case 'Set':
-      return new Set((v as unknown[]).map(revive))
+      return new Set((v as unknown[]).map((item) => revive(item, attachments)))
     case 'Object':
-      return Object.fromEntries((v as [string, unknown][]).map(([k, val]) => [k, revive(val)]))
+      return Object.fromEntries((v as [string, unknown][]).map(([k, val]) => [k, revive(val, attachments)]))
     default: {
       const make = TYPED_ARRAYS[tag as string]
-      if (make) return make(Buffer.from(v as string, 'base64'))
-      throw new SyntaxError(`unknown tag ${String(tag)}`)
+      if (!make) throw new SyntaxError(`unknown tag ${String(tag)}`)
+      if (typeof record.a !== 'number') return make(Buffer.from(v as string, 'base64'))
+      const attached = attachments[record.a]
+      if (attached === undefined) throw new SyntaxError(`missing attachment ${record.a}`)
+      return make(Buffer.from(attached.buffer, attached.byteOffset, attached.byteLength))
     }
   }
 }

@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '../core/clock'
-import { encode } from '../core/codec'
+import { encodeParts } from '../core/codec'
 import { toMs, type Duration } from '../core/duration'
 import { describeFailure, InvalidKeyError, isStorageError, SerializationError, StorageError } from '../core/exceptions'
 import { compilePattern, type KeyPattern } from '../core/pattern'
@@ -384,9 +384,8 @@ export class Cache {
    */
   #store(key: string, value: unknown, ttlMs: number, memoryTtlMs: number): Promise<void> | undefined {
     const now = this.#clock.now()
-    const encoded = this.#encodeFor(key, value)
-    const entry: Entry =
-      memoryTtlMs < ttlMs ? { key, value, encoded, expiresAt: now + ttlMs, memoryTtlMs } : { key, value, encoded, expiresAt: now + ttlMs }
+    const { encoded, attachments } = this.#encodeFor(key, value)
+    const entry: Entry = { key, value, encoded, expiresAt: now + ttlMs, ...(attachments?.length && { attachments }), ...(memoryTtlMs < ttlMs && { memoryTtlMs }) }
     const inProcess: Entry = memoryTtlMs < ttlMs ? { ...entry, expiresAt: now + memoryTtlMs } : entry
     let pending: Promise<void>[] | undefined
     let failure: StorageError | undefined
@@ -418,10 +417,11 @@ export class Cache {
     throw failure
   }
 
-  #encodeFor(key: string, value: unknown): string | undefined {
-    if (!this.#needsEncoded) return undefined
+  #encodeFor(key: string, value: unknown): { encoded?: string; attachments?: Uint8Array[] } {
+    if (!this.#needsEncoded) return {}
     try {
-      return encode(value)
+      const { text, attachments } = encodeParts(value)
+      return { encoded: text, attachments }
     } catch (err) {
       const message = `[tiercache] cannot store ${JSON.stringify(shorten(key))}: ${(err as Error).message.replace(/^\[tiercache\] /, '')}`
       throw new SerializationError(message, { key, cause: err })

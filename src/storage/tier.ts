@@ -14,6 +14,11 @@ export interface Entry {
    * needs it. Absent when no tier of the cache needs it (a memory-only cache without a byte bound).
    */
   readonly encoded?: string
+  /**
+   * Large byte arrays of the value, set apart from `encoded`, which refers to them by index. Persistent
+   * tiers store them beside the text, as raw bytes.
+   */
+  readonly attachments?: readonly Uint8Array[]
   /** Absolute expiry in epoch ms (wall clock, so processes sharing storage agree); `Infinity` = never. */
   readonly expiresAt: number
   /**
@@ -71,3 +76,10 @@ export interface Tier {
 
 /** A filter over keys, as `clear()` takes it. */
 export type KeyPredicate = ((key: string) => boolean) & { readonly prefix?: string }
+
+/** The stored size of an entry: its encoded text plus its attachments, in bytes (text counted in UTF-16 units). */
+export function encodedSize(entry: Entry): number {
+  let size = entry.encoded?.length ?? 0
+  if (entry.attachments) for (const attachment of entry.attachments) size += attachment.byteLength
+  return size
+}

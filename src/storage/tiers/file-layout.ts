@@ -63,9 +63,10 @@ export function fileNamePrefix(keyPrefix: string): string | undefined {
 }
 
 /** The first bytes of an entry file, up to the value; the value's text and a closing `}` follow. */
-export function entryHeader(key: string, expiresAt: number, memoryTtlMs?: number): string {
+export function entryHeader(key: string, expiresAt: number, memoryTtlMs?: number, attachmentLengths?: readonly number[]): string {
   const memoryTtl = memoryTtlMs === undefined ? '' : `"memoryTtl":${memoryTtlMs},`
-  return `{"v":${FORMAT_VERSION},"key":${JSON.stringify(key)},"expiresAt":${expiresAt === Infinity ? 'null' : expiresAt},${memoryTtl}"value":`
+  const attachments = attachmentLengths?.length ? `"attachments":[${attachmentLengths.join(',')}],` : ''
+  return `{"v":${FORMAT_VERSION},"key":${JSON.stringify(key)},"expiresAt":${expiresAt === Infinity ? 'null' : expiresAt},${memoryTtl}${attachments}"value":`
 }
 
 /**

@@ -37,6 +37,7 @@ interface StoredEntry {
   key: string
   expiresAt: number | null
   memoryTtl?: number
+  attachments?: number[]
   value: unknown
 }
 
@@ -77,14 +78,14 @@ export class FileTier implements Tier {
   async get(key: string): Promise<Entry | undefined> {
     const name = keyToFileName(key)
     const path = join(this.dir, name)
-    let text: string
+    let bytes: Buffer
     try {
-      text = await readFile(path, 'utf8')
+      bytes = await readFile(path)
     } catch (err) {
       if (isMissing(err)) return undefined
       throw this.#fail('read', key, err)
     }
-    const entry = parseEntry(text, key)
+    const entry = parseEntry(bytes, key)
     if (entry === undefined || entry.expiresAt <= this.#clock.now()) {
       // Expired, corrupt or foreign: either way it will never be a hit again.
       await this.#removeFile(name)
@@ -97,20 +98,24 @@ export class FileTier implements Tier {
   async set(entry: Entry): Promise<void> {
     if (entry.encoded === undefined) throw new TypeError('FileTier.set needs entry.encoded')
     const name = keyToFileName(entry.key)
-    const text = entryHeader(entry.key, entry.expiresAt, entry.memoryTtlMs) + entry.encoded + '}'
+    const attachments = entry.attachments ?? []
+    const header = entryHeader(entry.key, entry.expiresAt, entry.memoryTtlMs, attachments.map((a) => a.byteLength))
+    // With attachments: the JSON document, a newline (JSON text never holds a raw one), then the raw bytes.
+    const parts: (string | Uint8Array)[] = attachments.length ? [header + entry.encoded + '}\n', ...attachments] : [header + entry.encoded + '}']
+    const mtime = expiryToMtime(entry.expiresAt)
     await this.#writes.run(name, async () => {
       try {
-        await this.#writeAtomically(name, text, expiryToMtime(entry.expiresAt)).catch((err: unknown) => {
+        await this.#writeAtomically(name, parts, mtime).catch((err: unknown) => {
           // The folder was removed from under us (a cache cleared by hand): the failed attempt made the
           // tier forget it, so one more attempt recreates it instead of losing this write.
-          if (isMissing(err)) return this.#writeAtomically(name, text, expiryToMtime(entry.expiresAt))
+          if (isMissing(err)) return this.#writeAtomically(name, parts, mtime)
           throw err
         })
       } catch (err) {
         throw this.#fail('write', entry.key, err)
       }
     })
-    if (this.#maxBytes !== Infinity) await this.#account(name, Buffer.byteLength(text))
+    if (this.#maxBytes !== Infinity) await this.#account(name, parts.reduce((sum, part) => sum + (typeof part === 'string' ? Buffer.byteLength(part) : part.byteLength), 0))
   }
 
   async delete(key: string): Promise<boolean> {
@@ -177,14 +182,15 @@ export class FileTier implements Tier {
 
   // --- Internal helpers ---
 
-  async #writeAtomically(name: string, text: string, mtimeSeconds: number): Promise<void> {
+  async #writeAtomically(name: string, parts: readonly (string | Uint8Array)[], mtimeSeconds: number): Promise<void> {
     await (this.#tmpReady ??= mkdir(this.#tmpDir, { recursive: true }).then(() => undefined))
     const tmp = join(this.#tmpDir, `${this.#tmpTag}-${this.#tmpCounter++}`)
     let moved = false
     try {
       const handle = await open(tmp, 'wx')
       try {
-        await handle.writeFile(text)
+        if (parts.length === 1) await handle.writeFile(parts[0]!)
+        else await handle.writev(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)))
         await handle.utimes(mtimeSeconds, mtimeSeconds)
       } finally {
         await handle.close()
@@ -311,8 +317,10 @@ export class FileTier implements Tier {
   }
 }
 
-/** The entry in `text` if it is a whole, current-format entry for `key`; anything else is undefined. */
-function parseEntry(text: string, key: string): Entry | undefined {
+/** The entry in a file's bytes if they hold a whole, current-format entry for `key`; anything else is undefined. */
+function parseEntry(bytes: Buffer, key: string): Entry | undefined {
+  const newline = bytes.indexOf(NEWLINE)
+  const text = bytes.toString('utf8', 0, newline === -1 ? bytes.length : newline)
   let parsed: StoredEntry
   try {
     parsed = JSON.parse(text) as StoredEntry
@@ -321,19 +329,37 @@ function parseEntry(text: string, key: string): Entry | undefined {
   }
   if (parsed === null || typeof parsed !== 'object' || parsed.v !== FORMAT_VERSION || parsed.key !== key) return undefined
   const expiresAt = parsed.expiresAt === null ? Infinity : parsed.expiresAt
-  const memoryTtlMs = parsed.memoryTtl
+  const { memoryTtl: memoryTtlMs, attachments: lengths = [] } = parsed
   if (typeof expiresAt !== 'number' || !('value' in parsed) || (memoryTtlMs !== undefined && typeof memoryTtlMs !== 'number')) return undefined
+  const attachments = sliceAttachments(bytes, newline, lengths)
+  if (attachments === undefined) return undefined // cut short, or bytes after the document that it does not account for
   let value: unknown
   try {
-    value = fromParsed(parsed.value)
+    value = fromParsed(parsed.value, attachments)
   } catch {
     return undefined // a tag this version does not know
   }
   // The value's own text, sliced out rather than re-encoded: the promoted copy's size comes from it.
-  const header = entryHeader(key, expiresAt, memoryTtlMs)
+  const header = entryHeader(key, expiresAt, memoryTtlMs, lengths.length ? lengths : undefined)
   if (!text.startsWith(header)) return undefined // valid JSON, but not written by this tier
   const encoded = text.slice(header.length, -1)
-  return memoryTtlMs === undefined ? { key, value, encoded, expiresAt } : { key, value, encoded, expiresAt, memoryTtlMs }
+  return { key, value, encoded, expiresAt, ...(memoryTtlMs !== undefined && { memoryTtlMs }), ...(attachments.length && { attachments }) }
+}
+
+const NEWLINE = 0x0a
+
+/** Views of the attachments after the newline, if their lengths add up to exactly the rest of the file. */
+function sliceAttachments(bytes: Buffer, newline: number, lengths: unknown): Uint8Array[] | undefined {
+  if (newline === -1) return Array.isArray(lengths) && lengths.length === 0 ? [] : undefined
+  if (!Array.isArray(lengths) || lengths.length === 0) return undefined
+  const attachments: Uint8Array[] = []
+  let offset = newline + 1
+  for (const length of lengths) {
+    if (!Number.isInteger(length) || length < 0 || offset + length > bytes.length) return undefined
+    attachments.push(bytes.subarray(offset, offset + length))
+    offset += length
+  }
+  return offset === bytes.length ? attachments : undefined
 }
 
 function isMissing(err: unknown): boolean {

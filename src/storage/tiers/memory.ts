@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache'
 import { CoarseClock, systemClock, type Clock } from '../../core/clock'
-import type { Entry, KeyPredicate, Tier, TierStats } from '../tier'
+import { encodedSize, type Entry, type KeyPredicate, type Tier, type TierStats } from '../tier'
 
 export interface MemoryTierOptions {
   /**
@@ -98,7 +98,7 @@ export class MemoryTier implements Tier {
   }
 
   put(entry: Entry): void {
-    const size = entry.encoded?.length ?? 0
+    const size = encodedSize(entry)
     if (size > this.#maxEntryBytes || entry.expiresAt <= this.#clock.now()) {
       // Too large (or already dead) for memory: make sure no older copy of the key lingers here either.
       this.#lru.delete(entry.key)
