@@ -54,8 +54,8 @@ export function Cached(options: CachedOptions = {}) {
 
 /**
  * After a successful call, clears every pattern the function returns (globs such as `video_123_*`, RegExps or
- * exact keys) from the cache. A failed call clears nothing; a cache failure goes to `onError`, the call's
- * result still returns.
+ * exact keys) from the cache. A failed call clears nothing; a cache failure goes to `onError` (default: the
+ * cache's), and the call's result still returns.
  * @example @InvalidatesCache((videoId) => [`video_${videoId}_*`])
  */
 export function InvalidatesCache(patterns: (...args: any[]) => KeyPattern | KeyPattern[], options: { cache?: Cache; onError?: (error: StorageError) => void } = {}) {
@@ -64,13 +64,13 @@ export function InvalidatesCache(patterns: (...args: any[]) => KeyPattern | KeyP
       const result = await method.apply(this, args)
       const config = configOf(ownerOf(this, methodName, replacement))
       const cache = options.cache ?? config.cache ?? getDefaultCache()
-      const onError = options.onError ?? config.onError
+      const onError = options.onError ?? config.onError ?? ((err: StorageError) => cache.reportError(err))
       const list = patterns.apply(this, args)
       for (const pattern of Array.isArray(list) ? list : [list]) {
         try {
           await cache.clear(pattern)
         } catch (err) {
-          if (!isStorageError(err) || !onError) throw err
+          if (!isStorageError(err)) throw err
           onError(err)
         }
       }

@@ -233,6 +233,11 @@ export class Cache {
     return promise
   }
 
+  /** Hands a storage failure that a caller recovered from to this cache's `onError` (wrappers use it). */
+  reportError(error: StorageError): void {
+    this.#onError(error)
+  }
+
   /** Sizes, hits and misses per tier. */
   async stats(): Promise<CacheStats> {
     const perTier = await Promise.all(
@@ -279,12 +284,13 @@ export class Cache {
     return [...this.#tiers]
   }
 
-  /** Stops the cleanup timer and closes the tiers. Idempotent; the process can exit afterwards. */
+  /** Stops the cleanup timer and closes the tiers. Idempotent, never rejects; the process can exit afterwards. */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     clearInterval(this.#timer)
-    await Promise.all(this.#tiers.map((tier) => tier.close()))
+    // Every tier gets closed even when one fails; failures go to onError rather than stop the shutdown.
+    await Promise.all(this.#tiers.map((tier) => this.#guard(tier, 'close', undefined, () => tier.close()).catch((err: StorageError) => this.#onError(err))))
   }
 
   // --- Internal helpers ---

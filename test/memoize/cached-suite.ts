@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Cache, Cached, CacheConfig, InvalidatesCache } from '../../src'
+import { Cache, Cached, CacheConfig, InvalidatesCache, MemoryTier, type StorageError } from '../../src'
+import { FailingTier } from '../helpers/failing-tier'
 
 /**
  * The decorator suite. It is imported by cached.test.ts (standard TC39 decorators) and by
@@ -150,6 +151,21 @@ export function describeCachedDecorators(expectedFlavour: 'standard' | 'legacy')
     expect(await Base.lookup('abc')).toBe(3)
     expect(calls).toEqual(['a', 'static:abc'])
     expect([...cache.memoryCache.keys()].sort()).toEqual(['Base.load:v1:a', 'Base.lookup:v1:abc'])
+  })
+
+  it('@InvalidatesCache hands a failing clear to the cache’s onError and still returns the result', async () => {
+    const errors: StorageError[] = []
+    const broken = new Cache({ tiers: [new MemoryTier(), new FailingTier('disk')], onError: (e) => errors.push(e), cleanupInterval: false })
+    class Editor {
+      @InvalidatesCache((id: string) => [`doc_${id}_*`], { cache: broken })
+      async save(id: string) {
+        return `saved ${id}`
+      }
+    }
+    expect(await new Editor().save('7')).toBe('saved 7')
+    expect(errors.map((e) => [e.code, e.tier])).toEqual([['E_STORAGE', 'disk']])
+    await broken.close() // a tier that fails to close is reported, not thrown
+    expect(errors).toHaveLength(2)
   })
 
   it('refuses to decorate something that is not a method', () => {
