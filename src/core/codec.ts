@@ -92,6 +92,7 @@ function scan(value: unknown, depth: number): boolean {
   }
   const proto = Object.getPrototypeOf(value)
   if (proto !== Object.prototype && proto !== null) return true // Date, Map, Buffer, class instances: the tagging walk looks
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return true // stored as JSON.stringify would: via toJSON
   for (const key in value) {
     if (key === TAG) return true
     if (scan((value as Record<string, unknown>)[key], depth + 1)) return true

@@ -39,12 +39,12 @@ export function CacheConfig(config: CacheConfigOptions) {
  * @example @Cached({ ttl: 3600, key: (videoId, segmentId) => `video_${videoId}_segment_${segmentId}` })
  */
 export function Cached(options: CachedOptions = {}) {
-  return decorateMethod('Cached', (method, methodName) => {
+  return decorateMethod('Cached', (method, methodName, owner) => {
     let cachedFn: CachedFunction<unknown[], unknown> | undefined
     const replacement = function (this: unknown, ...args: unknown[]) {
       if (!cachedFn) {
-        const owner = ownerOf(this, methodName, replacement)
-        cachedFn = withCache(method, { ...configOf(owner), ...options, key: options.key ?? `${owner.name}.${methodName}` })
+        const declaringClass = owner.get(this)
+        cachedFn = withCache(method, { ...configOf(declaringClass), ...options, key: options.key ?? `${declaringClass.name}.${methodName}` })
       }
       return cachedFn.apply(this, args)
     }
@@ -59,10 +59,10 @@ export function Cached(options: CachedOptions = {}) {
  * @example @InvalidatesCache((videoId) => [`video_${videoId}_*`])
  */
 export function InvalidatesCache(patterns: (...args: any[]) => KeyPattern | KeyPattern[], options: { cache?: Cache; onError?: (error: StorageError) => void } = {}) {
-  return decorateMethod('InvalidatesCache', (method, methodName) => {
+  return decorateMethod('InvalidatesCache', (method, _methodName, owner) => {
     const replacement = async function (this: unknown, ...args: unknown[]) {
       const result = await method.apply(this, args)
-      const config = configOf(ownerOf(this, methodName, replacement))
+      const config = configOf(owner.get(this))
       const cache = options.cache ?? config.cache ?? getDefaultCache()
       const onError = options.onError ?? config.onError ?? ((err: StorageError) => cache.reportError(err))
       const list = patterns.apply(this, args)
@@ -88,21 +88,54 @@ interface MethodContext {
   kind: string
   name: string | symbol
   private?: boolean
+  static?: boolean
+  addInitializer?(initializer: (this: unknown) => void): void
 }
 
+/**
+ * The class that declares a decorated method. Known at decoration time under legacy decorators; under
+ * standard ones it is learnt when the class (static method) or its first instance is initialised, so a
+ * first call without `this` (a method passed as a callback) still finds the class and its @CacheConfig.
+ */
+class Owner {
+  #known: Named | undefined
+
+  constructor(known?: Named) {
+    this.#known = known
+  }
+
+  learn(candidate: Named): void {
+    this.#known ??= candidate
+  }
+
+  get(self: unknown): Named {
+    return this.#known ?? (self?.constructor as Named | undefined) ?? { name: 'anonymous' }
+  }
+}
+
+type Named = { readonly name: string }
+
 /** Adapts one method transform to both decorator flavours. */
-function decorateMethod(decorator: string, transform: (method: AnyMethod, methodName: string) => AnyMethod) {
+function decorateMethod(decorator: string, transform: (method: AnyMethod, methodName: string, owner: Owner) => AnyMethod) {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the two flavours pass different arguments
   return function (...params: any[]): any {
     const [first, second, third] = params as [unknown, unknown, unknown]
     if (isStandardContext(second)) {
       if (second.kind !== 'method') throw new TypeError(`@${decorator} decorates methods only (got a ${second.kind})`)
       if (second.private) throw new TypeError(`@${decorator} cannot decorate a private method`)
-      return transform(first as AnyMethod, String(second.name))
+      const owner = new Owner()
+      const replacement = transform(first as AnyMethod, String(second.name), owner)
+      second.addInitializer?.(function (this: unknown) {
+        // `this` is the class for a static method, else an instance under construction (maybe of a subclass).
+        owner.learn(second.static ? (this as Named) : ownerOf(this, second.name, replacement))
+      })
+      return replacement
     }
     const descriptor = third as PropertyDescriptor | undefined
     if (!descriptor || typeof descriptor.value !== 'function') throw new TypeError(`@${decorator} decorates methods only`)
-    descriptor.value = transform(descriptor.value as AnyMethod, String(second))
+    // Legacy decorators get the prototype, or the class itself for a static method.
+    const owner = new Owner(typeof first === 'function' ? (first as Named) : ((first as object).constructor as Named))
+    descriptor.value = transform(descriptor.value as AnyMethod, String(second), owner)
     return descriptor
   }
 }
@@ -115,7 +148,7 @@ function isStandardContext(value: unknown): value is MethodContext {
  * The class that declares the method: the first object on `self`'s prototype chain (or `self` itself, for a
  * static method) that holds `replacement` as its own property. A subclass instance thus keys by the declaring class.
  */
-function ownerOf(self: unknown, methodName: string, replacement: unknown): { name: string } {
+function ownerOf(self: unknown, methodName: string | symbol, replacement: unknown): Named {
   for (let o = self as object | null; o !== null && o !== undefined; o = Object.getPrototypeOf(o)) {
     const own = Object.getOwnPropertyDescriptor(o, methodName)
     if (own?.value === replacement) return typeof o === 'function' ? (o as { name: string }) : (o.constructor as { name: string })

@@ -186,8 +186,26 @@ function canonical(value: unknown, depth: number): string {
     const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength)
     return `B${value.constructor.name}:${bytes.toString('base64')}`
   }
-  // A class instance: object-hash knows how to walk those (it includes the constructor name).
-  return `O${objectHash(value as object, { unorderedArrays: false, unorderedSets: true, unorderedObjects: true })}`
+  return classInstanceText(value as object, depth)
+}
+
+/**
+ * A class instance: by its toJSON when it has one (URL, Decimal…), else by object-hash over its enumerable
+ * own properties (object-hash includes the constructor name). An instance with none (its state in `#private`
+ * fields, a Promise, a WeakMap) would give every instance one key, so it is refused.
+ */
+function classInstanceText(value: object, depth: number): string {
+  const name = value.constructor?.name ?? 'Object'
+  const toJSON = (value as { toJSON?: unknown }).toJSON
+  if (typeof toJSON === 'function') return `T${name}:${canonical(toJSON.call(value), depth + 1)}`
+  if (Object.keys(value).length === 0) {
+    throw new CacheError(`[tiercache] cannot build a cache key from a ${name} argument (no enumerable state); pass a key function`)
+  }
+  try {
+    return `O${objectHash(value, { unorderedArrays: false, unorderedSets: true, unorderedObjects: true })}`
+  } catch (err) {
+    throw new CacheError(`[tiercache] cannot build a cache key from a ${name} argument; pass a key function`, { cause: err })
+  }
 }
 
 function sortedTexts(texts: string[]): string {

@@ -1,4 +1,4 @@
-import type { Duration } from '../core/duration'
+import { toMs, type Duration } from '../core/duration'
 import { CacheError, type StorageError } from '../core/exceptions'
 import type { Cache, GetOrSetOptions } from '../storage/cache'
 import { ArgsIndex } from './args-index'
@@ -67,6 +67,9 @@ export function withCache<A extends unknown[], R>(
   const cache = options.cache ?? getDefaultCache()
   const keyOf = makeKeyOf(fn, options)
   const { ttl, memoryTtl, shouldCache, onError } = options
+  // Checked now: a bad TTL found only after `fn` ran would cost every call its result.
+  if (ttl !== undefined && typeof ttl !== 'function') toMs(ttl, 'ttl')
+  if (memoryTtl !== undefined) toMs(memoryTtl, 'memoryTtl')
   // Options that do not depend on the arguments are built once, not on every miss.
   const fixedOptions: GetOrSetOptions<T> | undefined = typeof ttl === 'function' ? undefined : { ttl, memoryTtl, shouldCache, onError }
   const loadOptions = (args: A, fresh = false): GetOrSetOptions<T> =>
@@ -100,10 +103,11 @@ export function withCache<A extends unknown[], R>(
     length: { value: fn.length, configurable: true },
     cache: { value: cache, enumerable: true },
     keyFor: { value: (...args: A) => keyOf(undefined, args) },
-    invalidate: { value: (...args: A) => cache.delete(keyOf(undefined, args)) },
-    peek: { value: (...args: A) => cache.get<T>(keyOf(undefined, args)) },
+    // async, so that an argument no key can be built from rejects like a call does, rather than throws
+    invalidate: { value: async (...args: A) => cache.delete(keyOf(undefined, args)) },
+    peek: { value: async (...args: A) => cache.get<T>(keyOf(undefined, args)) },
     refresh: {
-      value: function (this: unknown, ...args: A) {
+      value: async function (this: unknown, ...args: A) {
         return cache.load(keyOf(this, args), compute(this, args), loadOptions(args, true))
       },
     },

@@ -4,6 +4,7 @@ import { toMs, type Duration } from '../core/duration'
 import { describeFailure, InvalidKeyError, isStorageError, SerializationError, StorageError } from '../core/exceptions'
 import { compilePattern, type KeyPattern } from '../core/pattern'
 import type { Entry, Tier } from './tier'
+import { WriteTracker, type WriteWatch } from './write-tracker'
 import { FileTier } from './tiers/file'
 import { MemoryTier } from './tiers/memory'
 
@@ -120,6 +121,7 @@ export class Cache {
   readonly #errors: number[]
   /** Single-flight: the computation under way per key. Callers for the same key join it; it is removed when it settles. */
   readonly #flights = new Map<string, Promise<unknown>>()
+  readonly #writes = new WriteTracker()
   readonly #onError: (error: StorageError) => void
   #timer: NodeJS.Timeout | undefined
   #closed = false
@@ -186,6 +188,8 @@ export class Cache {
   /** Removes `key` from every tier; true if any tier held it. */
   async delete(key: string): Promise<boolean> {
     checkKey(key)
+    this.#writes.noteWrite(key)
+    this.#flights.delete(key) // later callers must not join a computation that began before the delete
     const removed = await this.#everyTier('delete', key, (tier) => tier.delete(key))
     return removed.some(Boolean)
   }
@@ -196,15 +200,20 @@ export class Cache {
    * most counts them: the same key in memory and on disk counts once).
    */
   async clear(pattern?: KeyPattern): Promise<number> {
-    if (pattern === undefined) return Math.max(0, ...(await this.#everyTier('clear', undefined, (tier) => tier.clear())))
-    const match = compilePattern(pattern)
-    if (match.exact !== undefined) return (await this.delete(match.exact)) ? 1 : 0
+    const match = pattern === undefined ? undefined : compilePattern(pattern)
+    if (match?.exact !== undefined) return (await this.delete(match.exact)) ? 1 : 0
+    this.#writes.noteClear()
+    for (const key of [...this.#flights.keys()]) if (!match || match(key)) this.#flights.delete(key)
+    if (match === undefined) return Math.max(0, ...(await this.#everyTier('clear', undefined, (tier) => tier.clear())))
     return Math.max(0, ...(await this.#everyTier('clear', undefined, (tier) => tier.clear(match))))
   }
 
-  /** Removes expired (and unreadable) entries from every tier; returns the largest count a tier removed. */
+  /**
+   * Removes expired (and unreadable) entries from every tier. Returns how many the slowest tier removed: it
+   * holds every entry, while an expired memory copy of an entry still on disk was no entry lost.
+   */
   async cleanup(): Promise<number> {
-    return Math.max(0, ...(await this.#everyTier('clean up', undefined, (tier) => tier.prune())))
+    return (await this.#everyTier('clean up', undefined, (tier) => tier.prune())).at(-1) ?? 0
   }
 
   /**
@@ -224,7 +233,8 @@ export class Cache {
    */
   load<T>(key: string, compute: () => T | Promise<T>, options: GetOrSetOptions<T> = {}): Promise<T> {
     const running = this.#flights.get(key)
-    if (running) return running as Promise<T>
+    // A refresh never joins: the computation under way may be a plain read of what it must replace.
+    if (running && !options.fresh) return running as Promise<T>
     if (!isValidKey(key)) return Promise.reject(invalidKey(key))
     const flight: Flight = { promise: undefined, settled: false }
     const promise = this.#loadUncached(key, compute, options, flight)
@@ -297,7 +307,14 @@ export class Cache {
 
   #peekFirst(key: string): Entry | undefined {
     if (this.#peekable === undefined) return undefined
-    const entry = this.#peekable.peek(key)
+    let entry: Entry | undefined
+    try {
+      entry = this.#peekable.peek(key)
+    } catch (err) {
+      // A tier's own bug must not turn a promise-returning call into a throw: count it, report it, read on.
+      this.#onError(this.#failure(this.#peekable, 'read', key, err))
+      entry = undefined
+    }
     if (entry === undefined) {
       this.#misses[0]!++
       return undefined
@@ -313,6 +330,15 @@ export class Cache {
    */
   async #lookup(key: string, onError: 'throw' | ((error: StorageError) => void)): Promise<Entry | undefined> {
     checkKey(key)
+    const watch = this.#writes.watch(key)
+    try {
+      return await this.#lookupWatched(key, onError, watch)
+    } finally {
+      this.#writes.unwatch(watch)
+    }
+  }
+
+  async #lookupWatched(key: string, onError: 'throw' | ((error: StorageError) => void), watch: WriteWatch): Promise<Entry | undefined> {
     let failure: StorageError | undefined
     for (let i = this.#slowest; i < this.#tiers.length; i++) {
       const tier = this.#tiers[i]!
@@ -329,7 +355,8 @@ export class Cache {
         continue
       }
       this.#hits[i]!++
-      await this.#promote(entry, i)
+      // A write or delete of the key during the read wins: the older entry is returned, not promoted.
+      if (!this.#writes.changedSince(watch)) await this.#promote(entry, i, onError === 'throw' ? this.#onError : onError)
       return entry
     }
     if (failure) throw failure
@@ -337,19 +364,20 @@ export class Cache {
   }
 
   /** Copies an entry found in tier `found` into the faster tiers, keeping its remaining lifetime. */
-  async #promote(entry: Entry, found: number): Promise<void> {
+  async #promote(entry: Entry, found: number, onError: (error: StorageError) => void): Promise<void> {
     for (let i = 0; i < found; i++) {
       const tier = this.#tiers[i]!
       // The entry's own memoryTtl (from its set) wins over the cache-wide default.
       const memoryTtlMs = entry.memoryTtlMs ?? this.#memoryTtlMs
       const expiresAt = tier.peek ? Math.min(entry.expiresAt, this.#clock.now() + memoryTtlMs) : entry.expiresAt
       const promoted = expiresAt === entry.expiresAt ? entry : { ...entry, expiresAt }
-      await this.#guard(tier, 'promote', entry.key, () => tier.set(promoted)).catch((err: StorageError) => this.#onError(err))
+      await this.#guard(tier, 'promote', entry.key, () => tier.set(promoted)).catch(onError)
     }
   }
 
   /** Looks below the first tier, or computes and stores; always frees the key's flight slot when done. */
   async #loadUncached<T>(key: string, compute: () => T | Promise<T>, options: GetOrSetOptions<T>, flight: Flight): Promise<T> {
+    const watch = this.#writes.watch(key)
     try {
       const onError = options.onError ?? this.#onError
       // A memory-only cache has nothing below the peek its callers made: no lookup, no await.
@@ -359,7 +387,8 @@ export class Cache {
       }
       const value = await compute()
       const lifetimes = this.#lifetimesFor(value, options)
-      if (lifetimes !== undefined) {
+      // Written, deleted or cleared meanwhile: the result may rest on older data, so callers get it but it is not stored.
+      if (lifetimes !== undefined && !this.#writes.changedSince(watch)) {
         try {
           const written = this.#store(key, value, lifetimes.ttlMs, lifetimes.memoryTtlMs)
           if (written) await written
@@ -370,6 +399,7 @@ export class Cache {
       }
       return value
     } finally {
+      this.#writes.unwatch(watch)
       flight.settled = true
       if (this.#flights.get(key) === flight.promise) this.#flights.delete(key)
     }
@@ -389,6 +419,7 @@ export class Cache {
    * there was nothing to wait for. Throws (or rejects with) the first StorageError.
    */
   #store(key: string, value: unknown, ttlMs: number, memoryTtlMs: number): Promise<void> | undefined {
+    this.#writes.noteWrite(key)
     const now = this.#clock.now()
     const { encoded, attachments } = this.#encodeFor(key, value)
     const entry: Entry = { key, value, encoded, expiresAt: now + ttlMs, ...(attachments?.length && { attachments }), ...(memoryTtlMs < ttlMs && { memoryTtlMs }) }

@@ -87,8 +87,14 @@ export class FileTier implements Tier {
     }
     const entry = parseEntry(bytes, key)
     if (entry === undefined || entry.expiresAt <= this.#clock.now()) {
-      // Expired, corrupt or foreign: either way it will never be a hit again.
-      await this.#removeFile(name)
+      // Expired, corrupt or foreign: it will never be a hit again. Removed under the key's lock and only if
+      // still so, since a set() may have replaced the file since it was read.
+      await this.#writes.run(name, async () => {
+        const current = await readFile(path).catch(() => undefined)
+        if (current === undefined) return
+        const again = parseEntry(current, key)
+        if (again === undefined || again.expiresAt <= this.#clock.now()) await this.#removeFile(name).catch(() => false)
+      })
       return undefined
     }
     this.#touch(name)
@@ -151,9 +157,13 @@ export class FileTier implements Tier {
         return
       }
       // Our files carry their expiry as mtime; a foreign or hand-edited file has an mtime in the past too.
-      if (mtimeExpired(mtimeMs, now) || fileNameToKey(name) === undefined) {
-        if (await this.#removeFile(name, true)) removed++
-      }
+      if (!mtimeExpired(mtimeMs, now) && fileNameToKey(name) !== undefined) return
+      // Under the key's lock, and only if the file is still the one we judged: a set() may have replaced it.
+      const gone = await this.#writes.run(name, async () => {
+        const again = await stat(join(this.dir, name)).catch(() => undefined)
+        return again !== undefined && again.mtimeMs === mtimeMs && (await this.#removeFile(name, true))
+      })
+      if (gone) removed++
     })
     await this.#removeStaleTemps(now)
     // Rebuilt from disk on next need: other processes write here too.
@@ -276,7 +286,8 @@ export class FileTier implements Tier {
     index.set(name, size)
     for (const victim of index.keys()) {
       if (this.#indexBytes <= this.#maxBytes || victim === name) break
-      if (await this.#removeFile(victim).catch(() => false)) this.#evictions++
+      // Under the victim's lock, so that a set() of that key in flight is not undone halfway.
+      if (await this.#writes.run(victim, () => this.#removeFile(victim).catch(() => false))) this.#evictions++
       else this.#forget(victim)
     }
   }

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache'
-import { CoarseClock, systemClock, type Clock } from '../../core/clock'
+import { systemClock, type Clock } from '../../core/clock'
 import { encodedSize, type Entry, type KeyPredicate, type Tier, type TierStats } from '../tier'
 
 export interface MemoryTierOptions {
@@ -47,8 +47,7 @@ export class MemoryTier implements Tier {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new TypeError(`maxEntries option must be a positive integer (got ${String(maxEntries)})`)
     if (maxBytes !== undefined && (!Number.isInteger(maxBytes) || maxBytes < 1)) throw new TypeError(`maxBytes option must be a positive integer (got ${String(maxBytes)})`)
     if (maxEntryBytes !== undefined && (!Number.isInteger(maxEntryBytes) || maxEntryBytes < 1)) throw new TypeError(`maxEntryBytes option must be a positive integer (got ${String(maxEntryBytes)})`)
-    // The default clock is read on every hit; a coarse reading of it is as good there and costs a tenth.
-    this.#clock = clock === systemClock ? new CoarseClock() : clock
+    this.#clock = clock
     this.#bounded = maxBytes !== undefined
     this.#maxEntryBytes = maxEntryBytes ?? (maxBytes !== undefined ? Math.max(1, Math.floor(maxBytes / 4)) : Infinity)
     this.needsEncoded = maxBytes !== undefined || maxEntryBytes !== undefined

@@ -1,0 +1,91 @@
+import { Cache, type CacheOptions } from '../../src/storage/cache'
+import { FileTier } from '../../src/storage/tiers/file'
+import { MemoryTier } from '../../src/storage/tiers/memory'
+import { withCache } from '../../src/memoize/with-cache'
+import { FakeClock } from '../helpers/fake-clock'
+import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
+
+useTempDirs()
+
+describe('counts of cleanup()', () => {
+  let dir: string
+  let clock: FakeClock
+  const opened: Cache[] = []
+  const open = (options: CacheOptions = {}) => {
+    const cache = new Cache({ cacheDir: dir, clock, cleanupInterval: false, ...options })
+    opened.push(cache)
+    return cache
+  }
+  beforeEach(() => {
+    dir = makeTempDir()
+    clock = new FakeClock()
+  })
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((cache) => cache.close()))
+  })
+
+  it('cleanup() counts no entry as removed while every entry is still readable (only memory copies expired)', async () => {
+    const cache = open({ ttl: 100, memoryTtl: 10 })
+    await cache.set('a', 1)
+    await cache.set('b', 2)
+    clock.advance(20_000)
+    const removed = await cache.cleanup()
+    expect([await cache.get('a'), await cache.get('b')]).toEqual([1, 2])
+    expect(removed).toBe(0)
+  })
+
+  it('cleanup() counts each expired entry once over both tiers (checked, correct)', async () => {
+    const cache = open({ ttl: 10 })
+    await cache.set('a', 1)
+    await cache.set('b', 2)
+    clock.advance(10_000)
+    expect(await cache.cleanup()).toBe(2)
+    expect(await cache.cleanup()).toBe(0)
+  })
+})
+
+describe('ArgsIndex fast path (checked, correct)', () => {
+  it('never serves a copy replaced by a value too large for memory, or past a memoryTtl', async () => {
+    const dir = makeTempDir()
+    const clock = new FakeClock()
+    const cache = new Cache({ tiers: [new MemoryTier({ maxEntryBytes: 100, clock }), new FileTier({ dir, clock })], clock, cleanupInterval: false })
+    let n = 0
+    const f = withCache(async (id: string) => `${id}#${++n}`, { cache, namespace: 'ix', memoryTtl: 5, ttl: 60 })
+    expect(await f('a')).toBe('a#1')
+    expect(await f('a')).toBe('a#1') // remembered by argument now
+    await cache.set(f.keyFor('a'), 'x'.repeat(500)) // too large for memory: lives on disk only
+    expect(await f('a')).toBe('x'.repeat(500))
+    await cache.set(f.keyFor('a'), 'small again')
+    expect(await f('a')).toBe('small again')
+    expect(await f('a')).toBe('small again')
+    await f.invalidate('a')
+    expect(await f('a')).toBe('a#2') // stored by f, with its memoryTtl of 5 s
+    expect(await f('a')).toBe('a#2')
+    clock.advance(5_000) // the memory copy expires; the file entry lives on
+    await new FileTier({ dir, clock }).set({ key: f.keyFor('a'), value: 'changed on disk', encoded: '"changed on disk"', expiresAt: clock.now() + 60_000 })
+    expect(await f('a')).toBe('changed on disk')
+    await cache.close()
+  })
+
+  it('keeps calls that differ only in argument count or in a trailing undefined apart', async () => {
+    const cache = new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })
+    const f = withCache(async (...args: unknown[]) => args.length, { cache, namespace: 'ix' })
+    for (let round = 0; round < 2; round++) {
+      expect(await f()).toBe(0)
+      expect(await f(undefined)).toBe(1)
+      expect(await f(undefined, undefined)).toBe(2)
+    }
+    await cache.close()
+  })
+})
+
+describe('file attachments (checked, correct)', () => {
+  it('a value holding more byte arrays than IOV_MAX (1024) round-trips through writev', async () => {
+    const dir = makeTempDir()
+    const frames = Array.from({ length: 1500 }, (_, i) => Buffer.alloc(4096, i % 251))
+    await new Cache({ cacheDir: dir, cleanupInterval: false }).set('frames', frames)
+    const back = await new Cache({ cacheDir: dir, cleanupInterval: false }).get<Buffer[]>('frames')
+    expect(back).toHaveLength(1500)
+    expect(back!.every((b, i) => b.equals(frames[i]!))).toBe(true)
+  })
+})

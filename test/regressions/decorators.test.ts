@@ -1,0 +1,3 @@
+import { describeDecoratorReview } from './decorators-suite'
+
+describe('decorators (standard)', () => describeDecoratorReview())
