@@ -4,24 +4,17 @@ import { MemoryTier } from '../../src/storage/tiers/memory'
 import { withCache } from '../../src/memoize/with-cache'
 import { FakeClock } from '../helpers/fake-clock'
 import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
+import { openCaches } from '../helpers/open-caches'
 
 useTempDirs()
 
 describe('counts of cleanup()', () => {
   let dir: string
   let clock: FakeClock
-  const opened: Cache[] = []
-  const open = (options: CacheOptions = {}) => {
-    const cache = new Cache({ cacheDir: dir, clock, cleanupInterval: false, ...options })
-    opened.push(cache)
-    return cache
-  }
+  const open = openCaches(() => ({ cacheDir: dir, clock }))
   beforeEach(() => {
     dir = makeTempDir()
     clock = new FakeClock()
-  })
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((cache) => cache.close()))
   })
 
   it('cleanup() counts no entry as removed while every entry is still readable (only memory copies expired)', async () => {

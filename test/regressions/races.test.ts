@@ -5,6 +5,7 @@ import { withCache } from '../../src/memoize/with-cache'
 import { encode } from '../../src/core/codec'
 import { FakeClock } from '../helpers/fake-clock'
 import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
+import { openCaches } from '../helpers/open-caches'
 
 useTempDirs()
 
@@ -18,18 +19,10 @@ function gate<T = void>() {
 describe('races between get/set/delete and promotion or computation', () => {
   let dir: string
   let clock: FakeClock
-  const opened: Cache[] = []
-  const open = (options: CacheOptions = {}) => {
-    const cache = new Cache({ cacheDir: dir, clock, cleanupInterval: false, ...options })
-    opened.push(cache)
-    return cache
-  }
+  const open = openCaches(() => ({ cacheDir: dir, clock }))
   beforeEach(() => {
     dir = makeTempDir()
     clock = new FakeClock()
-  })
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((cache) => cache.close()))
   })
 
   it('a delete() made while a get() reads the file is not undone by the promotion', async () => {

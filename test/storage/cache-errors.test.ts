@@ -4,6 +4,7 @@ import { MemoryTier } from '../../src/storage/tiers/memory'
 import { FailingTier } from '../helpers/failing-tier'
 import { FakeClock } from '../helpers/fake-clock'
 import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
+import { openCaches } from '../helpers/open-caches'
 
 useTempDirs()
 
@@ -15,19 +16,13 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
 }
 
 describe('Cache errors', () => {
-  const opened: Cache[] = []
   let clock: FakeClock
   beforeEach(() => {
     clock = new FakeClock()
   })
-  const open = (options: CacheOptions = {}) => {
-    const cache = new Cache({ cacheDir: makeTempDir(), clock, cleanupInterval: false, ...options })
-    opened.push(cache)
-    return cache
-  }
-  afterEach(async () => {
+  const open = openCaches(() => ({ cacheDir: makeTempDir(), clock }))
+  afterEach(() => {
     jest.useRealTimers()
-    await Promise.allSettled(opened.splice(0).map((cache) => cache.close()))
   })
 
   it('each error class carries its code, so err.code works across copies of the module', () => {
@@ -177,13 +172,13 @@ describe('Cache errors', () => {
     const useFakeTimers = () =>
       jest.useFakeTimers({ now: 1_700_000_000_000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] })
     const settle = () => new Promise((resolve) => setImmediate(resolve))
+    const openOnSystemClock = openCaches(() => ({ cleanupInterval: undefined })) // the default interval, Jest's clock
 
     it('runs cleanup() every cleanupInterval until close()', async () => {
       useFakeTimers()
       const memory = new MemoryTier() // on the system clock, which Jest now drives
       const prune = jest.spyOn(memory, 'prune')
-      const cache = new Cache({ tiers: [memory], cleanupInterval: '1m' })
-      opened.push(cache)
+      const cache = openOnSystemClock({ tiers: [memory], cleanupInterval: '1m' })
       await cache.set('short', 1, 30)
       await cache.set('long', 2, 3_600)
       jest.advanceTimersByTime(60_000 - 1)
@@ -201,8 +196,7 @@ describe('Cache errors', () => {
 
     it('runs every hour by default, over both default tiers', async () => {
       useFakeTimers()
-      const cache = new Cache({ cacheDir: makeTempDir() })
-      opened.push(cache)
+      const cache = openOnSystemClock({ cacheDir: makeTempDir() })
       const prunes = cache.tiers.map((tier) => jest.spyOn(tier, 'prune'))
       jest.advanceTimersByTime(3_600_000 - 1)
       for (const prune of prunes) expect(prune).not.toHaveBeenCalled()
@@ -214,8 +208,7 @@ describe('Cache errors', () => {
     it('hands its failures to onError', async () => {
       useFakeTimers()
       const onError = jest.fn()
-      const cache = new Cache({ tiers: [new FailingTier()], cleanupInterval: '1m', onError })
-      opened.push(cache)
+      const cache = openOnSystemClock({ tiers: [new FailingTier()], cleanupInterval: '1m', onError })
       jest.advanceTimersByTime(60_000)
       await settle()
       expect(onError).toHaveBeenCalledTimes(1)

@@ -4,6 +4,7 @@ import { Cache, type CacheOptions } from '../../src/storage/cache'
 import { MemoryTier } from '../../src/storage/tiers/memory'
 import { FakeClock } from '../helpers/fake-clock'
 import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
+import { openCaches } from '../helpers/open-caches'
 
 useTempDirs()
 
@@ -15,13 +16,8 @@ const DAY = 24 * HOUR
 describe('Cache', () => {
   let dir: string
   let clock: FakeClock
-  const opened: Cache[] = []
   /** A cache over the shared folder and clock; several of them act like several processes. */
-  const open = (options: CacheOptions = {}) => {
-    const cache = new Cache({ cacheDir: dir, clock, cleanupInterval: false, ...options })
-    opened.push(cache)
-    return cache
-  }
+  const open = openCaches(() => ({ cacheDir: dir, clock }))
   /** What the file tier holds for `key`, read by a cache with an empty memory tier. */
   const onDisk = (key: string) => open().get(key)
   const fileOf = (key: string) => JSON.parse(readFileSync(join(dir, `${key}.json`), 'utf8')) as { expiresAt: number | null }
@@ -29,9 +25,6 @@ describe('Cache', () => {
   beforeEach(() => {
     dir = makeTempDir()
     clock = new FakeClock()
-  })
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((cache) => cache.close()))
   })
 
   describe('lifetimes', () => {
