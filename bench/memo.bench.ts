@@ -53,7 +53,7 @@ interface Memoizer {
   name: string
   baseline?: boolean
   note?: string
-  /** `keyOrder`: whether a reordered object argument must still hit (tiercache promises it). */
+  /** Whether a reordered object argument must still hit (tiercache promises it; the others are not asked to). */
   requiresKeyOrderFree?: boolean
   make<A extends unknown[], R>(fn: (...args: A) => Promise<R>): Memoized<A, R>
 }

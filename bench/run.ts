@@ -6,6 +6,7 @@
  *   npm run bench -- --tiny            a few seconds, tiny sizes (the test uses it; its figures mean nothing)
  *   npm run bench -- --only 1,6b       only these scenarios (a prefix: `--only 6` is 6a–6d)
  *   npm run bench -- --contender tier,lru  only the baselines and the contenders whose name contains one of these
+ *                                          (`=name` matches a whole name: --contender =tiercache)
  *   npm run bench -- --rounds 9        override the number of rounds
  *   npm run bench -- --out file.json   results elsewhere than bench/results/latest.json
  *
@@ -125,7 +126,8 @@ async function main(): Promise<void> {
   if (scenarios.length === 0) throw new Error(`--only ${args.only.join(',')} selects no scenario`)
   if (args.contender) {
     const wanted = args.contender.split(',').map((t) => t.trim())
-    for (const s of scenarios) s.contenders = s.contenders.filter((c) => c.baseline || wanted.some((t) => c.name.includes(t)))
+    const matches = (name: string, t: string) => (t.startsWith('=') ? name === t.slice(1) : name.includes(t))
+    for (const s of scenarios) s.contenders = s.contenders.filter((c) => c.baseline || wanted.some((t) => matches(c.name, t)))
   }
 
   const results: ScenarioResult[] = []
