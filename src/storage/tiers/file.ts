@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, readdir, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, rename, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { systemClock, type Clock } from '../../core/clock'
 import { fromParsed } from '../../core/codec'
@@ -27,6 +27,8 @@ export interface FileTierOptions {
   clock?: Clock
 }
 
+/** An mtime this close to the ctime was never stamped with an expiry (set stamps it just after the rename). */
+const STAMP_TOLERANCE_MS = 1_000
 /** Temp files untouched for this long belong to a writer that died; prune() removes them. */
 const STALE_TMP_MS = 10 * 60_000
 /** How many file operations prune/clear keep in flight at once. */
@@ -61,6 +63,9 @@ export class FileTier implements Tier {
   #indexBytes = 0
   #evictions = 0
   #tmpReady: Promise<void> | undefined
+  /** While prune() runs: names this process wrote meanwhile, which prune must not remove. */
+  #writtenWhilePruning: Set<string> | undefined
+  #pruning = 0
   #tmpCounter = 0
   readonly #tmpTag = `${process.pid}-${randomBytes(4).toString('hex')}`
 
@@ -109,18 +114,26 @@ export class FileTier implements Tier {
     // With attachments: the JSON document, a newline (JSON text never holds a raw one), then the raw bytes.
     const parts: (string | Uint8Array)[] = attachments.length ? [header + entry.encoded + '}\n', ...attachments] : [header + entry.encoded + '}']
     const mtime = expiryToMtime(entry.expiresAt)
-    await this.#writes.run(name, async () => {
+    let written!: () => void
+    const onDisk = new Promise<void>((resolve) => (written = resolve))
+    const locked = this.#writes.run(name, async () => {
       try {
-        await this.#writeAtomically(name, parts, mtime).catch((err: unknown) => {
+        await this.#writeAtomically(name, parts).catch((err: unknown) => {
           // The folder was removed from under us (a cache cleared by hand): the failed attempt made the
           // tier forget it, so one more attempt recreates it instead of losing this write.
-          if (isMissing(err)) return this.#writeAtomically(name, parts, mtime)
+          if (isMissing(err)) return this.#writeAtomically(name, parts)
           throw err
         })
       } catch (err) {
         throw this.#fail('write', entry.key, err)
       }
+      this.#writtenWhilePruning?.add(name)
+      written()
+      // The expiry goes into the mtime for prune(), after the rename and without keeping the caller waiting:
+      // the entry is whole on disk already. Still under the key's lock, so it stamps this write's file.
+      await utimes(join(this.dir, name), mtime, mtime).catch(() => {})
     })
+    await Promise.race([onDisk, locked])
     if (this.#maxBytes !== Infinity) await this.#account(name, parts.reduce((sum, part) => sum + (typeof part === 'string' ? Buffer.byteLength(part) : part.byteLength), 0))
   }
 
@@ -147,22 +160,32 @@ export class FileTier implements Tier {
 
   async prune(): Promise<number> {
     const now = this.#clock.now()
+    const writtenMeanwhile = (this.#writtenWhilePruning ??= new Set())
+    this.#pruning++
+    try {
+      return await this.#prune(now, writtenMeanwhile)
+    } finally {
+      if (--this.#pruning === 0) this.#writtenWhilePruning = undefined
+    }
+  }
+
+  async #prune(now: number, writtenMeanwhile: Set<string>): Promise<number> {
     const names = await this.#entryNames()
     let removed = 0
     await eachLimited(names, async (name) => {
-      let mtimeMs: number
+      let info: { mtimeMs: number; ctimeMs: number }
       try {
-        mtimeMs = (await stat(join(this.dir, name))).mtimeMs
+        info = await stat(join(this.dir, name))
       } catch {
         return
       }
-      // Our files carry their expiry as mtime; a foreign or hand-edited file has an mtime in the past too.
-      if (!mtimeExpired(mtimeMs, now) && fileNameToKey(name) !== undefined) return
-      // Under the key's lock, and only if the file is still the one we judged: a set() may have replaced it.
-      const gone = await this.#writes.run(name, async () => {
-        const again = await stat(join(this.dir, name)).catch(() => undefined)
-        return again !== undefined && again.mtimeMs === mtimeMs && (await this.#removeFile(name, true))
-      })
+      // A stamped file carries its expiry as mtime: one stat decides. Others (a stamp still on its way, a
+      // writer that died first, a foreign or hand-edited file) have mtime = ctime, and their content decides.
+      const stamped = Math.abs(info.mtimeMs - info.ctimeMs) > STAMP_TOLERANCE_MS
+      const expired = stamped ? mtimeExpired(info.mtimeMs, now) : await this.#expiredByContent(name, now)
+      if (!expired) return
+      // Under the key's lock, and not if this process wrote the key meanwhile: a set() may have replaced it.
+      const gone = await this.#writes.run(name, async () => !writtenMeanwhile.has(name) && (await this.#removeFile(name, true)))
       if (gone) removed++
     })
     await this.#removeStaleTemps(now)
@@ -192,18 +215,20 @@ export class FileTier implements Tier {
 
   // --- Internal helpers ---
 
-  async #writeAtomically(name: string, parts: readonly (string | Uint8Array)[], mtimeSeconds: number): Promise<void> {
+  async #writeAtomically(name: string, parts: readonly (string | Uint8Array)[]): Promise<void> {
     await (this.#tmpReady ??= mkdir(this.#tmpDir, { recursive: true }).then(() => undefined))
     const tmp = join(this.#tmpDir, `${this.#tmpTag}-${this.#tmpCounter++}`)
     let moved = false
     try {
-      const handle = await open(tmp, 'wx')
-      try {
-        if (parts.length === 1) await handle.writeFile(parts[0]!)
-        else await handle.writev(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)))
-        await handle.utimes(mtimeSeconds, mtimeSeconds)
-      } finally {
-        await handle.close()
+      if (parts.length === 1) {
+        await writeFile(tmp, parts[0]!, { flag: 'wx' })
+      } else {
+        const handle = await open(tmp, 'wx')
+        try {
+          await handle.writev(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)))
+        } finally {
+          await handle.close()
+        }
       }
       // rename is atomic within one file system; the temp folder is inside dir for that reason.
       await rename(tmp, join(this.dir, name))
@@ -238,6 +263,19 @@ export class FileTier implements Tier {
       if (isMissing(err)) return []
       throw this.#fail('list', undefined, err)
     }
+  }
+
+  /** Whether an entry file read in full is expired, unreadable or not ours: what prune removes. */
+  async #expiredByContent(name: string, now: number): Promise<boolean> {
+    let bytes: Buffer
+    try {
+      bytes = await readFile(join(this.dir, name))
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EISDIR' // a folder squatting on an entry name
+    }
+    const key = fileNameToKey(name) ?? (await this.#readKey(name))
+    const entry = key === undefined ? undefined : parseEntry(bytes, key)
+    return entry === undefined || entry.expiresAt <= now
   }
 
   async #matches(name: string, match: KeyPredicate | undefined, namePrefix: string | undefined): Promise<boolean> {
