@@ -9,7 +9,6 @@ import { createHash } from 'node:crypto'
  * always stored inside the file and checked on read.
  */
 
-export const FORMAT_VERSION = 1
 export const ENTRY_SUFFIX = '.json'
 /** In-progress writes live here; never ending in `.json`, never mistaken for entries. */
 export const TMP_DIR = '.tmp'
@@ -60,13 +59,6 @@ export function fileNamePrefix(keyPrefix: string): string | undefined {
   if (keyPrefix === '') return ''
   if (!keyPrefix.isWellFormed()) return undefined
   return keyPrefix.replace(NEEDS_ESCAPE, escapeChar)
-}
-
-/** The first bytes of an entry file, up to the value; the value's text and a closing `}` follow. */
-export function entryHeader(key: string, expiresAt: number, memoryTtlMs?: number, attachmentLengths?: readonly number[]): string {
-  const memoryTtl = memoryTtlMs === undefined ? '' : `"memoryTtl":${memoryTtlMs},`
-  const attachments = attachmentLengths?.length ? `"attachments":[${attachmentLengths.join(',')}],` : ''
-  return `{"v":${FORMAT_VERSION},"key":${JSON.stringify(key)},"expiresAt":${expiresAt === Infinity ? 'null' : expiresAt},${memoryTtl}${attachments}"value":`
 }
 
 /**

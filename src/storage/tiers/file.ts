@@ -2,21 +2,19 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, open, readdir, readFile, rename, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { systemClock, type Clock } from '../../core/clock'
-import { fromParsed } from '../../core/codec'
 import { describeFailure, StorageError } from '../../core/exceptions'
 import { KeyedLock } from '../../core/keyed-lock'
 import type { Entry, KeyPredicate, Tier, TierStats } from '../tier'
 import {
-  entryHeader,
   ENTRY_SUFFIX,
   expiryToMtime,
   fileNamePrefix,
   fileNameToKey,
-  FORMAT_VERSION,
   keyToFileName,
   mtimeExpired,
   TMP_DIR,
 } from './file-layout'
+import { entryFileParts, parseEntry, partsLength, storedKey } from './file-format'
 
 export interface FileTierOptions {
   /** The folder holding one `<escaped key>.json` per entry. Created on the first write. */
@@ -34,14 +32,6 @@ const STALE_TMP_MS = 10 * 60_000
 /** How many file operations prune/clear keep in flight at once. */
 const IO_CONCURRENCY = 32
 
-interface StoredEntry {
-  v: number
-  key: string
-  expiresAt: number | null
-  memoryTtl?: number
-  attachments?: number[]
-  value: unknown
-}
 
 /**
  * The persistent tier: one JSON file per entry, written to a temp file and renamed into place, so readers in
@@ -109,10 +99,7 @@ export class FileTier implements Tier {
   async set(entry: Entry): Promise<void> {
     if (entry.encoded === undefined) throw new TypeError('FileTier.set needs entry.encoded')
     const name = keyToFileName(entry.key)
-    const attachments = entry.attachments ?? []
-    const header = entryHeader(entry.key, entry.expiresAt, entry.memoryTtlMs, attachments.map((a) => a.byteLength))
-    // With attachments: the JSON document, a newline (JSON text never holds a raw one), then the raw bytes.
-    const parts: (string | Uint8Array)[] = attachments.length ? [header + entry.encoded + '}\n', ...attachments] : [header + entry.encoded + '}']
+    const parts = entryFileParts(entry)
     const mtime = expiryToMtime(entry.expiresAt)
     let written!: () => void
     const onDisk = new Promise<void>((resolve) => (written = resolve))
@@ -134,7 +121,7 @@ export class FileTier implements Tier {
       await utimes(join(this.dir, name), mtime, mtime).catch(() => {})
     })
     await Promise.race([onDisk, locked])
-    if (this.#maxBytes !== Infinity) await this.#account(name, parts.reduce((sum, part) => sum + (typeof part === 'string' ? Buffer.byteLength(part) : part.byteLength), 0))
+    if (this.#maxBytes !== Infinity) await this.#account(name, partsLength(parts))
   }
 
   async delete(key: string): Promise<boolean> {
@@ -292,8 +279,8 @@ export class FileTier implements Tier {
 
   async #readKey(name: string): Promise<string | undefined> {
     try {
-      const parsed = JSON.parse(await readFile(join(this.dir, name), 'utf8')) as Partial<StoredEntry>
-      return typeof parsed.key === 'string' && keyToFileName(parsed.key) === name ? parsed.key : undefined
+      const key = storedKey(await readFile(join(this.dir, name)))
+      return key !== undefined && keyToFileName(key) === name ? key : undefined
     } catch {
       return undefined
     }
@@ -364,51 +351,6 @@ export class FileTier implements Tier {
     if (cause instanceof StorageError) return cause
     return new StorageError(describeFailure(this.name, action, key, cause), { key, tier: this.name, cause })
   }
-}
-
-/** The entry in a file's bytes if they hold a whole, current-format entry for `key`; anything else is undefined. */
-function parseEntry(bytes: Buffer, key: string): Entry | undefined {
-  const newline = bytes.indexOf(NEWLINE)
-  const text = bytes.toString('utf8', 0, newline === -1 ? bytes.length : newline)
-  let parsed: StoredEntry
-  try {
-    parsed = JSON.parse(text) as StoredEntry
-  } catch {
-    return undefined // truncated, empty or not JSON
-  }
-  if (parsed === null || typeof parsed !== 'object' || parsed.v !== FORMAT_VERSION || parsed.key !== key) return undefined
-  const expiresAt = parsed.expiresAt === null ? Infinity : parsed.expiresAt
-  const { memoryTtl: memoryTtlMs, attachments: lengths = [] } = parsed
-  if (typeof expiresAt !== 'number' || !('value' in parsed) || (memoryTtlMs !== undefined && typeof memoryTtlMs !== 'number')) return undefined
-  const attachments = sliceAttachments(bytes, newline, lengths)
-  if (attachments === undefined) return undefined // cut short, or bytes after the document that it does not account for
-  let value: unknown
-  try {
-    value = fromParsed(parsed.value, attachments)
-  } catch {
-    return undefined // a tag this version does not know
-  }
-  // The value's own text, sliced out rather than re-encoded: the promoted copy's size comes from it.
-  const header = entryHeader(key, expiresAt, memoryTtlMs, lengths.length ? lengths : undefined)
-  if (!text.startsWith(header)) return undefined // valid JSON, but not written by this tier
-  const encoded = text.slice(header.length, -1)
-  return { key, value, encoded, expiresAt, ...(memoryTtlMs !== undefined && { memoryTtlMs }), ...(attachments.length && { attachments }) }
-}
-
-const NEWLINE = 0x0a
-
-/** Views of the attachments after the newline, if their lengths add up to exactly the rest of the file. */
-function sliceAttachments(bytes: Buffer, newline: number, lengths: unknown): Uint8Array[] | undefined {
-  if (newline === -1) return Array.isArray(lengths) && lengths.length === 0 ? [] : undefined
-  if (!Array.isArray(lengths) || lengths.length === 0) return undefined
-  const attachments: Uint8Array[] = []
-  let offset = newline + 1
-  for (const length of lengths) {
-    if (!Number.isInteger(length) || length < 0 || offset + length > bytes.length) return undefined
-    attachments.push(bytes.subarray(offset, offset + length))
-    offset += length
-  }
-  return offset === bytes.length ? attachments : undefined
 }
 
 function isMissing(err: unknown): boolean {

@@ -78,3 +78,20 @@ describe('FileTier attachments', () => {
     expect(() => fromParsed(JSON.parse(text), [])).toThrow(/missing attachment/)
   })
 })
+
+describe('FileTier attachments under a hashed (long-key) name', () => {
+  it('clear(pattern) and prune() read the key of a hashed entry that has attachments', async () => {
+    const dir = makeTempDir()
+    const clock = new FakeClock()
+    const tier = new FileTier({ dir, clock })
+    const cache = new Cache({ tiers: [tier], clock, cleanupInterval: false })
+    const longKey = `frames_${'x'.repeat(400)}`
+    await cache.set(longKey, randomBytes(10_000), 60)
+    expect(readdirSync(dir).some((name) => name.startsWith('='))).toBe(true)
+    expect(await cache.clear('frames_*')).toBe(1)
+    await cache.set(longKey, randomBytes(10_000), 60)
+    clock.advance(61_000)
+    expect(await cache.cleanup()).toBe(1)
+    await cache.close()
+  })
+})

@@ -1,0 +1,94 @@
+import { fromParsed } from '../../core/codec'
+import type { Entry } from '../tier'
+
+/**
+ * What an entry file holds. Without attachments, one JSON document:
+ *   {"v":1,"key":"…","expiresAt":1732406400000,"value":…}
+ * With them: the document (listing their lengths), a newline (JSON text never holds a raw one), then the
+ * raw bytes one after another. The format version is a field, so a later format never misreads this one.
+ */
+export const FORMAT_VERSION = 1
+
+/** The first bytes of an entry file, up to the value; the value's text and a closing `}` follow. */
+export function entryHeader(key: string, expiresAt: number, memoryTtlMs?: number, attachmentLengths?: readonly number[]): string {
+  const memoryTtl = memoryTtlMs === undefined ? '' : `"memoryTtl":${memoryTtlMs},`
+  const attachments = attachmentLengths?.length ? `"attachments":[${attachmentLengths.join(',')}],` : ''
+  return `{"v":${FORMAT_VERSION},"key":${JSON.stringify(key)},"expiresAt":${expiresAt === Infinity ? 'null' : expiresAt},${memoryTtl}${attachments}"value":`
+}
+
+/** The pieces to write for `entry`, in order: text, then raw attachment bytes. */
+export function entryFileParts(entry: Entry): (string | Uint8Array)[] {
+  const attachments = entry.attachments ?? []
+  const header = entryHeader(entry.key, entry.expiresAt, entry.memoryTtlMs, attachments.map((a) => a.byteLength))
+  return attachments.length ? [header + entry.encoded + '}\n', ...attachments] : [header + entry.encoded + '}']
+}
+
+/** The size in bytes of what `entryFileParts` returned. */
+export function partsLength(parts: readonly (string | Uint8Array)[]): number {
+  return parts.reduce((sum, part) => sum + (typeof part === 'string' ? Buffer.byteLength(part) : part.byteLength), 0)
+}
+
+/** The entry in a file's bytes if they hold a whole, current-format entry for `key`; anything else is undefined. */
+export function parseEntry(bytes: Buffer, key: string): Entry | undefined {
+  const newline = bytes.indexOf(NEWLINE)
+  const text = bytes.toString('utf8', 0, newline === -1 ? bytes.length : newline)
+  let parsed: StoredEntry
+  try {
+    parsed = JSON.parse(text) as StoredEntry
+  } catch {
+    return undefined // truncated, empty or not JSON
+  }
+  if (parsed === null || typeof parsed !== 'object' || parsed.v !== FORMAT_VERSION || parsed.key !== key) return undefined
+  const expiresAt = parsed.expiresAt === null ? Infinity : parsed.expiresAt
+  const { memoryTtl: memoryTtlMs, attachments: lengths = [] } = parsed
+  if (typeof expiresAt !== 'number' || !('value' in parsed) || (memoryTtlMs !== undefined && typeof memoryTtlMs !== 'number')) return undefined
+  const attachments = sliceAttachments(bytes, newline, lengths)
+  if (attachments === undefined) return undefined // cut short, or bytes after the document that it does not account for
+  let value: unknown
+  try {
+    value = fromParsed(parsed.value, attachments)
+  } catch {
+    return undefined // a tag this version does not know
+  }
+  // The value's own text, sliced out rather than re-encoded: the promoted copy's size comes from it.
+  const header = entryHeader(key, expiresAt, memoryTtlMs, lengths.length ? lengths : undefined)
+  if (!text.startsWith(header)) return undefined // valid JSON, but not written by this tier
+  const encoded = text.slice(header.length, -1)
+  return { key, value, encoded, expiresAt, ...(memoryTtlMs !== undefined && { memoryTtlMs }), ...(attachments.length && { attachments }) }
+}
+
+const NEWLINE = 0x0a
+
+/** Views of the attachments after the newline, if their lengths add up to exactly the rest of the file. */
+function sliceAttachments(bytes: Buffer, newline: number, lengths: unknown): Uint8Array[] | undefined {
+  if (newline === -1) return Array.isArray(lengths) && lengths.length === 0 ? [] : undefined
+  if (!Array.isArray(lengths) || lengths.length === 0) return undefined
+  const attachments: Uint8Array[] = []
+  let offset = newline + 1
+  for (const length of lengths) {
+    if (!Number.isInteger(length) || length < 0 || offset + length > bytes.length) return undefined
+    attachments.push(bytes.subarray(offset, offset + length))
+    offset += length
+  }
+  return offset === bytes.length ? attachments : undefined
+}
+
+/** The key an entry file says it holds (for hashed names, whose key only the file knows), or undefined. */
+export function storedKey(bytes: Buffer): string | undefined {
+  const newline = bytes.indexOf(NEWLINE)
+  try {
+    const parsed = JSON.parse(bytes.toString('utf8', 0, newline === -1 ? bytes.length : newline)) as Partial<StoredEntry> | null
+    return typeof parsed?.key === 'string' ? parsed.key : undefined
+  } catch {
+    return undefined
+  }
+}
+
+interface StoredEntry {
+  v: number
+  key: string
+  expiresAt: number | null
+  memoryTtl?: number
+  attachments?: number[]
+  value: unknown
+}
