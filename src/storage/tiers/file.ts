@@ -305,7 +305,11 @@ export class FileTier implements Tier {
   }
 
   async #account(name: string, size: number): Promise<void> {
-    const index = this.#index ?? (await (this.#indexLoad ??= this.#loadIndex()))
+    // One load shared by concurrent first writes; a failed load is forgotten, so the next write tries again.
+    const index = this.#index ?? (await (this.#indexLoad ??= this.#loadIndex().catch((err: unknown) => {
+      this.#indexLoad = undefined
+      throw err
+    })))
     this.#indexBytes += size - (index.get(name) ?? 0)
     index.delete(name)
     index.set(name, size)
