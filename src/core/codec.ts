@@ -50,6 +50,18 @@ export function encodeParts(value: unknown, attachFrom = ATTACH_FROM_BYTES): Enc
   }
 }
 
+/**
+ * True when `value` is plain JSON data that `JSON.stringify` writes without loss (no Date, Map, bytes, bigint,
+ * undefined, NaN, class instance…). Never throws: anything that cannot be stored at all is simply not plain.
+ */
+export function isPlainJsonData(value: unknown): boolean {
+  try {
+    return !scan(value, 0)
+  } catch {
+    return false
+  }
+}
+
 /** Decodes text made by `encode`. Throws on text that is not JSON (callers treat that as a corrupt entry). */
 export function decode(text: string): unknown {
   return fromParsed(JSON.parse(text))

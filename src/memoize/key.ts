@@ -1,5 +1,6 @@
 import { createHash, hash as hashOnce } from 'node:crypto'
 import objectHash from 'object-hash'
+import { isPlainJsonData } from '../core/codec'
 import { CacheError } from '../core/exceptions'
 
 /**
@@ -54,14 +55,14 @@ export function argsKey(prefix: string, args: readonly unknown[]): string {
  * `argsKey` for one fixed prefix, remembering the keys of calls with object arguments. Such a call is
  * looked up by the native `JSON.stringify` of its arguments (as given, in their key order), which is far
  * cheaper than the canonical form and hash; only a new text pays for those. JSON text stands for the
- * arguments only when they are plain JSON data, which `isPlainJson` checks first; other calls are keyed
- * from scratch. The returned key string is the remembered one, whose hash V8 has cached: the memory
- * tier's lookup by it is cheap too.
+ * arguments only when they are plain JSON data (the codec's `isPlainJsonData` checks); other calls are
+ * keyed from scratch. The returned key string is the remembered one, whose hash V8 has cached: the
+ * memory tier's lookup by it is cheap too.
  */
 export function keyBuilder(prefix: string, maxRemembered = 16_384): (args: readonly unknown[]) => string {
   let remembered = new Map<string, string>()
   return (args) => {
-    if (!hasObject(args) || !isPlainJson(args, 0)) return argsKey(prefix, args)
+    if (!hasObject(args) || !isPlainJsonData(args)) return argsKey(prefix, args)
     const text = JSON.stringify(args)
     let key = remembered.get(text)
     if (key === undefined) {
@@ -83,38 +84,6 @@ export function segment(name: string): string {
 function hasObject(args: readonly unknown[]): boolean {
   for (let i = 0; i < args.length; i++) if (typeof args[i] === 'object' && args[i] !== null) return true
   return false
-}
-
-/**
- * True when JSON.stringify writes `value` without loss or ambiguity: no undefined in arrays (it would read as
- * null), no NaN or Infinity, no bigint, Date, Map, Set, bytes or class instances. Undefined properties are
- * fine: JSON and `canonical` both leave them out.
- */
-function isPlainJson(value: unknown, depth: number): boolean {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return true
-    case 'number':
-      return Number.isFinite(value)
-    case 'object':
-      break
-    default:
-      return false
-  }
-  if (value === null) return true
-  if (depth > MAX_DEPTH) return false
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (value[i] === undefined || !isPlainJson(value[i], depth + 1)) return false
-    return true
-  }
-  const proto = Object.getPrototypeOf(value)
-  if (proto !== Object.prototype && proto !== null) return false
-  for (const key in value as Record<string, unknown>) {
-    const item = (value as Record<string, unknown>)[key]
-    if (item !== undefined && !isPlainJson(item, depth + 1)) return false
-  }
-  return true
 }
 
 function stringToken(s: string): string {
