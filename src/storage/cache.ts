@@ -129,7 +129,6 @@ export class Cache {
     if (match?.exact !== undefined) return (await this.delete(match.exact)) ? 1 : 0
     this.#writes.noteClear()
     for (const key of [...this.#flights.keys()]) if (!match || match(key)) this.#flights.delete(key)
-    if (match === undefined) return Math.max(0, ...(await this.#everyTier('clear', undefined, (tier) => tier.clear())))
     return Math.max(0, ...(await this.#everyTier('clear', undefined, (tier) => tier.clear(match))))
   }
 
