@@ -14,9 +14,13 @@ export class KeyedLock {
       this.#locks.set(key, slot)
     }
     slot.users++
+    // acquire() rather than runExclusive(): the latter runs through down-levelled generator code that cost
+    // about a tenth of a file write's time here.
+    const release = await slot.mutex.acquire()
     try {
-      return await slot.mutex.runExclusive(work)
+      return await work()
     } finally {
+      release()
       if (--slot.users === 0) this.#locks.delete(key)
     }
   }
