@@ -1,16 +1,19 @@
 import type { Entry } from '../storage/tier'
 
 /**
- * Entries of one cached function, found by its arguments instead of by key. A repeated call with primitive
- * arguments then costs one Map lookup per argument (strings hash once, numbers not at all) rather than
- * building and hashing a fresh key string, which is most of a memory hit's cost.
+ * Entries of one cached function, found by its arguments instead of by key: building and hashing a fresh key
+ * string and looking it up in the memory tier is most of a memory hit's cost.
+ * - Primitive arguments: one Map lookup per argument (strings hash once, numbers not at all), in one tree per
+ *   argument count, so the last argument's Map holds the entry itself.
+ * - Arguments holding objects of plain JSON data: one lookup by the call's text (`callText`, which the caller
+ *   computes once per call and passes in). Other calls are not remembered.
  *
  * It only remembers: the memory tier stays the authority, and every entry found here is checked with
  * `cache.isCurrent(entry)` before use. Only default keys qualify (they depend on nothing but the arguments).
- * One tree per argument count, so the last argument's Map holds the entry itself.
  */
 export class ArgsIndex {
   #byArity: (Map<unknown, unknown> | Entry | undefined)[] = []
+  #byText = new Map<string, Entry>()
   #size = 0
   readonly #maxSize: number
 
@@ -19,8 +22,9 @@ export class ArgsIndex {
     this.#maxSize = maxSize
   }
 
-  /** The entry remembered for these arguments; undefined when there is none or an argument is not a primitive. */
-  get(args: readonly unknown[]): Entry | undefined {
+  /** The entry remembered for these arguments (`text`: their `callText`); undefined when there is none. */
+  get(args: readonly unknown[], text: string | undefined): Entry | undefined {
+    if (text !== undefined) return this.#byText.get(text)
     let node = this.#byArity[args.length]
     for (let i = 0; i < args.length && node !== undefined; i++) {
       const arg = args[i]
@@ -30,17 +34,25 @@ export class ArgsIndex {
     return node as Entry | undefined
   }
 
-  /** Remembers `entry` for these arguments, if they are all primitives. */
-  set(args: readonly unknown[], entry: Entry): void {
-    if (!args.every(isPrimitive)) return
+  /** Remembers `entry` for these arguments (`text`: their `callText`), if they are primitives or plain data. */
+  set(args: readonly unknown[], text: string | undefined, entry: Entry): void {
+    if (text === undefined && !args.every(isPrimitive)) return
     if (this.#size >= this.#maxSize) {
       this.#byArity = [] // bounded by starting over: the entries are only shortcuts, and hits refill them
+      this.#byText = new Map()
       this.#size = 0
     }
-    if (args.length === 0) {
+    if (text !== undefined) {
+      if (!this.#byText.has(text)) this.#size++
+      this.#byText.set(text, entry)
+    } else if (args.length === 0) {
       this.#byArity[0] = entry
-      return
+    } else {
+      this.#setByArgs(args, entry)
     }
+  }
+
+  #setByArgs(args: readonly unknown[], entry: Entry): void {
     let node = (this.#byArity[args.length] ??= new Map()) as Map<unknown, unknown>
     for (let i = 0; i < args.length - 1; i++) {
       let next = node.get(args[i]) as Map<unknown, unknown> | undefined

@@ -53,17 +53,15 @@ export function argsKey(prefix: string, args: readonly unknown[]): string {
 
 /**
  * `argsKey` for one fixed prefix, remembering the keys of calls with object arguments. Such a call is
- * looked up by the native `JSON.stringify` of its arguments (as given, in their key order), which is far
- * cheaper than the canonical form and hash; only a new text pays for those. JSON text stands for the
- * arguments only when they are plain JSON data (the codec's `isPlainJsonData` checks); other calls are
- * keyed from scratch. The returned key string is the remembered one, whose hash V8 has cached: the
+ * looked up by its `callText` (native `JSON.stringify`, far cheaper than the canonical form and hash); only a
+ * new text pays for those. The returned key string is the remembered one, whose hash V8 has cached: the
  * memory tier's lookup by it is cheap too.
+ * The builder takes the call's text as its second argument (`withCache` computes it once per call).
  */
-export function keyBuilder(prefix: string, maxRemembered = 16_384): (args: readonly unknown[]) => string {
+export function keyBuilder(prefix: string, maxRemembered = 16_384): (args: readonly unknown[], text: string | undefined) => string {
   let remembered = new Map<string, string>()
-  return (args) => {
-    if (!hasObject(args) || !isPlainJsonData(args)) return argsKey(prefix, args)
-    const text = JSON.stringify(args)
+  return (args, text) => {
+    if (text === undefined) return argsKey(prefix, args)
     let key = remembered.get(text)
     if (key === undefined) {
       key = argsKey(prefix, args)
@@ -71,6 +69,22 @@ export function keyBuilder(prefix: string, maxRemembered = 16_384): (args: reado
       remembered.set(text, key)
     }
     return key
+  }
+}
+
+/**
+ * The text that stands for a call whose arguments hold objects: `JSON.stringify(args)`, as given (key order
+ * included), when the arguments are plain JSON data (strings, finite numbers, booleans, null, plain objects and
+ * arrays of them). Undefined for calls of primitives only (they need no text) and for anything else: a Date
+ * and its ISO string, `undefined` and a missing property, NaN and null share a JSON text, so only for plain
+ * data does equal text mean equal arguments. Used to remember keys and entries, never as a key. Never throws.
+ */
+export function callText(args: readonly unknown[]): string | undefined {
+  if (!hasObject(args) || !isPlainJsonData(args)) return undefined
+  try {
+    return JSON.stringify(args)
+  } catch {
+    return undefined // a getter that throws now but not during the check: building the key will report it
   }
 }
 

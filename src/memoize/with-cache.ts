@@ -3,7 +3,7 @@ import { CacheError, type StorageError } from '../core/exceptions'
 import type { Cache, GetOrSetOptions } from '../storage/cache'
 import { ArgsIndex } from './args-index'
 import { getDefaultCache } from './default-cache'
-import { keyBuilder, segment } from './key'
+import { callText, keyBuilder, segment } from './key'
 
 /** Options of `withCache` (and of `@Cached`). */
 export interface WithCacheOptions<A extends unknown[] = unknown[], R = unknown> {
@@ -77,22 +77,25 @@ export function withCache<A extends unknown[], R>(
       ? fixedOptions
       : { ttl: typeof ttl === 'function' ? (value: T) => ttl(value, args) : ttl, memoryTtl, shouldCache, onError, fresh }
   const compute = (self: unknown, args: A) => () => fn.apply(self, args) as Promise<T> | T
+  const keyOfCall = (self: unknown, args: A) => keyOf(self, args, callText(args))
 
   // Default keys depend on the arguments alone, so their entries can be found by argument (see ArgsIndex).
   const index = typeof options.key === 'function' ? undefined : new ArgsIndex()
 
   const cached = function (this: unknown, ...args: A): Promise<T> {
-    const known = index?.get(args)
+    // Computed once per call, for the index and the key builder both (object arguments only).
+    const text = index === undefined ? undefined : callText(args)
+    const known = index?.get(args, text)
     if (known !== undefined && cache.isCurrent(known)) return Promise.resolve(known.value as T)
     let key: string
     try {
-      key = keyOf(this, args)
+      key = keyOf(this, args, text)
     } catch (err) {
       return Promise.reject(err)
     }
     const hit = cache.peek(key)
     if (hit !== undefined) {
-      index?.set(args, hit)
+      index?.set(args, text, hit)
       return Promise.resolve(hit.value as T)
     }
     return cache.load(key, compute(this, args), loadOptions(args))
@@ -102,13 +105,13 @@ export function withCache<A extends unknown[], R>(
     name: { value: fn.name, configurable: true },
     length: { value: fn.length, configurable: true },
     cache: { value: cache, enumerable: true },
-    keyFor: { value: (...args: A) => keyOf(undefined, args) },
+    keyFor: { value: (...args: A) => keyOfCall(undefined, args) },
     // async, so that an argument no key can be built from rejects like a call does, rather than throws
-    invalidate: { value: async (...args: A) => cache.delete(keyOf(undefined, args)) },
-    peek: { value: async (...args: A) => cache.get<T>(keyOf(undefined, args)) },
+    invalidate: { value: async (...args: A) => cache.delete(keyOfCall(undefined, args)) },
+    peek: { value: async (...args: A) => cache.get<T>(keyOfCall(undefined, args)) },
     refresh: {
       value: async function (this: unknown, ...args: A) {
-        return cache.load(keyOf(this, args), compute(this, args), loadOptions(args, true))
+        return cache.load(keyOfCall(this, args), compute(this, args), loadOptions(args, true))
       },
     },
   })
@@ -116,7 +119,7 @@ export function withCache<A extends unknown[], R>(
 }
 
 /** Builds the key function: the user's, followed by the version when one is set, or the default scheme. */
-function makeKeyOf<A extends unknown[]>(fn: (...args: A) => unknown, options: WithCacheOptions<A, never>): (self: unknown, args: A) => string {
+function makeKeyOf<A extends unknown[]>(fn: (...args: A) => unknown, options: WithCacheOptions<A, never>): (self: unknown, args: A, text: string | undefined) => string {
   const { key, namespace, version } = options
   if (namespace !== undefined && (typeof namespace !== 'string' || namespace === '')) throw new TypeError('namespace option must be a non-empty string')
   if (version !== undefined && version !== '' && typeof version !== 'string' && typeof version !== 'number') throw new TypeError('version option must be a string or a number')
@@ -138,5 +141,5 @@ function makeKeyOf<A extends unknown[]>(fn: (...args: A) => unknown, options: Wi
     .map(segment)
     .join(':')
   const keyOfArgs = keyBuilder(prefix)
-  return (_self, args) => keyOfArgs(args)
+  return (_self, args, text) => keyOfArgs(args, text)
 }

@@ -60,6 +60,38 @@ describe('ArgsIndex fast path (checked, correct)', () => {
     await cache.close()
   })
 
+  it('finds object arguments by their text, in any key order, and never conflates what JSON writes alike', async () => {
+    const cache = new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })
+    let runs = 0
+    const f = withCache(async (arg: unknown) => `${typeof arg}:${++runs}`, { cache, namespace: 'ix' })
+    const query = () => ({ videoId: 'v', opts: { fps: 30, model: 'clip' } })
+    const first = await f(query())
+    for (let i = 0; i < 3; i++) expect(await f(query())).toBe(first) // the second call remembers it by its text
+    expect(await f({ opts: { model: 'clip', fps: 30 }, videoId: 'v' })).toBe(first)
+    expect(runs).toBe(1)
+    // Each pair shares a JSON text; the first of each is remembered (called twice), then the second must miss.
+    const pairs: [unknown, unknown][] = [
+      [{ d: '1970-01-01T00:00:00.000Z' }, { d: new Date(0) }],
+      [{ a: null }, { a: NaN }],
+      [{ b: 1 }, { a: undefined, b: 1 }], // same data: this pair shares a key too
+      [{ m: {} }, { m: new Map() }],
+    ]
+    for (const [plain, other] of pairs) {
+      const stored = await f(plain)
+      expect(await f(plain)).toBe(stored)
+      const otherRuns = runs
+      await f(other)
+      expect(runs - otherRuns).toBe(f.keyFor(plain) === f.keyFor(other) ? 0 : 1)
+    }
+    // An argument changed after the call is a new question, not the remembered one.
+    const mutable = { videoId: 'w', opts: { fps: 24, model: 'clip' } }
+    const before = await f(mutable)
+    expect(await f(mutable)).toBe(before)
+    mutable.opts.fps = 25
+    expect(await f(mutable)).not.toBe(before)
+    await cache.close()
+  })
+
   it('keeps calls that differ only in argument count or in a trailing undefined apart', async () => {
     const cache = new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })
     const f = withCache(async (...args: unknown[]) => args.length, { cache, namespace: 'ix' })

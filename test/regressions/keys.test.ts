@@ -1,7 +1,7 @@
 import { Cache } from '../../src/storage/cache'
 import { MemoryTier } from '../../src/storage/tiers/memory'
 import { withCache } from '../../src/memoize/with-cache'
-import { argsKey, argToken, keyBuilder } from '../../src/memoize/key'
+import { argsKey, argToken, callText, keyBuilder } from '../../src/memoize/key'
 import { CacheError } from '../../src/core/exceptions'
 
 /** A value object whose state is private (TypeScript `#` fields, as many domain classes are written). */
@@ -38,7 +38,8 @@ describe('default keys', () => {
   // --- checked, correct ---
 
   it('keyBuilder gives the same key as argsKey for plain data JSON writes ambiguously or not at all', () => {
-    const build = keyBuilder('p')
+    const builder = keyBuilder('p')
+    const build = (args: unknown[]) => builder(args, callText(args))
     const samples: unknown[][] = [
       [{ a: -0 }],
       [{ a: 0 }],
