@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, readdir, readFile, rename, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, open, readdir, rename, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { systemClock, type Clock } from '../../core/clock'
 import { describeFailure, StorageError } from '../../core/exceptions'
@@ -15,6 +15,7 @@ import {
   TMP_DIR,
 } from './file-layout'
 import { entryFileParts, parseEntry, partsLength, storedKey } from './file-format'
+import { readWhole } from './read-whole'
 
 export interface FileTierOptions {
   /** The folder holding one `<escaped key>.json` per entry. Created on the first write. */
@@ -75,7 +76,7 @@ export class FileTier implements Tier {
     const path = join(this.dir, name)
     let bytes: Buffer
     try {
-      bytes = await readFile(path)
+      bytes = await readWhole(path)
     } catch (err) {
       if (isMissing(err)) return undefined
       throw this.#fail('read', key, err)
@@ -85,7 +86,7 @@ export class FileTier implements Tier {
       // Expired, corrupt or foreign: it will never be a hit again. Removed under the key's lock and only if
       // still so, since a set() may have replaced the file since it was read.
       await this.#writes.run(name, async () => {
-        const current = await readFile(path).catch(() => undefined)
+        const current = await readWhole(path).catch(() => undefined)
         if (current === undefined) return
         const again = parseEntry(current, key)
         if (again === undefined || again.expiresAt <= this.#clock.now()) await this.#removeFile(name).catch(() => false)
@@ -256,7 +257,7 @@ export class FileTier implements Tier {
   async #expiredByContent(name: string, now: number): Promise<boolean> {
     let bytes: Buffer
     try {
-      bytes = await readFile(join(this.dir, name))
+      bytes = await readWhole(join(this.dir, name))
     } catch (err) {
       return (err as NodeJS.ErrnoException).code === 'EISDIR' // a folder squatting on an entry name
     }
@@ -279,7 +280,7 @@ export class FileTier implements Tier {
 
   async #readKey(name: string): Promise<string | undefined> {
     try {
-      const key = storedKey(await readFile(join(this.dir, name)))
+      const key = storedKey(await readWhole(join(this.dir, name)))
       return key !== undefined && keyToFileName(key) === name ? key : undefined
     } catch {
       return undefined
