@@ -8,6 +8,7 @@ import { describeTier, makeEntry } from '../../compliance/tier-suite'
 import { FakeClock } from '../../helpers/fake-clock'
 import { HOSTILE_KEYS } from '../../helpers/hostile-keys'
 import { listTree, makeTempDir, useTempDirs } from '../../helpers/temp-dir'
+import { eventually } from '../../helpers/eventually'
 
 useTempDirs()
 
@@ -124,14 +125,15 @@ describe('FileTier', () => {
     expect(Object.keys(parsed)).toEqual(['v', 'key', 'expiresAt', 'value'])
     expect(parsed).toMatchObject({ v: 1, key: 'video:42', expiresAt })
     expect(fromParsed(parsed.value)).toEqual(value)
-    expect(Math.abs(statSync(path).mtimeMs - expiresAt)).toBeLessThan(1) // mtime = expiry
+    // mtime = expiry, stamped just after set() resolves (off the caller's path)
+    await eventually(() => Math.abs(statSync(path).mtimeMs - expiresAt) < 1, 'the mtime holds the expiry')
     expect(readdirSync(join(dir, '.tmp'))).toEqual([]) // no temp file left behind
 
     const long = 'L'.repeat(1_000)
     await tier.set(makeEntry(long, 1, Infinity))
     const hashed = `=${createHash('sha256').update(long).digest('hex')}.json`
     expect(JSON.parse(readFileSync(join(dir, hashed), 'utf8'))).toEqual({ v: 1, key: long, expiresAt: null, value: 1 })
-    expect(statSync(join(dir, hashed)).mtimeMs).toBe(Date.UTC(2100, 0, 1)) // "never" is a far-future mtime
+    await eventually(() => statSync(join(dir, hashed)).mtimeMs === Date.UTC(2100, 0, 1), '"never" is a far-future mtime')
   })
 
   it('gives keys that differ only in case names that differ on a case-insensitive file system', async () => {
