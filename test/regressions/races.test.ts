@@ -6,15 +6,10 @@ import { encode } from '../../src/core/codec'
 import { FakeClock } from '../helpers/fake-clock'
 import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
 import { openCaches } from '../helpers/open-caches'
+import { gate } from '../helpers/gate'
 
 useTempDirs()
 
-/** A promise and the function that resolves it: lets a test hold a computation open. */
-function gate<T = void>() {
-  let open!: (value: T) => void
-  const promise = new Promise<T>((resolve) => (open = resolve))
-  return { promise, open }
-}
 
 describe('races between get/set/delete and promotion or computation', () => {
   let dir: string

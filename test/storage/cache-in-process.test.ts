@@ -3,6 +3,7 @@ import { MemoryTier } from '../../src/storage/tiers/memory'
 import { withCache } from '../../src/memoize/with-cache'
 import { StorageError } from '../../src/core/exceptions'
 import { FakeClock } from '../helpers/fake-clock'
+import { gate } from '../helpers/gate'
 
 /**
  * A cache whose only tier is the memory tier takes a shorter miss path (Cache#computeInProcess): callers get
@@ -10,11 +11,6 @@ import { FakeClock } from '../helpers/fake-clock'
  * everything the general path promises.
  */
 
-function gate<T = void>() {
-  let open!: (value: T) => void
-  const promise = new Promise<T>((resolve) => (open = resolve))
-  return { promise, open }
-}
 
 describe('Cache with one in-process tier: misses', () => {
   let clock: FakeClock
