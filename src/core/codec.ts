@@ -99,6 +99,9 @@ function scan(value: unknown, depth: number): boolean {
   if (value === null) return false
   if (depth > MAX_FAST_DEPTH) throw new RangeError('deep')
   if (Array.isArray(value)) {
+    // An Array subclass or an array with its own toJSON: JSON.stringify may write something other than its
+    // elements (and equal texts would then not mean equal arrays); the tagging walk looks.
+    if (Object.getPrototypeOf(value) !== Array.prototype || typeof (value as { toJSON?: unknown }).toJSON === 'function') return true
     for (let i = 0; i < value.length; i++) if (scan(value[i], depth + 1)) return true
     return false
   }
@@ -150,7 +153,11 @@ function toTagged(value: unknown, ctx: TagContext): unknown {
   if (ctx.depth >= MAX_DEPTH) throw new SerializationError('[tiercache] value cannot be stored: it is circular or nested too deeply')
   ctx.depth++
   try {
-    if (Array.isArray(value)) return value.map((item) => toTagged(item, ctx))
+    if (Array.isArray(value)) {
+      const json = (value as { toJSON?: unknown }).toJSON
+      if (typeof json === 'function') return toTagged(json.call(value), ctx) // as JSON.stringify would
+      return Array.from(value, (item) => toTagged(item, ctx)) // a plain array, whatever the subclass
+    }
     if (value instanceof Date) return { [TAG]: 'Date', v: Number.isNaN(value.getTime()) ? null : value.getTime() }
     if (ArrayBuffer.isView(value)) return tagBytes(value, ctx)
     if (value instanceof Map) return { [TAG]: 'Map', v: [...value].map(([k, v]) => [toTagged(k, ctx), toTagged(v, ctx)]) }

@@ -35,7 +35,10 @@ export class Cache {
   readonly #peekable: (Tier & Required<Pick<Tier, 'peek'>>) | undefined
   /** Index of the first tier that `#peekFirst` does not cover. */
   readonly #slowest: number
-  /** True when that first tier is the only one and writes synchronously: a miss has nothing to await. */
+  /**
+   * True when that first tier is the only one and is a MemoryTier that stores values as they are (no byte
+   * bound, so nothing to encode): a miss has nothing to await, and storing cannot fail (see #computeInProcess).
+   */
   readonly #inProcessOnly: boolean
   readonly #clock: Clock
   readonly #ttlMs: number
@@ -65,7 +68,7 @@ export class Cache {
     const first = this.#tiers[0]!
     this.#peekable = first.peek ? (first as Tier & Required<Pick<Tier, 'peek'>>) : undefined
     this.#slowest = this.#peekable ? 1 : 0
-    this.#inProcessOnly = this.#tiers.length === 1 && this.#peekable?.put !== undefined
+    this.#inProcessOnly = this.#tiers.length === 1 && first instanceof MemoryTier && !first.needsEncoded
     this.#needsEncoded = this.#tiers.some((tier) => tier.needsEncoded)
     this.#hits = this.#tiers.map(() => 0)
     this.#misses = this.#tiers.map(() => 0)
@@ -163,6 +166,8 @@ export class Cache {
     // A refresh never joins: the computation under way may be a plain read of what it must replace.
     if (running && !options.fresh) return running as Promise<T>
     if (!isValidKey(key)) return Promise.reject(invalidKey(key))
+    // A refresh supersedes the computations under way for the key: their older results must not be stored over its.
+    if (options.fresh) this.#writes.noteWrite(key)
     const flight: Flight = { promise: undefined, settled: false }
     const promise = this.#inProcessOnly && options.shouldCache === undefined && typeof options.ttl !== 'function'
       ? this.#computeInProcess(key, compute, options, flight)
@@ -338,6 +343,9 @@ export class Cache {
    * computation's own promise, and the value is stored by a reaction to it, registered before any caller's:
    * a miss then costs one promise and one tick, as a plain Map of promises does, instead of three and two.
    * (That reaction also counts as a handler of a rejection: Node will not report one the caller ignores.)
+   * Only for a MemoryTier that encodes nothing, whose put cannot fail: a failure here could reach no caller
+   * (they hold the computation's promise), so a throwing `onError` would be left as an unhandled rejection.
+   * Caches whose store can fail take `#loadUncached`, where such an error rejects the caller.
    */
   #computeInProcess<T>(key: string, compute: () => T | Promise<T>, options: GetOrSetOptions<T>, flight: Flight): Promise<T> {
     const watch = this.#writes.watch(key)

@@ -3,43 +3,37 @@
  * it does not put an older value back on top of a newer one (a file read promoted into memory after a
  * delete, a result computed from old data stored after an invalidate).
  *
- * Cheap to open and close, since every miss does both: writes are remembered per key only while some watch
- * is open, and forgotten all at once when the last one closes (a later watch only asks about writes after
- * it opened). `clear` may touch any key; it moves an epoch that every open watch notices.
+ * Only keys that someone is watching are remembered (one small record per watched key, dropped with its last
+ * watch), so memory does not grow with the key space and a write to another key never counts. `clear` may
+ * match any watched key; it moves a global epoch that every open watch notices.
  */
 export class WriteTracker {
   #sequence = 0
   #epoch = 0
-  #open = 0
-  /** The sequence number of the last write per key, since the oldest open watch (at most MAX_REMEMBERED). */
-  #lastWrite = new Map<string, number>()
+  readonly #watched = new Map<string, KeyRecord>()
 
   /** Opens a watch on `key`; pair it with one `unwatch`. */
   watch(key: string): WriteWatch {
-    this.#open++
-    return { key, sequence: this.#sequence, epoch: this.#epoch }
+    let record = this.#watched.get(key)
+    if (record === undefined) this.#watched.set(key, (record = { watchers: 0, lastWrite: -1 }))
+    record.watchers++
+    return { key, record, sequence: this.#sequence, epoch: this.#epoch }
   }
 
-  unwatch(_watch: WriteWatch): void {
-    if (--this.#open === 0 && this.#lastWrite.size > 0) this.#lastWrite = new Map()
+  unwatch(watch: WriteWatch): void {
+    if (--watch.record.watchers === 0) this.#watched.delete(watch.key)
   }
 
   /** True when the key was written, deleted or cleared since the watch opened. */
   changedSince(watch: WriteWatch): boolean {
-    return watch.epoch !== this.#epoch || (this.#lastWrite.get(watch.key) ?? -1) > watch.sequence
+    return watch.epoch !== this.#epoch || watch.record.lastWrite > watch.sequence
   }
 
   /** Records a write or delete of `key`. */
   noteWrite(key: string): void {
     this.#sequence++
-    if (this.#open === 0) return
-    if (this.#lastWrite.size >= MAX_REMEMBERED) {
-      // Watches that stay open forever must not grow this without bound: forget, and count it as a clear.
-      // The cost is conservative: watches open now treat their key as changed (a result is not stored).
-      this.#lastWrite = new Map()
-      this.#epoch++
-    }
-    this.#lastWrite.set(key, this.#sequence)
+    const record = this.#watched.get(key)
+    if (record !== undefined) record.lastWrite = this.#sequence
   }
 
   /** Records a clear, which may have touched any key. */
@@ -48,10 +42,15 @@ export class WriteTracker {
   }
 }
 
-const MAX_REMEMBERED = 16_384
+/** What is known of one watched key: how many watches are open on it, and its last write's sequence number. */
+interface KeyRecord {
+  watchers: number
+  lastWrite: number
+}
 
 export interface WriteWatch {
   readonly key: string
+  readonly record: KeyRecord
   readonly sequence: number
   readonly epoch: number
 }
