@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, readdir, rename, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, rename, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { systemClock, type Clock } from '../../core/clock'
 import { describeFailure, StorageError } from '../../core/exceptions'
@@ -84,9 +84,11 @@ export class FileTier implements Tier {
     const entry = parseEntry(bytes, key)
     if (entry === undefined || entry.expiresAt <= this.#clock.now()) {
       // Expired, corrupt or foreign: it will never be a hit again. Removed under the key's lock and only if
-      // still so, since a set() may have replaced the file since it was read.
+      // still so, since a set() may have replaced the file since it was read. The re-read is readFile's, which
+      // reads on to the end of the file: a file is never removed as cut short on the word of readWhole, which
+      // takes a short read for the end (true of local files; a FUSE or network mount may read short).
       await this.#writes.run(name, async () => {
-        const current = await readWhole(path).catch(() => undefined)
+        const current = await readFile(path).catch(() => undefined)
         if (current === undefined) return
         const again = parseEntry(current, key)
         if (again === undefined || again.expiresAt <= this.#clock.now()) await this.#removeFile(name).catch(() => false)
@@ -253,11 +255,14 @@ export class FileTier implements Tier {
     }
   }
 
-  /** Whether an entry file read in full is expired, unreadable or not ours: what prune removes. */
+  /**
+   * Whether an entry file read in full is expired, unreadable or not ours: what prune removes. Read with
+   * readFile, not readWhole, for the reason given in get(): this decides a removal.
+   */
   async #expiredByContent(name: string, now: number): Promise<boolean> {
     let bytes: Buffer
     try {
-      bytes = await readWhole(join(this.dir, name))
+      bytes = await readFile(join(this.dir, name))
     } catch (err) {
       return (err as NodeJS.ErrnoException).code === 'EISDIR' // a folder squatting on an entry name
     }
