@@ -16,10 +16,15 @@ export class ArgsIndex {
   #byText = new Map<string, Entry>()
   #size = 0
   readonly #maxSize: number
+  readonly #maxTexts: number
 
-  /** @param maxSize entries remembered before the index starts over (it refills from hits). */
-  constructor(maxSize = 65_536) {
+  /**
+   * @param maxSize entries remembered before the index starts over (it refills from hits).
+   * @param maxTexts of which remembered by call text (each text up to 512 characters, see `callText`).
+   */
+  constructor(maxSize = 65_536, maxTexts = 16_384) {
     this.#maxSize = maxSize
+    this.#maxTexts = maxTexts
   }
 
   /** The entry remembered for these arguments (`text`: their `callText`); undefined when there is none. */
@@ -37,7 +42,7 @@ export class ArgsIndex {
   /** Remembers `entry` for these arguments (`text`: their `callText`), if they are primitives or plain data. */
   set(args: readonly unknown[], text: string | undefined, entry: Entry): void {
     if (text === undefined && !args.every(isPrimitive)) return
-    if (this.#size >= this.#maxSize) {
+    if (this.#size >= this.#maxSize || this.#byText.size >= this.#maxTexts) {
       this.#byArity = [] // bounded by starting over: the entries are only shortcuts, and hits refill them
       this.#byText = new Map()
       this.#size = 0

@@ -21,6 +21,11 @@ const RESERVED = new Set(['true', 'false', 'null', 'undefined', 'NaN', 'Infinity
 /** Canonical texts whose hash we have computed: a hit costs one Map lookup instead of a sha256 (~0.5 µs). */
 const digests = new Map<string, string>()
 const MAX_REMEMBERED_DIGESTS = 32_768
+/**
+ * Texts longer than this are never kept as memo keys (digests, call texts): a memo of 16–32 k entries of
+ * arbitrary size could hold gigabytes for large arguments. Such calls pay for their key every time instead.
+ */
+const MAX_REMEMBERED_TEXT = 512
 const MAX_DEPTH = 100
 
 /** The text of one argument in a default key. */
@@ -77,15 +82,18 @@ export function keyBuilder(prefix: string, maxRemembered = 16_384): (args: reado
  * included), when the arguments are plain JSON data (strings, finite numbers, booleans, null, plain objects and
  * arrays of them). Undefined for calls of primitives only (they need no text) and for anything else: a Date
  * and its ISO string, `undefined` and a missing property, NaN and null share a JSON text, so only for plain
- * data does equal text mean equal arguments. Used to remember keys and entries, never as a key. Never throws.
+ * data does equal text mean equal arguments. Used to remember keys and entries, never as a key; undefined
+ * too for texts over MAX_REMEMBERED_TEXT characters, which are not worth their memory. Never throws.
  */
 export function callText(args: readonly unknown[]): string | undefined {
   if (!hasObject(args) || !isPlainJsonData(args)) return undefined
+  let text: string
   try {
-    return JSON.stringify(args)
+    text = JSON.stringify(args)
   } catch {
     return undefined // a getter that throws now but not during the check: building the key will report it
   }
+  return text.length > MAX_REMEMBERED_TEXT ? undefined : text
 }
 
 /** A name made safe as one key segment (a function or class name, a namespace). */
@@ -121,6 +129,7 @@ function digest(text: string): string {
   let hash = digests.get(text)
   if (hash === undefined) {
     hash = sha256(text).slice(0, 22) // 132 bits
+    if (text.length > MAX_REMEMBERED_TEXT) return hash
     if (digests.size >= MAX_REMEMBERED_DIGESTS) digests.clear()
     digests.set(text, hash)
   }

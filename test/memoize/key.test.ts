@@ -121,6 +121,16 @@ describe('default keys', () => {
       for (let i = 0; i < 9; i++) expect(build([orders[i % 3]])).toBe(expected)
     })
 
+    it('keys large arguments without remembering their text (memory stays bounded)', () => {
+      const builder = keyBuilder('p')
+      const big = { frames: Array.from({ length: 200 }, (_, i) => i), label: 'x'.repeat(600) }
+      const reordered = { label: big.label, frames: [...big.frames] }
+      expect(callText([big])).toBeUndefined()
+      expect(callText([{ small: true }])).toBe('[{"small":true}]')
+      expect(builder([big], callText([big]))).toBe(argsKey('p', [big]))
+      expect(builder([reordered], callText([reordered]))).toBe(argsKey('p', [big]))
+    })
+
     it('does not conflate values that JSON writes alike', () => {
       const builder = keyBuilder('p')
       const build = (args: unknown[]) => builder(args, callText(args))

@@ -92,6 +92,16 @@ describe('ArgsIndex fast path (checked, correct)', () => {
     await cache.close()
   })
 
+  it('large object arguments still hit (by key, not remembered by text)', async () => {
+    const cache = new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })
+    let runs = 0
+    const f = withCache(async (q: { ids: number[] }) => (runs++, q.ids.length), { cache, namespace: 'big' })
+    const query = () => ({ ids: Array.from({ length: 1_000 }, (_, i) => i) })
+    for (let i = 0; i < 3; i++) expect(await f(query())).toBe(1_000)
+    expect(runs).toBe(1)
+    await cache.close()
+  })
+
   it('keeps calls that differ only in argument count or in a trailing undefined apart', async () => {
     const cache = new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })
     const f = withCache(async (...args: unknown[]) => args.length, { cache, namespace: 'ix' })
