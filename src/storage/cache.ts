@@ -341,7 +341,8 @@ export class Cache {
    * `#loadUncached` for a cache whose only tier is the in-process one that callers peeked (nothing to look up
    * below it, nothing to wait for when storing), when the lifetimes do not depend on the value. Callers get the
    * computation's own promise, and the value is stored by a reaction to it, registered before any caller's:
-   * a miss then costs one promise and one tick, as a plain Map of promises does, instead of three and two.
+   * callers resume one tick after the computation settles, as with a plain Map of promises, instead of two
+   * (no async function between them and it).
    * (That reaction also counts as a handler of a rejection: Node will not report one the caller ignores.)
    * Only for a MemoryTier that encodes nothing, whose put cannot fail: a failure here could reach no caller
    * (they hold the computation's promise), so a throwing `onError` would be left as an unhandled rejection.
