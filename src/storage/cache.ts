@@ -427,17 +427,24 @@ export class Cache {
       if (failure) throw failure
       return undefined
     }
-    return this.#settleWrites(key, pending, failure)
+    // Opened after this write's own noteWrite: it sees only the writes, deletes and clears that follow it.
+    return this.#settleWrites(key, pending, failure, this.#writes.watch(key))
   }
 
-  async #settleWrites(key: string, pending: Promise<void>[], earlier: StorageError | undefined): Promise<void> {
-    const results = await Promise.allSettled(pending)
-    const failure = earlier ?? results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason as StorageError | undefined
-    if (failure === undefined) return
-    // A failed write leaves no trace of the key: the failing tier may still hold an older value, and the
-    // tiers that succeeded must not hold a copy that outlives what the slower tier lost (best effort).
-    await Promise.all(this.#tiers.map((tier) => tier.delete(key).catch(() => false)))
-    throw failure
+  async #settleWrites(key: string, pending: Promise<void>[], earlier: StorageError | undefined, watch: WriteWatch): Promise<void> {
+    try {
+      const results = await Promise.allSettled(pending)
+      const failure = earlier ?? results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason as StorageError | undefined
+      if (failure === undefined) return
+      // A failed write leaves no trace of the key: the failing tier may still hold an older value, and the
+      // tiers that succeeded must not hold a copy that outlives what the slower tier lost (best effort).
+      // Unless the key was written, deleted or cleared since: that later call owns it now (and cleans up
+      // after itself if it fails too); removing the key would lose a value its caller was told is stored.
+      if (!this.#writes.changedSince(watch)) await Promise.all(this.#tiers.map((tier) => tier.delete(key).catch(() => false)))
+      throw failure
+    } finally {
+      this.#writes.unwatch(watch)
+    }
   }
 
   #encode(key: string, value: unknown): { text: string; attachments: Uint8Array[] } {

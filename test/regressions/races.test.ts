@@ -110,3 +110,42 @@ describe('memory tier of a memory-only cache', () => {
     expect(await cache.get('k')).toBe(2)
   })
 })
+
+describe('a failed write and a later successful one', () => {
+  it('the failure does not remove the value a later set() stored (in memory and on disk)', async () => {
+    const dir = makeTempDir()
+    const hiccup = gate()
+    /** A real file tier whose write of one particular value fails, once let go. */
+    class FlakyFileTier extends FileTier {
+      override async set(entry: Parameters<FileTier['set']>[0]): Promise<void> {
+        if (entry.value === 'A') {
+          await hiccup.promise
+          throw new Error('disk hiccup')
+        }
+        return super.set(entry)
+      }
+    }
+    const cache = new Cache({ tiers: [new MemoryTier(), new FlakyFileTier({ dir })], cleanupInterval: false })
+    const first = cache.set('k', 'A')
+    await cache.set('k', 'B') // in memory and on disk, and its caller is told so
+    hiccup.open()
+    await expect(first).rejects.toMatchObject({ code: 'E_STORAGE' })
+    expect(await cache.get('k')).toBe('B')
+    const reopened = new Cache({ cacheDir: dir, cleanupInterval: false })
+    expect(await reopened.get('k')).toBe('B')
+    await Promise.all([cache.close(), reopened.close()])
+  })
+
+  it('a failed write with no later one still leaves no trace of the key', async () => {
+    const dir = makeTempDir()
+    class FailingFileTier extends FileTier {
+      override async set(): Promise<void> {
+        throw new Error('disk full')
+      }
+    }
+    const cache = new Cache({ tiers: [new MemoryTier(), new FailingFileTier({ dir })], cleanupInterval: false })
+    await expect(cache.set('k', 'A')).rejects.toMatchObject({ code: 'E_STORAGE' })
+    expect(cache.peek('k')).toBeUndefined()
+    await cache.close()
+  })
+})
