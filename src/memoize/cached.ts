@@ -58,6 +58,7 @@ export function Cached(options: CachedOptions = {}) {
  * cache's), and the call's result still returns.
  * @example @InvalidatesCache((videoId) => [`video_${videoId}_*`])
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the decorated method's arguments, whatever they are
 export function InvalidatesCache(patterns: (...args: any[]) => KeyPattern | KeyPattern[], options: { cache?: Cache; onError?: (error: StorageError) => void } = {}) {
   return decorateMethod('InvalidatesCache', (method, _methodName, owner) => {
     const replacement = async function (this: unknown, ...args: unknown[]) {

@@ -360,13 +360,14 @@ export class Cache {
       settle()
       return Promise.reject(err)
     }
-    promise.then((value) => {
+    // Not awaited and never rejects: each branch settles, and the store below cannot fail (see above).
+    void promise.then((value) => {
       // Written, deleted or cleared meanwhile: the result may rest on older data, so it is not stored.
       const store = lifetimes !== undefined && !this.#writes.changedSince(watch)
       settle() // first: the store below is synchronous, and the tracker need not remember our own write
       if (!store) return
       try {
-        this.#store(key, value, lifetimes!.ttlMs, lifetimes!.memoryTtlMs)
+        void this.#store(key, value, lifetimes!.ttlMs, lifetimes!.memoryTtlMs) // nothing to wait for: in-process tiers only
       } catch (err) {
         ;(options.onError ?? this.#onError)(isStorageError(err) ? err : this.#failure(this.#tiers[0]!, 'write', key, err))
       }
@@ -523,6 +524,7 @@ function warnOnce(): (error: StorageError) => void {
   return (error) => {
     if (warned) return
     warned = true
+    // eslint-disable-next-line no-console -- the default onError: one warning per cache is its whole job
     console.warn(`${error.message} (further cache errors are not logged; pass onError to see them)`)
   }
 }

@@ -1,4 +1,4 @@
-import { Cache, type CacheOptions } from '../../src/storage/cache'
+import { Cache } from '../../src/storage/cache'
 import { FileTier } from '../../src/storage/tiers/file'
 import { MemoryTier } from '../../src/storage/tiers/memory'
 import { withCache } from '../../src/memoize/with-cache'

@@ -208,7 +208,7 @@ describe('Cache errors', () => {
     it('hands its failures to onError', async () => {
       useFakeTimers()
       const onError = jest.fn()
-      const cache = openOnSystemClock({ tiers: [new FailingTier()], cleanupInterval: '1m', onError })
+      openOnSystemClock({ tiers: [new FailingTier()], cleanupInterval: '1m', onError })
       jest.advanceTimersByTime(60_000)
       await settle()
       expect(onError).toHaveBeenCalledTimes(1)

@@ -1,7 +1,7 @@
 import { Cache } from '../../src/storage/cache'
 import { MemoryTier } from '../../src/storage/tiers/memory'
 import { withCache } from '../../src/memoize/with-cache'
-import { StorageError } from '../../src/core/exceptions'
+import type { StorageError } from '../../src/core/exceptions'
 import { FakeClock } from '../helpers/fake-clock'
 import { gate } from '../helpers/gate'
 

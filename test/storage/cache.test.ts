@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { Cache, type CacheOptions } from '../../src/storage/cache'
 import { MemoryTier } from '../../src/storage/tiers/memory'
 import { FakeClock } from '../helpers/fake-clock'
 import { makeTempDir, useTempDirs } from '../helpers/temp-dir'

@@ -3,6 +3,8 @@ import { appendFileSync, mkdirSync, readdirSync, renameSync, truncateSync, write
 import { join } from 'node:path'
 import { readWhole, SCRATCH_BYTES } from '../../src/storage/tiers/read-whole'
 import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
+import type * as nodeFs from 'node:fs'
+import type * as ReadWholeModule from '../../src/storage/tiers/read-whole'
 
 useTempDirs()
 
@@ -147,17 +149,18 @@ describe('readWhole', () => {
       let loaded!: typeof readWhole
       jest.isolateModules(() => {
         jest.doMock('node:fs', () => {
-          const fs = jest.requireActual<typeof import('node:fs')>('node:fs')
+          const fs = jest.requireActual<typeof nodeFs>('node:fs')
           return {
             ...fs,
-            fstat: (fd: number, callback: (err: NodeJS.ErrnoException | null, stats: import('node:fs').Stats) => void) =>
+            fstat: (fd: number, callback: (err: NodeJS.ErrnoException | null, stats: nodeFs.Stats) => void) =>
               fs.fstat(fd, (err, stats) => {
                 if (!err) change(fd)
                 callback(err, stats)
               }),
           }
         })
-        loaded = (require('../../src/storage/tiers/read-whole') as typeof import('../../src/storage/tiers/read-whole')).readWhole
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy of the module, with the mock, inside isolateModules
+        loaded = (require('../../src/storage/tiers/read-whole') as typeof ReadWholeModule).readWhole
       })
       jest.dontMock('node:fs')
       return loaded
