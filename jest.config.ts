@@ -1,7 +1,12 @@
 import type { Config } from 'jest'
 
 // Two projects so that the decorator suite compiles once with TC39 decorators and once with legacy ones.
-const project = (displayName: string, tsconfig: string, testMatch: string[], ignore: string[] = []) => ({
+const project = (
+  displayName: string,
+  tsconfig: string,
+  testMatch: string[],
+  ignore: string[] = [],
+) => ({
   displayName,
   testEnvironment: 'node',
   testMatch,
@@ -11,8 +16,15 @@ const project = (displayName: string, tsconfig: string, testMatch: string[], ign
 
 const config: Config = {
   projects: [
-    project('tiercache', '<rootDir>/tsconfig.json', ['<rootDir>/test/**/*.test.ts'], ['\\.legacy\\.test\\.ts$']),
-    project('legacy-decorators', '<rootDir>/test/tsconfig.legacy.json', ['<rootDir>/test/**/*.legacy.test.ts']),
+    project(
+      'tiercache',
+      '<rootDir>/tsconfig.json',
+      ['<rootDir>/test/**/*.test.ts'],
+      ['\\.legacy\\.test\\.ts$'],
+    ),
+    project('legacy-decorators', '<rootDir>/test/tsconfig.legacy.json', [
+      '<rootDir>/test/**/*.legacy.test.ts',
+    ]),
   ],
 }
 

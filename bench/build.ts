@@ -42,7 +42,12 @@ function transpileTree(files: string[], fromRoot: string, toRoot: string): void 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'))
-    .map((e) => join((e as { parentPath?: string }).parentPath ?? (e as unknown as { path: string }).path, e.name))
+    .map((e) =>
+      join(
+        (e as { parentPath?: string }).parentPath ?? (e as unknown as { path: string }).path,
+        e.name,
+      ),
+    )
 }
 
 /** Transpiles the library and the child scripts; cheap (well under a second), so done on every run. */
@@ -55,7 +60,9 @@ export function buildForChildren(): Built {
     for (const dir of [libraryOut, benchOut]) rmSync(dir, { recursive: true, force: true })
   })
   transpileTree(tsFiles(join(ROOT, 'src')), ROOT, libraryOut)
-  const shared = ['fixtures.ts', 'harness.ts', 'peers.ts', 'file-stores.ts'].map((f) => join(BENCH, f))
+  const shared = ['fixtures.ts', 'harness.ts', 'peers.ts', 'file-stores.ts'].map((f) =>
+    join(BENCH, f),
+  )
   transpileTree([...shared, ...tsFiles(join(BENCH, 'children'))], BENCH, benchOut)
   return {
     library: join(libraryOut, 'src', 'index.js'),

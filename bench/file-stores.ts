@@ -6,7 +6,14 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type * as Library from '../src'
-import { eachLimited, flushToDisk, rawAtomicWrite, rawReadJson, record1K, scratchDir } from './fixtures'
+import {
+  eachLimited,
+  flushToDisk,
+  rawAtomicWrite,
+  rawReadJson,
+  record1K,
+  scratchDir,
+} from './fixtures'
 import { label, type Peers } from './peers'
 
 /** What a store holds in a scenario: 1 KB JSON records, or raw bytes (Buffers). */
@@ -69,8 +76,14 @@ export function fileStores(lib: typeof Library, peers: Peers): FileStore[] {
       async open(dir, kind) {
         const suffix = kind === 'json' ? '.json' : '.bin'
         return {
-          set: (key, value) => rawAtomicWrite(dir, key + suffix, kind === 'json' ? JSON.stringify(value) : (value as Buffer)),
-          get: (key) => (kind === 'json' ? rawReadJson(dir, key + suffix) : readFile(join(dir, key + suffix))),
+          set: (key, value) =>
+            rawAtomicWrite(
+              dir,
+              key + suffix,
+              kind === 'json' ? JSON.stringify(value) : (value as Buffer),
+            ),
+          get: (key) =>
+            kind === 'json' ? rawReadJson(dir, key + suffix) : readFile(join(dir, key + suffix)),
           close: async () => {},
         }
       },
@@ -82,7 +95,11 @@ export function fileStores(lib: typeof Library, peers: Peers): FileStore[] {
       note: 'atomic: temp + rename',
       async open(dir) {
         const cache = new lib.Cache({ tiers: [new lib.FileTier({ dir })], cleanupInterval: false })
-        return { set: (key, value) => cache.set(key, value), get: (key) => cache.get(key), close: () => cache.close() }
+        return {
+          set: (key, value) => cache.set(key, value),
+          get: (key) => cache.get(key),
+          close: () => cache.close(),
+        }
       },
     },
     {
@@ -92,7 +109,11 @@ export function fileStores(lib: typeof Library, peers: Peers): FileStore[] {
       note: 'atomic: temp + rename',
       async open(dir) {
         const cache = new lib.Cache({ cacheDir: dir, cleanupInterval: false })
-        return { set: (key, value) => cache.set(key, value), get: (key) => cache.get(key), close: () => cache.close() }
+        return {
+          set: (key, value) => cache.set(key, value),
+          get: (key) => cache.get(key),
+          close: () => cache.close(),
+        }
       },
     },
   ]
@@ -106,7 +127,11 @@ export function fileStores(lib: typeof Library, peers: Peers): FileStore[] {
       note: 'not atomic: writeFile in place; write errors are logged, not thrown',
       async open(dir) {
         const keyv = new Keyv({ store: new KeyvFile({ filename: dir, separatedFile: true }) })
-        return { set: (key, value) => keyv.set(key, value), get: (key) => keyv.get(key), close: () => keyv.disconnect() }
+        return {
+          set: (key, value) => keyv.set(key, value),
+          get: (key) => keyv.get(key),
+          close: () => keyv.disconnect(),
+        }
       },
     })
   }
@@ -115,7 +140,9 @@ export function fileStores(lib: typeof Library, peers: Peers): FileStore[] {
     const { fileDriver } = peers.bentoFile
     const { memoryDriver } = peers.bentoMemory
     const bento = (dir: string, withMemory: boolean) => {
-      const store = withMemory ? bentostore().useL1Layer(memoryDriver({ maxItems: 100_000 })) : bentostore()
+      const store = withMemory
+        ? bentostore().useL1Layer(memoryDriver({ maxItems: 100_000 }))
+        : bentostore()
       store.useL2Layer(fileDriver({ directory: dir, pruneInterval: false }))
       const cache = new BentoCache({ default: 'files', stores: { files: store } })
       return {
@@ -148,7 +175,8 @@ export function fileStores(lib: typeof Library, peers: Peers): FileStore[] {
       note: 'atomic: content-addressed, temp + move, checksummed index',
       async open(dir, kind) {
         return {
-          set: (key, value) => cacache.put(dir, key, kind === 'json' ? JSON.stringify(value) : (value as Buffer)),
+          set: (key, value) =>
+            cacache.put(dir, key, kind === 'json' ? JSON.stringify(value) : (value as Buffer)),
           get: async (key) => {
             const { data } = await cacache.get(dir, key)
             return kind === 'json' ? JSON.parse(data.toString('utf8')) : data

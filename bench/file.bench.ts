@@ -5,8 +5,23 @@
  */
 import { isDeepStrictEqual } from 'node:util'
 import * as lib from '../src'
-import { bigBuffer, contender, eachLimited, randomOrder, record1K, scratchDir, typeName, type Record1K } from './fixtures'
-import { fileStores, sharedFolder, type FileStore, type OpenStore, type ValueKind } from './file-stores'
+import {
+  bigBuffer,
+  contender,
+  eachLimited,
+  randomOrder,
+  record1K,
+  scratchDir,
+  typeName,
+  type Record1K,
+} from './fixtures'
+import {
+  fileStores,
+  sharedFolder,
+  type FileStore,
+  type OpenStore,
+  type ValueKind,
+} from './file-stores'
 import { timed, type Contender, type Profile, type Scenario, type Verdict } from './harness'
 import type { Peers } from './peers'
 
@@ -16,15 +31,19 @@ function coldStores(peers: Peers): FileStore[] {
 }
 
 function checkRecord(verdict: Verdict, got: unknown, expected: Record1K): void {
-  if (got === null || typeof got !== 'object' || Array.isArray(got)) verdict.fail(`wrong type: ${typeName(got)} (expected Object)`)
+  if (got === null || typeof got !== 'object' || Array.isArray(got))
+    verdict.fail(`wrong type: ${typeName(got)} (expected Object)`)
   else if (!isDeepStrictEqual(got, expected)) verdict.fail(`wrong value for ${expected.key}`)
 }
 
 function checkBytes(verdict: Verdict, got: unknown, expected: Buffer): void {
   if (!Buffer.isBuffer(got)) {
     const len = (got as { data?: unknown[] } | undefined)?.data?.length
-    verdict.fail(`wrong type: ${typeName(got)} (expected Buffer)${len !== undefined ? `, ${len} items in .data` : ''}`)
-  } else if (!got.equals(expected)) verdict.fail(`bytes differ (${got.length} bytes, expected ${expected.length})`)
+    verdict.fail(
+      `wrong type: ${typeName(got)} (expected Buffer)${len !== undefined ? `, ${len} items in .data` : ''}`,
+    )
+  } else if (!got.equals(expected))
+    verdict.fail(`bytes differ (${got.length} bytes, expected ${expected.length})`)
 }
 
 interface Plan {
@@ -65,7 +84,8 @@ function fileScenario(peers: Peers, plan: Plan, random: () => number): Scenario 
           store = await fileStore.open(scratchDir(`${plan.id}-${fileStore.id}`), plan.kind)
           await eachLimited(plan.keys, 16, (k) => store.set(keyOf(k), values[k]))
         }
-        for (let k = 0; k < Math.min(plan.keys, 3); k++) plan.check(verdict, await store.get(keyOf(k)), k)
+        for (let k = 0; k < Math.min(plan.keys, 3); k++)
+          plan.check(verdict, await store.get(keyOf(k)), k)
       },
       async batch(ops, verdict) {
         if (plan.op === 'get') {
@@ -98,10 +118,23 @@ function fileScenario(peers: Peers, plan: Plan, random: () => number): Scenario 
       teardown: async () => void (await store?.close()),
     })
   })
-  return { id: plan.id, title: plan.title, contenders, minOps: plan.minOps, maxOps: plan.maxOps, targets: plan.targets, notes: plan.notes }
+  return {
+    id: plan.id,
+    title: plan.title,
+    contenders,
+    minOps: plan.minOps,
+    maxOps: plan.maxOps,
+    targets: plan.targets,
+    notes: plan.notes,
+  }
 }
 
-export function fileScenarios(peers: Peers, profile: Profile, random: () => number, selected: (id: string) => boolean): Scenario[] {
+export function fileScenarios(
+  peers: Peers,
+  profile: Profile,
+  random: () => number,
+  selected: (id: string) => boolean,
+): Scenario[] {
   if (!['6a', '6b', '6c', '6d'].some(selected)) return []
   const keys = profile.fileKeys
   const records = Array.from({ length: keys }, (_, k) => record1K(k))
@@ -133,8 +166,12 @@ export function fileScenarios(peers: Peers, profile: Profile, random: () => numb
         id: '6a',
         title: 'file tier, 1 KB JSON set (memory tier cold)',
         op: 'set',
-        targets: [{ text: '≤ 1.2× raw fs, atomic', contender: 'tiercache (file tier only)', maxRatio: 1.2 }],
-        notes: [`${keys} keys, overwritten in turn; the last keys set are read back and compared (untimed).`],
+        targets: [
+          { text: '≤ 1.2× raw fs, atomic', contender: 'tiercache (file tier only)', maxRatio: 1.2 },
+        ],
+        notes: [
+          `${keys} keys, overwritten in turn; the last keys set are read back and compared (untimed).`,
+        ],
       },
       random,
     ),
@@ -145,8 +182,12 @@ export function fileScenarios(peers: Peers, profile: Profile, random: () => numb
         id: '6b',
         title: 'file tier, 1 KB JSON get (memory tier cold)',
         op: 'get',
-        targets: [{ text: '≤ 1.1× raw fs', contender: 'tiercache (file tier only)', maxRatio: 1.1 }],
-        notes: [`${keys} keys read in a seeded random order; every value is compared with what was stored.`],
+        targets: [
+          { text: '≤ 1.1× raw fs', contender: 'tiercache (file tier only)', maxRatio: 1.1 },
+        ],
+        notes: [
+          `${keys} keys read in a seeded random order; every value is compared with what was stored.`,
+        ],
       },
       random,
     ),
@@ -157,8 +198,16 @@ export function fileScenarios(peers: Peers, profile: Profile, random: () => numb
         id: '6c',
         title: `file tier, ${mib} Buffer set (memory tier cold)`,
         op: 'set',
-        targets: [{ text: '≤ 1.3× raw fs, identical bytes', contender: 'tiercache (file tier only)', maxRatio: 1.3 }],
-        notes: [`${bigKeys} keys of ${big} bytes; the last ones set are read back and compared byte for byte (untimed).`],
+        targets: [
+          {
+            text: '≤ 1.3× raw fs, identical bytes',
+            contender: 'tiercache (file tier only)',
+            maxRatio: 1.3,
+          },
+        ],
+        notes: [
+          `${bigKeys} keys of ${big} bytes; the last ones set are read back and compared byte for byte (untimed).`,
+        ],
       },
       random,
     ),
@@ -169,8 +218,16 @@ export function fileScenarios(peers: Peers, profile: Profile, random: () => numb
         id: '6d',
         title: `file tier, ${mib} Buffer get (memory tier cold)`,
         op: 'get',
-        targets: [{ text: '≤ 1.5× raw fs, identical bytes', contender: 'tiercache (file tier only)', maxRatio: 1.5 }],
-        notes: ['Every read must return a Buffer with the same bytes; anything else is reported as a wrong type.'],
+        targets: [
+          {
+            text: '≤ 1.5× raw fs, identical bytes',
+            contender: 'tiercache (file tier only)',
+            maxRatio: 1.5,
+          },
+        ],
+        notes: [
+          'Every read must return a Buffer with the same bytes; anything else is reported as a wrong type.',
+        ],
       },
       random,
     ),

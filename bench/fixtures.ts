@@ -23,7 +23,10 @@ export interface Record1K {
  * The value stored under key number `id`: the same in every process (the restart scenario's children
  * recompute it to check what they read). `payload` comes from a seeded generator, distinct per id.
  */
-export function record1K(id: number, payload: (length: number) => string = (length) => seededHex(id, length)): Record1K {
+export function record1K(
+  id: number,
+  payload: (length: number) => string = (length) => seededHex(id, length),
+): Record1K {
   const r: Record1K = {
     id,
     key: `video_${id}`,
@@ -40,7 +43,10 @@ export function record1K(id: number, payload: (length: number) => string = (leng
 }
 
 /** Random hex of `length` characters: fast, for values nobody recomputes (scenario 8's million sets). */
-export const randomHex = (length: number) => randomBytes(Math.ceil(length / 2)).toString('hex').slice(0, length)
+export const randomHex = (length: number) =>
+  randomBytes(Math.ceil(length / 2))
+    .toString('hex')
+    .slice(0, length)
 
 function seededHex(seed: number, length: number): string {
   let x = (seed * 2654435761) >>> 0 || 1
@@ -95,7 +101,10 @@ export function scratchRoot(): string {
 
 /** A new empty folder under the scratch root. */
 export function scratchDir(name: string): string {
-  const dir = join(scratchRoot(), `${name.replace(/[^a-z0-9_-]+/gi, '-')}-${Math.random().toString(36).slice(2, 8)}`)
+  const dir = join(
+    scratchRoot(),
+    `${name.replace(/[^a-z0-9_-]+/gi, '-')}-${Math.random().toString(36).slice(2, 8)}`,
+  )
   mkdirSync(dir, { recursive: true })
   return dir
 }
@@ -119,7 +128,11 @@ export function removeScratch(): void {
 let tmpCounter = 0
 
 /** What a careful hand-written file cache does to store: write a temp file, then rename it into place (atomic). */
-export async function rawAtomicWrite(dir: string, name: string, data: string | Buffer): Promise<void> {
+export async function rawAtomicWrite(
+  dir: string,
+  name: string,
+  data: string | Buffer,
+): Promise<void> {
   const tmp = join(dir, `.tmp-${process.pid}-${tmpCounter++}`)
   await writeFile(tmp, data)
   await rename(tmp, join(dir, name))
@@ -160,7 +173,11 @@ export function contender(spec: ContenderSpec): Contender {
 }
 
 /** Runs `work(0 … count-1)` with at most `limit` in flight: for filling stores quickly, untimed. */
-export async function eachLimited(count: number, limit: number, work: (i: number) => Promise<unknown>): Promise<void> {
+export async function eachLimited(
+  count: number,
+  limit: number,
+  work: (i: number) => Promise<unknown>,
+): Promise<void> {
   let next = 0
   const worker = async () => {
     while (next < count) await work(next++)

@@ -227,7 +227,12 @@ function errorText(err: unknown): string {
  * timed rounds, each contender once per round in a new random order. A contender that throws is reported
  * with its error and left out of later rounds.
  */
-export async function runScenario(scenario: Scenario, profile: Profile, random: () => number, log: (line: string) => void): Promise<ScenarioResult> {
+export async function runScenario(
+  scenario: Scenario,
+  profile: Profile,
+  random: () => number,
+  log: (line: string) => void,
+): Promise<ScenarioResult> {
   const started = performance.now()
   // A scenario without a baseline (the RSS one) reports times and figures, no ratios.
   const baseline = scenario.contenders.find((c) => c.baseline)
@@ -258,7 +263,8 @@ export async function runScenario(scenario: Scenario, profile: Profile, random: 
   }
 
   settle(true)
-  for (const contender of scenario.contenders) await attempt(contender, 'setup', async () => contender.setup?.())
+  for (const contender of scenario.contenders)
+    await attempt(contender, 'setup', async () => contender.setup?.())
 
   // Warm-up and calibration: grows each contender's batch until it takes about `batchMs` (the JIT settles
   // on the way), within the scenario's bounds. These batches are discarded.
@@ -275,7 +281,10 @@ export async function runScenario(scenario: Scenario, profile: Profile, random: 
       for (let step = 0; step < 8; step++) {
         sample = await runBatch(contender, ops)
         if (!sample || sample.ms >= profile.batchMs / 2 || ops >= max) break
-        ops = Math.min(max, ops * Math.min(16, Math.max(2, Math.ceil(profile.batchMs / Math.max(sample.ms, 0.01)))))
+        ops = Math.min(
+          max,
+          ops * Math.min(16, Math.max(2, Math.ceil(profile.batchMs / Math.max(sample.ms, 0.01)))),
+        )
       }
       if (!sample) continue
       const sized = Math.round(profile.batchMs / Math.max(sample.ms / sample.ops, 1e-6))
@@ -292,13 +301,17 @@ export async function runScenario(scenario: Scenario, profile: Profile, random: 
         // Re-sized after every batch: the sizing above saw code the JIT had not optimized yet.
         const sample = await runBatch(contender, sized)
         if (!sample) break
-        sized = Math.max(min, Math.min(max, Math.round(profile.batchMs / Math.max(sample.ms / sample.ops, 1e-6))))
+        sized = Math.max(
+          min,
+          Math.min(max, Math.round(profile.batchMs / Math.max(sample.ms / sample.ops, 1e-6))),
+        )
       }
       batchOps.set(contender, sized)
     }
   }
 
-  const rounds = scenario.rounds ?? (scenario.inChildProcess ? profile.processRounds : profile.rounds)
+  const rounds =
+    scenario.rounds ?? (scenario.inChildProcess ? profile.processRounds : profile.rounds)
   for (let round = 0; round < rounds; round++) {
     // A full collection per round (a minor one per batch): no round starts with another's marking under way.
     if (!scenario.inChildProcess) settle(true)
@@ -315,7 +328,8 @@ export async function runScenario(scenario: Scenario, profile: Profile, random: 
     for (const [contender, value] of perOp) ratios.get(contender)!.push(value / base)
   }
 
-  for (const contender of scenario.contenders) await attempt(contender, 'teardown', async () => contender.teardown?.())
+  for (const contender of scenario.contenders)
+    await attempt(contender, 'teardown', async () => contender.teardown?.())
 
   const results: ContenderResult[] = scenario.contenders.map((contender): ContenderResult => {
     const own = samples.get(contender)!
@@ -354,9 +368,14 @@ export async function runScenario(scenario: Scenario, profile: Profile, random: 
     let value = 'n/a'
     if (result && !result.error) {
       if (target.judge) met = target.judge(result)
-      else if (target.maxRatio !== undefined && result.ratio !== undefined) met = result.ratio <= target.maxRatio
+      else if (target.maxRatio !== undefined && result.ratio !== undefined)
+        met = result.ratio <= target.maxRatio
       if (result.failures > 0) met = false
-      value = target.show ? target.show(result) : result.ratio !== undefined ? `${formatRatio(result.ratio)}` : 'n/a'
+      value = target.show
+        ? target.show(result)
+        : result.ratio !== undefined
+          ? `${formatRatio(result.ratio)}`
+          : 'n/a'
       if (result.failures > 0) value += ' (failed checks)'
     }
     return { text: target.text, contender: name, met, value }
@@ -384,5 +403,9 @@ export function formatMs(ms: number | undefined): string {
 
 export function formatRatio(ratio: number | undefined): string {
   if (ratio === undefined || !Number.isFinite(ratio)) return '–'
-  return ratio >= 100 ? `${ratio.toFixed(0)}×` : ratio >= 10 ? `${ratio.toFixed(1)}×` : `${ratio.toFixed(2)}×`
+  return ratio >= 100
+    ? `${ratio.toFixed(0)}×`
+    : ratio >= 10
+      ? `${ratio.toFixed(1)}×`
+      : `${ratio.toFixed(2)}×`
 }

@@ -70,7 +70,14 @@ export async function missPrimitive(
 }
 
 /** Scenario 5: `await get(key)`, checking the record's id. */
-export async function getAwaited(get: (key: string) => unknown, order: Order, names: string[], cursor: number, ops: number, wrong: (got: unknown, k: number) => void): Promise<void> {
+export async function getAwaited(
+  get: (key: string) => unknown,
+  order: Order,
+  names: string[],
+  cursor: number,
+  ops: number,
+  wrong: (got: unknown, k: number) => void,
+): Promise<void> {
   const mask = order.length - 1
   for (let i = 0; i < ops; i++) {
     const k = order[(cursor + i) & mask]!
@@ -80,7 +87,14 @@ export async function getAwaited(get: (key: string) => unknown, order: Order, na
 }
 
 /** Scenario 5, for a synchronous API (lru-cache), called as its users call it. */
-export async function getSync(get: (key: string) => unknown, order: Order, names: string[], cursor: number, ops: number, wrong: (got: unknown, k: number) => void): Promise<void> {
+export async function getSync(
+  get: (key: string) => unknown,
+  order: Order,
+  names: string[],
+  cursor: number,
+  ops: number,
+  wrong: (got: unknown, k: number) => void,
+): Promise<void> {
   const mask = order.length - 1
   for (let i = 0; i < ops; i++) {
     const k = order[(cursor + i) & mask]!
@@ -89,7 +103,14 @@ export async function getSync(get: (key: string) => unknown, order: Order, names
   }
 }
 
-export async function setAwaited<V>(set: (key: string, value: V) => unknown, order: Order, names: string[], values: V[], cursor: number, ops: number): Promise<void> {
+export async function setAwaited<V>(
+  set: (key: string, value: V) => unknown,
+  order: Order,
+  names: string[],
+  values: V[],
+  cursor: number,
+  ops: number,
+): Promise<void> {
   const mask = order.length - 1
   for (let i = 0; i < ops; i++) {
     const k = order[(cursor + i) & mask]!
@@ -97,7 +118,14 @@ export async function setAwaited<V>(set: (key: string, value: V) => unknown, ord
   }
 }
 
-export async function setSync<V>(set: (key: string, value: V) => unknown, order: Order, names: string[], values: V[], cursor: number, ops: number): Promise<void> {
+export async function setSync<V>(
+  set: (key: string, value: V) => unknown,
+  order: Order,
+  names: string[],
+  values: V[],
+  cursor: number,
+  ops: number,
+): Promise<void> {
   const mask = order.length - 1
   for (let i = 0; i < ops; i++) {
     const k = order[(cursor + i) & mask]!

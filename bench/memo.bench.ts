@@ -39,8 +39,18 @@ function source<A extends unknown[], R>(body: (...args: A) => R) {
   return src
 }
 
-const segmentOf = (videoId: string, segmentId: number): Segment => ({ videoId, segmentId, fps: 30, frames: segmentId * 120 })
-const segmentOfQuery = (q: SegmentQuery): Segment => ({ videoId: q.videoId, segmentId: 0, fps: q.opts.fps, frames: q.opts.model.length })
+const segmentOf = (videoId: string, segmentId: number): Segment => ({
+  videoId,
+  segmentId,
+  fps: 30,
+  frames: segmentId * 120,
+})
+const segmentOfQuery = (q: SegmentQuery): Segment => ({
+  videoId: q.videoId,
+  segmentId: 0,
+  fps: q.opts.fps,
+  frames: q.opts.model.length,
+})
 
 /** A memoized function and how to release its cache. */
 interface Memoized<A extends unknown[], R> {
@@ -88,7 +98,10 @@ function memoryMemoizers(peers: Peers, profile: Profile, objectArgs: boolean): M
       name: 'tiercache',
       requiresKeyOrderFree: true,
       make(fn) {
-        const cache = new Cache({ tiers: [new MemoryTier({ maxEntries: capacity })], cleanupInterval: false })
+        const cache = new Cache({
+          tiers: [new MemoryTier({ maxEntries: capacity })],
+          cleanupInterval: false,
+        })
         return { call: withCache(fn, { cache, namespace: 'video' }), close: () => cache.close() }
       },
     },
@@ -96,10 +109,19 @@ function memoryMemoizers(peers: Peers, profile: Profile, objectArgs: boolean): M
   if (peers.memoizee) {
     const memoizee = peers.memoizee.default
     list.push({
-      name: label(peers, 'memoizee', objectArgs ? '(promise, normalizer: JSON.stringify)' : '(promise, primitive)'),
+      name: label(
+        peers,
+        'memoizee',
+        objectArgs ? '(promise, normalizer: JSON.stringify)' : '(promise, primitive)',
+      ),
       make(fn) {
         // For primitive arguments memoizee's docs recommend `primitive: true`, its fast mode.
-        const options = objectArgs ? { promise: true, normalizer: (args: ArrayLike<unknown>) => JSON.stringify(Array.from(args)) } : { promise: true, primitive: true }
+        const options = objectArgs
+          ? {
+              promise: true,
+              normalizer: (args: ArrayLike<unknown>) => JSON.stringify(Array.from(args)),
+            }
+          : { promise: true, primitive: true }
         const memo = (memoizee as unknown as (f: typeof fn, o: object) => typeof fn)(fn, options)
         return { call: memo }
       },
@@ -110,7 +132,10 @@ function memoryMemoizers(peers: Peers, profile: Profile, objectArgs: boolean): M
     list.push({
       name: label(peers, 'lru-cache', 'fetch'),
       make<A extends unknown[], R>(fn: (...args: A) => Promise<R>) {
-        const lru = new LRUCache<string, R & object, unknown[]>({ max: capacity, fetchMethod: (_key, _stale, { context }) => fn(...(context as A)) as Promise<R & object> })
+        const lru = new LRUCache<string, R & object, unknown[]>({
+          max: capacity,
+          fetchMethod: (_key, _stale, { context }) => fn(...(context as A)) as Promise<R & object>,
+        })
         return { call: (...args: A) => lru.fetch(jsonKey(args), { context: args }) as Promise<R> }
       },
     })
@@ -131,7 +156,10 @@ function memoryMemoizers(peers: Peers, profile: Profile, objectArgs: boolean): M
       name: label(peers, 'cache-manager', 'wrap'),
       make<A extends unknown[], R>(fn: (...args: A) => Promise<R>) {
         const cm = createCache({ stores: [new Keyv()] })
-        return { call: (...args: A) => cm.wrap(jsonKey(args), () => fn(...args)), close: () => cm.disconnect() }
+        return {
+          call: (...args: A) => cm.wrap(jsonKey(args), () => fn(...args)),
+          close: () => cm.disconnect(),
+        }
       },
     })
   }
@@ -141,7 +169,10 @@ function memoryMemoizers(peers: Peers, profile: Profile, objectArgs: boolean): M
       name: label(peers, 'cacheable', 'wrap'),
       make<A extends unknown[], R>(fn: (...args: A) => Promise<R>) {
         const cacheable = new Cacheable()
-        return { call: cacheable.wrap(fn, {}) as (...args: A) => Promise<R>, close: () => cacheable.disconnect() }
+        return {
+          call: cacheable.wrap(fn, {}) as (...args: A) => Promise<R>,
+          close: () => cacheable.disconnect(),
+        }
       },
     })
   }
@@ -151,9 +182,13 @@ function memoryMemoizers(peers: Peers, profile: Profile, objectArgs: boolean): M
     list.push({
       name: label(peers, 'bentocache', 'getOrSet (memory driver)'),
       make<A extends unknown[], R>(fn: (...args: A) => Promise<R>) {
-        const bento = new BentoCache({ default: 'memory', stores: { memory: bentostore().useL1Layer(memoryDriver({ maxItems: capacity })) } })
+        const bento = new BentoCache({
+          default: 'memory',
+          stores: { memory: bentostore().useL1Layer(memoryDriver({ maxItems: capacity })) },
+        })
         return {
-          call: (...args: A) => bento.getOrSet<R>({ key: jsonKey(args), factory: () => fn(...args) }),
+          call: (...args: A) =>
+            bento.getOrSet<R>({ key: jsonKey(args), factory: () => fn(...args) }),
           close: () => bento.disconnect(),
         }
       },
@@ -224,9 +259,14 @@ function fileMemoizers(peers: Peers): Memoizer[] {
       name: `${label(peers, 'cache-manager', 'wrap')}, Keyv memory + ${label(peers, 'keyv-file')}`,
       note: 'keyv-file writes in place (not atomic)',
       make<A extends unknown[], R>(fn: (...args: A) => Promise<R>) {
-        const file = new Keyv({ store: new KeyvFile({ filename: scratchDir('cm-keyv-file'), separatedFile: true }) })
+        const file = new Keyv({
+          store: new KeyvFile({ filename: scratchDir('cm-keyv-file'), separatedFile: true }),
+        })
         const cm = createCache({ stores: [new Keyv(), file] })
-        return { call: (...args: A) => cm.wrap(jsonKey(args), () => fn(...args)), close: () => cm.disconnect() }
+        return {
+          call: (...args: A) => cm.wrap(jsonKey(args), () => fn(...args)),
+          close: () => cm.disconnect(),
+        }
       },
     })
   }
@@ -238,9 +278,14 @@ function fileMemoizers(peers: Peers): Memoizer[] {
       name: `${label(peers, 'cacheable', 'wrap')}, memory + ${label(peers, 'keyv-file')}`,
       note: 'keyv-file writes in place (not atomic)',
       make<A extends unknown[], R>(fn: (...args: A) => Promise<R>) {
-        const secondary = new Keyv({ store: new KeyvFile({ filename: scratchDir('cacheable-keyv-file'), separatedFile: true }) })
+        const secondary = new Keyv({
+          store: new KeyvFile({ filename: scratchDir('cacheable-keyv-file'), separatedFile: true }),
+        })
         const cacheable = new Cacheable({ secondary })
-        return { call: cacheable.wrap(fn, {}) as (...args: A) => Promise<R>, close: () => cacheable.disconnect() }
+        return {
+          call: cacheable.wrap(fn, {}) as (...args: A) => Promise<R>,
+          close: () => cacheable.disconnect(),
+        }
       },
     })
   }
@@ -256,7 +301,11 @@ function fileMemoizers(peers: Peers): Memoizer[] {
           .useL1Layer(memoryDriver({ maxItems: 100_000 }))
           .useL2Layer(fileDriver({ directory: scratchDir('bento-memo'), pruneInterval: false }))
         const bento = new BentoCache({ default: 'tiered', stores: { tiered: store } })
-        return { call: (...args: A) => bento.getOrSet<R>({ key: jsonKey(args), factory: () => fn(...args) }), close: () => bento.disconnect() }
+        return {
+          call: (...args: A) =>
+            bento.getOrSet<R>({ key: jsonKey(args), factory: () => fn(...args) }),
+          close: () => bento.disconnect(),
+        }
       },
     })
   }
@@ -269,7 +318,8 @@ function checkSegment(verdict: Verdict, got: unknown, videoId: string, segmentId
     verdict.fail(`wrong type: ${typeName(got)} (expected the function's object result)`)
     return
   }
-  if (s.videoId !== videoId || s.segmentId !== segmentId) verdict.fail(`wrong value for (${videoId}, ${segmentId}): ${JSON.stringify(s).slice(0, 80)}`)
+  if (s.videoId !== videoId || s.segmentId !== segmentId)
+    verdict.fail(`wrong value for (${videoId}, ${segmentId}): ${JSON.stringify(s).slice(0, 80)}`)
 }
 
 // --- Scenario 1: hit, primitive arguments ---
@@ -291,15 +341,30 @@ function primitiveHit(peers: Peers, profile: Profile, random: () => number): Sce
       note: m.note,
       async setup(verdict) {
         memo = m.make(src.fn)
-        for (let i = 0; i < keys; i++) checkSegment(verdict, await memo.call(videoIds[i]!, segmentIds[i]!), videoIds[i]!, segmentIds[i]!)
-        verdict.expect(src.runs === keys, () => `filling ${keys} keys ran the function ${src.runs} times`)
+        for (let i = 0; i < keys; i++)
+          checkSegment(
+            verdict,
+            await memo.call(videoIds[i]!, segmentIds[i]!),
+            videoIds[i]!,
+            segmentIds[i]!,
+          )
+        verdict.expect(
+          src.runs === keys,
+          () => `filling ${keys} keys ran the function ${src.runs} times`,
+        )
       },
       async batch(ops, verdict) {
         const runsBefore = src.runs
-        const wrong = (got: unknown, k: number) => checkSegment(verdict, got, videoIds[k]!, segmentIds[k]!)
-        const sample = await timed(ops, () => loops.hitPrimitive(memo.call, order, videoIds, segmentIds, cursor, ops, wrong))
+        const wrong = (got: unknown, k: number) =>
+          checkSegment(verdict, got, videoIds[k]!, segmentIds[k]!)
+        const sample = await timed(ops, () =>
+          loops.hitPrimitive(memo.call, order, videoIds, segmentIds, cursor, ops, wrong),
+        )
         cursor += ops
-        verdict.expect(src.runs === runsBefore, () => `${src.runs - runsBefore} of ${ops} hits ran the function`)
+        verdict.expect(
+          src.runs === runsBefore,
+          () => `${src.runs - runsBefore} of ${ops} hits ran the function`,
+        )
         return sample
       },
       teardown: async () => void (await memo?.close?.()),
@@ -332,7 +397,8 @@ function objectHit(peers: Peers, profile: Profile, random: () => number): Scenar
     const check = (verdict: Verdict, got: unknown, k: number) => {
       const s = got as Segment
       if (s === null || typeof s !== 'object') verdict.fail(`wrong type: ${typeName(got)}`)
-      else if (s.videoId !== videoIds[k] || s.fps !== fpsOf[k]) verdict.fail(`wrong value for key ${k}: ${JSON.stringify(s).slice(0, 80)}`)
+      else if (s.videoId !== videoIds[k] || s.fps !== fpsOf[k])
+        verdict.fail(`wrong value for key ${k}: ${JSON.stringify(s).slice(0, 80)}`)
     }
     return contender({
       name: m.name,
@@ -340,21 +406,48 @@ function objectHit(peers: Peers, profile: Profile, random: () => number): Scenar
       note: m.note,
       async setup(verdict) {
         memo = m.make(src.fn)
-        for (let k = 0; k < keys; k++) check(verdict, await memo.call({ videoId: videoIds[k]!, opts: { fps: fpsOf[k]!, model: modelOf[k]! } }), k)
-        verdict.expect(src.runs === keys, () => `filling ${keys} keys ran the function ${src.runs} times`)
+        for (let k = 0; k < keys; k++)
+          check(
+            verdict,
+            await memo.call({
+              videoId: videoIds[k]!,
+              opts: { fps: fpsOf[k]!, model: modelOf[k]! },
+            }),
+            k,
+          )
+        verdict.expect(
+          src.runs === keys,
+          () => `filling ${keys} keys ran the function ${src.runs} times`,
+        )
         // Key order: the same data written in another order is the same question.
         const before = src.runs
-        for (let k = 0; k < Math.min(keys, 20); k++) check(verdict, await memo.call({ opts: { model: modelOf[k]!, fps: fpsOf[k]! }, videoId: videoIds[k]! }), k)
+        for (let k = 0; k < Math.min(keys, 20); k++)
+          check(
+            verdict,
+            await memo.call({
+              opts: { model: modelOf[k]!, fps: fpsOf[k]! },
+              videoId: videoIds[k]!,
+            }),
+            k,
+          )
         if (src.runs !== before) {
-          if (m.requiresKeyOrderFree) verdict.fail(`a reordered object argument missed (${src.runs - before} of 20)`)
+          if (m.requiresKeyOrderFree)
+            verdict.fail(`a reordered object argument missed (${src.runs - before} of 20)`)
           else verdict.notes.add('a reordered object argument misses')
         }
       },
       async batch(ops, verdict) {
         const runsBefore = src.runs
-        const sample = await timed(ops, () => loops.hitObject(memo.call, order, videoIds, fpsOf, modelOf, cursor, ops, (got, k) => check(verdict, got, k)))
+        const sample = await timed(ops, () =>
+          loops.hitObject(memo.call, order, videoIds, fpsOf, modelOf, cursor, ops, (got, k) =>
+            check(verdict, got, k),
+          ),
+        )
         cursor += ops
-        verdict.expect(src.runs === runsBefore, () => `${src.runs - runsBefore} of ${ops} hits ran the function`)
+        verdict.expect(
+          src.runs === runsBefore,
+          () => `${src.runs - runsBefore} of ${ops} hits ran the function`,
+        )
         return sample
       },
       teardown: async () => void (await memo?.close?.()),
@@ -376,7 +469,13 @@ function objectHit(peers: Peers, profile: Profile, random: () => number): Scenar
 
 let missSeq = 0
 
-function miss(memoizers: Memoizer[], id: string, title: string, profile: Profile, file: boolean): Scenario {
+function miss(
+  memoizers: Memoizer[],
+  id: string,
+  title: string,
+  profile: Profile,
+  file: boolean,
+): Scenario {
   const contenders = memoizers.map((m): Contender => {
     const src = source(segmentOf)
     const loops = freshLoops()
@@ -395,8 +494,13 @@ function miss(memoizers: Memoizer[], id: string, title: string, profile: Profile
         const runsBefore = src.runs
         const first = missSeq
         missSeq += ops
-        const sample = await timed(ops, () => loops.missPrimitive(call, first, ops, (got, n) => checkSegment(verdict, got, `m${n}`, n)))
-        verdict.expect(src.runs - runsBefore === ops, () => `${ops} misses ran the function ${src.runs - runsBefore} times`)
+        const sample = await timed(ops, () =>
+          loops.missPrimitive(call, first, ops, (got, n) => checkSegment(verdict, got, `m${n}`, n)),
+        )
+        verdict.expect(
+          src.runs - runsBefore === ops,
+          () => `${ops} misses ran the function ${src.runs - runsBefore} times`,
+        )
         return sample
       },
       teardown: async () => void (await memo?.close?.()),
@@ -410,8 +514,12 @@ function miss(memoizers: Memoizer[], id: string, title: string, profile: Profile
     maxOps: file ? 2_000 : profile.memoryKeys,
     targets: file ? [] : [{ text: '≤ 2× raw Map', maxRatio: 2 }],
     notes: file
-      ? ['Every call is a new key; the call resolves once the result is on disk (tiercache awaits the file tier; so does the baseline). A fresh cache per batch.']
-      : [`Every call is a new key, on a fresh cache per batch (at most ${profile.memoryKeys} calls per batch, so no bounded cache evicts).`],
+      ? [
+          'Every call is a new key; the call resolves once the result is on disk (tiercache awaits the file tier; so does the baseline). A fresh cache per batch.',
+        ]
+      : [
+          `Every call is a new key, on a fresh cache per batch (at most ${profile.memoryKeys} calls per batch, so no bounded cache evicts).`,
+        ],
   }
 }
 
@@ -436,7 +544,11 @@ function stampede(peers: Peers, profile: Profile): Scenario {
       }
     },
   }
-  const memoizers = [...memoryMemoizers(peers, profile, false), naive, ...fileMemoizers(peers).filter((m) => !m.baseline)]
+  const memoizers = [
+    ...memoryMemoizers(peers, profile, false),
+    naive,
+    ...fileMemoizers(peers).filter((m) => !m.baseline),
+  ]
   const contenders = memoizers.map((m): Contender => {
     const src = {
       runs: 0,
@@ -461,7 +573,8 @@ function stampede(peers: Peers, profile: Profile): Scenario {
         const call = memo!.call
         const sample = await timed(ops, async () => {
           const results = await Promise.all(Array.from({ length: ops }, () => call(`s${n}`, n)))
-          for (const got of results) if (got?.segmentId !== n) checkSegment(verdict, got, `s${n}`, n)
+          for (const got of results)
+            if (got?.segmentId !== n) checkSegment(verdict, got, `s${n}`, n)
         })
         return { ...sample, extra: { runs: src.runs - runsBefore } }
       },
@@ -474,21 +587,44 @@ function stampede(peers: Peers, profile: Profile): Scenario {
     unit: 'call',
     contenders,
     fixedOps: calls,
-    describe: (r) => (r.extra.runs ? `function ran ${r.extra.runs.max === r.extra.runs.median ? r.extra.runs.max : `${r.extra.runs.median} (max ${r.extra.runs.max})`}×` : undefined),
+    describe: (r) =>
+      r.extra.runs
+        ? `function ran ${r.extra.runs.max === r.extra.runs.median ? r.extra.runs.max : `${r.extra.runs.median} (max ${r.extra.runs.max})`}×`
+        : undefined,
     targets: [
-      { text: '1 run (memory)', judge: (r) => r.extra.runs?.max === 1, show: (r) => `${r.extra.runs?.max ?? '?'} run(s)` },
-      { text: '1 run (memory + file)', contender: 'tiercache (memory + file)', judge: (r) => r.extra.runs?.max === 1, show: (r) => `${r.extra.runs?.max ?? '?'} run(s)` },
+      {
+        text: '1 run (memory)',
+        judge: (r) => r.extra.runs?.max === 1,
+        show: (r) => `${r.extra.runs?.max ?? '?'} run(s)`,
+      },
+      {
+        text: '1 run (memory + file)',
+        contender: 'tiercache (memory + file)',
+        judge: (r) => r.extra.runs?.max === 1,
+        show: (r) => `${r.extra.runs?.max ?? '?'} run(s)`,
+      },
     ],
-    notes: ['Per-call time is the whole stampede (≈ 20 ms of waiting) over the calls; the result column counts how often the function ran (worst round).'],
+    notes: [
+      'Per-call time is the whole stampede (≈ 20 ms of waiting) over the calls; the result column counts how often the function ran (worst round).',
+    ],
   }
 }
 
-export function memoScenarios(peers: Peers, profile: Profile, random: () => number, selected: (id: string) => boolean): Scenario[] {
+export function memoScenarios(
+  peers: Peers,
+  profile: Profile,
+  random: () => number,
+  selected: (id: string) => boolean,
+): Scenario[] {
   const out: Scenario[] = []
   if (selected('1')) out.push(primitiveHit(peers, profile, random))
   if (selected('2')) out.push(objectHit(peers, profile, random))
-  if (selected('3a')) out.push(miss(memoryMemoizers(peers, profile, false), '3a', 'miss, memory-only cache', profile, false))
-  if (selected('3b')) out.push(miss(fileMemoizers(peers), '3b', 'miss, default memory + file cache', profile, true))
+  if (selected('3a'))
+    out.push(
+      miss(memoryMemoizers(peers, profile, false), '3a', 'miss, memory-only cache', profile, false),
+    )
+  if (selected('3b'))
+    out.push(miss(fileMemoizers(peers), '3b', 'miss, default memory + file cache', profile, true))
   if (selected('4')) out.push(stampede(peers, profile))
   return out
 }

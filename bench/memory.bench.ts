@@ -15,7 +15,11 @@ interface MemoryStore {
   note?: string
   /** Called without `await` when true. */
   sync?: boolean
-  open(capacity: number): { get(key: string): unknown; set(key: string, value: Record1K): unknown; close?(): Promise<unknown> }
+  open(capacity: number): {
+    get(key: string): unknown
+    set(key: string, value: Record1K): unknown
+    close?(): Promise<unknown>
+  }
 }
 
 function memoryStores(peers: Peers): MemoryStore[] {
@@ -32,16 +36,30 @@ function memoryStores(peers: Peers): MemoryStore[] {
     {
       name: 'tiercache',
       open(capacity) {
-        const cache = new Cache({ tiers: [new MemoryTier({ maxEntries: capacity })], cleanupInterval: false })
-        return { get: (key) => cache.get(key), set: (key, value) => cache.set(key, value), close: () => cache.close() }
+        const cache = new Cache({
+          tiers: [new MemoryTier({ maxEntries: capacity })],
+          cleanupInterval: false,
+        })
+        return {
+          get: (key) => cache.get(key),
+          set: (key, value) => cache.set(key, value),
+          close: () => cache.close(),
+        }
       },
     },
     {
       name: 'tiercache (maxBytes: 64 MiB)',
       note: 'a byte bound makes set encode the value once to size it',
       open(capacity) {
-        const cache = new Cache({ tiers: [new MemoryTier({ maxEntries: capacity, maxBytes: 64 << 20 })], cleanupInterval: false })
-        return { get: (key) => cache.get(key), set: (key, value) => cache.set(key, value), close: () => cache.close() }
+        const cache = new Cache({
+          tiers: [new MemoryTier({ maxEntries: capacity, maxBytes: 64 << 20 })],
+          cleanupInterval: false,
+        })
+        return {
+          get: (key) => cache.get(key),
+          set: (key, value) => cache.set(key, value),
+          close: () => cache.close(),
+        }
       },
     },
   ]
@@ -64,7 +82,11 @@ function memoryStores(peers: Peers): MemoryStore[] {
       name: label(peers, 'cache-manager', 'get / set (Keyv memory)'),
       open() {
         const cm = createCache({ stores: [new Keyv()] })
-        return { get: (key) => cm.get(key), set: (key, value) => cm.set(key, value), close: () => cm.disconnect() }
+        return {
+          get: (key) => cm.get(key),
+          set: (key, value) => cm.set(key, value),
+          close: () => cm.disconnect(),
+        }
       },
     })
   }
@@ -74,7 +96,11 @@ function memoryStores(peers: Peers): MemoryStore[] {
       name: label(peers, 'cacheable', 'get / set'),
       open() {
         const cacheable = new Cacheable()
-        return { get: (key) => cacheable.get(key), set: (key, value) => cacheable.set(key, value), close: () => cacheable.disconnect() }
+        return {
+          get: (key) => cacheable.get(key),
+          set: (key, value) => cacheable.set(key, value),
+          close: () => cacheable.disconnect(),
+        }
       },
     })
   }
@@ -84,8 +110,15 @@ function memoryStores(peers: Peers): MemoryStore[] {
     stores.push({
       name: label(peers, 'bentocache', 'get / set (memory driver)'),
       open(capacity) {
-        const bento = new BentoCache({ default: 'memory', stores: { memory: bentostore().useL1Layer(memoryDriver({ maxItems: capacity })) } })
-        return { get: (key) => bento.get({ key }), set: (key, value) => bento.set({ key, value }), close: () => bento.disconnect() }
+        const bento = new BentoCache({
+          default: 'memory',
+          stores: { memory: bentostore().useL1Layer(memoryDriver({ maxItems: capacity })) },
+        })
+        return {
+          get: (key) => bento.get({ key }),
+          set: (key, value) => bento.set({ key, value }),
+          close: () => bento.disconnect(),
+        }
       },
     })
   }
@@ -94,11 +127,18 @@ function memoryStores(peers: Peers): MemoryStore[] {
 
 function check(verdict: Verdict, got: unknown, expected: Record1K): void {
   const r = got as Record1K | undefined
-  if (r === null || typeof r !== 'object') verdict.fail(`wrong type: ${typeName(got)} (expected Object)`)
-  else if (r.id !== expected.id || r.payload !== expected.payload) verdict.fail(`wrong value for ${expected.key}`)
+  if (r === null || typeof r !== 'object')
+    verdict.fail(`wrong type: ${typeName(got)} (expected Object)`)
+  else if (r.id !== expected.id || r.payload !== expected.payload)
+    verdict.fail(`wrong value for ${expected.key}`)
 }
 
-export function memoryScenarios(peers: Peers, profile: Profile, random: () => number, selected: (id: string) => boolean): Scenario[] {
+export function memoryScenarios(
+  peers: Peers,
+  profile: Profile,
+  random: () => number,
+  selected: (id: string) => boolean,
+): Scenario[] {
   if (!selected('5a') && !selected('5b')) return []
   const keys = profile.memoryKeys
   const names = Array.from({ length: keys }, (_, k) => `video_${k}`)
@@ -118,16 +158,21 @@ export function memoryScenarios(peers: Peers, profile: Profile, random: () => nu
           store = s.open(keys * 2)
           if (op === 'set') return // the batches fill it
           for (let k = 0; k < keys; k++) await store.set(names[k]!, records[k]!)
-          for (let k = 0; k < Math.min(keys, 3); k++) check(verdict, await store.get(names[k]!), records[k]!)
+          for (let k = 0; k < Math.min(keys, 3); k++)
+            check(verdict, await store.get(names[k]!), records[k]!)
         },
         async batch(ops, verdict) {
           const wrong = (got: unknown, k: number) => check(verdict, got, records[k]!)
           const at = cursor
           cursor += ops
           if (op === 'get') {
-            return timed(ops, () => (s.sync ? loops.getSync : loops.getAwaited)(store.get, order, names, at, ops, wrong))
+            return timed(ops, () =>
+              (s.sync ? loops.getSync : loops.getAwaited)(store.get, order, names, at, ops, wrong),
+            )
           }
-          return timed(ops, () => (s.sync ? loops.setSync : loops.setAwaited)(store.set, order, names, records, at, ops))
+          return timed(ops, () =>
+            (s.sync ? loops.setSync : loops.setAwaited)(store.set, order, names, records, at, ops),
+          )
         },
         // After a set batch, what was set reads back whole.
         async after(verdict) {
@@ -150,6 +195,12 @@ export function memoryScenarios(peers: Peers, profile: Profile, random: () => nu
       targets: [{ text: '≤ 1.2× raw Map', maxRatio: 1.2 }],
       notes,
     },
-    { id: '5b', title: 'Cache.set, memory tier, 1 KB JSON value', contenders: make('set'), minOps: 256, notes },
+    {
+      id: '5b',
+      title: 'Cache.set, memory tier, 1 KB JSON value',
+      contenders: make('set'),
+      minOps: 256,
+      notes,
+    },
   ]
 }

@@ -36,7 +36,9 @@ const PACKAGES: Record<keyof typeof importers, string> = {
   objectHash: 'object-hash',
 }
 
-export type Peers = { -readonly [K in keyof typeof importers]?: Awaited<ReturnType<(typeof importers)[K]>> } & {
+export type Peers = {
+  -readonly [K in keyof typeof importers]?: Awaited<ReturnType<(typeof importers)[K]>>
+} & {
   /** package name → installed version. */
   versions: Record<string, string>
   /** package name → why it was skipped. */
@@ -47,7 +49,11 @@ export type Peers = { -readonly [K in keyof typeof importers]?: Awaited<ReturnTy
 export function installedVersion(pkg: string): string {
   for (let dir = __dirname; ; dir = dirname(dir)) {
     try {
-      return (JSON.parse(readFileSync(join(dir, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version
+      return (
+        JSON.parse(readFileSync(join(dir, 'node_modules', pkg, 'package.json'), 'utf8')) as {
+          version: string
+        }
+      ).version
     } catch {
       if (dirname(dir) === dir) return 'not installed'
     }

@@ -20,14 +20,28 @@ interface ChildResult {
   extra?: Record<string, number>
 }
 
-function runChild(built: Built, script: string, args: string[], nodeArgs: string[] = []): Promise<ChildResult> {
+function runChild(
+  built: Built,
+  script: string,
+  args: string[],
+  nodeArgs: string[] = [],
+): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [...nodeArgs, built.script(script), ...args],
-      { env: { ...process.env, TIERCACHE_LIB: built.library }, maxBuffer: 1 << 20, timeout: 15 * 60_000 },
+      {
+        env: { ...process.env, TIERCACHE_LIB: built.library },
+        maxBuffer: 1 << 20,
+        timeout: 15 * 60_000,
+      },
       (err, stdout, stderr) => {
-        if (err) return reject(new Error(`${script} ${args.join(' ')}: ${stderr.trim().split('\n').slice(-3).join(' | ') || err.message}`))
+        if (err)
+          return reject(
+            new Error(
+              `${script} ${args.join(' ')}: ${stderr.trim().split('\n').slice(-3).join(' | ') || err.message}`,
+            ),
+          )
         try {
           resolve(JSON.parse(stdout.trim().split('\n').pop()!) as ChildResult)
         } catch {
@@ -39,7 +53,15 @@ function runChild(built: Built, script: string, args: string[], nodeArgs: string
 }
 
 /** A contender whose batch is one child process; the child's own failures land in the verdict. */
-function childContender(name: string, options: { baseline?: boolean; note?: string; setup?: () => Promise<void>; run: () => Promise<ChildResult> }): Contender {
+function childContender(
+  name: string,
+  options: {
+    baseline?: boolean
+    note?: string
+    setup?: () => Promise<void>
+    run: () => Promise<ChildResult>
+  },
+): Contender {
   return contender({
     name,
     baseline: options.baseline,
@@ -76,7 +98,9 @@ function restart(built: Built, peers: Peers, profile: Profile): Scenario {
     contenders,
     inChildProcess: true,
     fixedOps: count,
-    targets: [{ text: '≤ 1.1× raw fs', contender: 'tiercache (memory + file, default)', maxRatio: 1.1 }],
+    targets: [
+      { text: '≤ 1.1× raw fs', contender: 'tiercache (memory + file, default)', maxRatio: 1.1 },
+    ],
     notes: [
       `${count} entries of 1 KB JSON; one new process per contender per round, timed from opening the store to the last read (module loading excluded); every value is compared after the clock stops.`,
     ],
@@ -90,13 +114,25 @@ function scale(built: Built, profile: Profile): Scenario[] {
   const template = scratchDir('scale-template')
   const fill = async () => {
     if (existsSync(join(template, `prefix_0.json`))) return
-    const cache = new lib.Cache({ tiers: [new lib.FileTier({ dir: template })], cleanupInterval: false })
+    const cache = new lib.Cache({
+      tiers: [new lib.FileTier({ dir: template })],
+      cleanupInterval: false,
+    })
     await eachLimited(count, 64, (i) => cache.set(`prefix_${i}`, record1K(i)))
     await cache.close()
   }
-  const remover = (how: string) => () => runChild(built, 'children/scale', ['remove', how, template, join(scratchDir(`scale-${how}`), 'entries'), String(count)])
-  const reduced = profile.name === 'full' ? '' : ` (${profile.name} run: ${count} entries instead of 100 k)`
-  const reducedSets = profile.name === 'full' ? '' : ` (${profile.name} run: ${sets} sets instead of 1 M)`
+  const remover = (how: string) => () =>
+    runChild(built, 'children/scale', [
+      'remove',
+      how,
+      template,
+      join(scratchDir(`scale-${how}`), 'entries'),
+      String(count),
+    ])
+  const reduced =
+    profile.name === 'full' ? '' : ` (${profile.name} run: ${count} entries instead of 100 k)`
+  const reducedSets =
+    profile.name === 'full' ? '' : ` (${profile.name} run: ${sets} sets instead of 1 M)`
   const mib = (bytes: number) => `${(bytes / (1 << 20)).toFixed(0)} MiB`
   return [
     {
@@ -106,13 +142,32 @@ function scale(built: Built, profile: Profile): Scenario[] {
       inChildProcess: true,
       fixedOps: count,
       contenders: [
-        childContender('raw readdir + unlink (baseline)', { baseline: true, note: '32 unlinks in flight', setup: fill, run: remover('raw') }),
-        childContender('tiercache cleanup()', { note: 'every entry expired', run: remover('cleanup') }),
-        childContender("tiercache clear('prefix_*')", { note: 'every key matches', run: remover('clear') }),
+        childContender('raw readdir + unlink (baseline)', {
+          baseline: true,
+          note: '32 unlinks in flight',
+          setup: fill,
+          run: remover('raw'),
+        }),
+        childContender('tiercache cleanup()', {
+          note: 'every entry expired',
+          run: remover('cleanup'),
+        }),
+        childContender("tiercache clear('prefix_*')", {
+          note: 'every key matches',
+          run: remover('clear'),
+        }),
       ],
       targets: [
-        { text: 'cleanup ≤ 2× raw readdir + unlink', contender: 'tiercache cleanup()', maxRatio: 2 },
-        { text: 'clear ≤ 2× raw readdir + unlink', contender: "tiercache clear('prefix_*')", maxRatio: 2 },
+        {
+          text: 'cleanup ≤ 2× raw readdir + unlink',
+          contender: 'tiercache cleanup()',
+          maxRatio: 2,
+        },
+        {
+          text: 'clear ≤ 2× raw readdir + unlink',
+          contender: "tiercache clear('prefix_*')",
+          maxRatio: 2,
+        },
       ],
       notes: [
         `A folder of ${count} entries (1 KB JSON, TTL 24 h) is written once through the file tier; each measurement is a new process that copies it (timestamps kept, untimed), then removes every entry and checks that none is left. The copy is fresh (not flushed to disk) for every contender alike.`,
@@ -128,11 +183,13 @@ function scale(built: Built, profile: Profile): Scenario[] {
       contenders: [
         childContender('tiercache', {
           note: 'MemoryTier({ maxEntries: 1e6, maxBytes: 64 MiB })',
-          run: () => runChild(built, 'children/scale', ['rss', 'tiercache', String(sets)], ['--expose-gc']),
+          run: () =>
+            runChild(built, 'children/scale', ['rss', 'tiercache', String(sets)], ['--expose-gc']),
         }),
         childContender('lru-cache (reference)', {
           note: 'LRUCache({ max: 1e6, maxSize: 64 MiB, sizeCalculation: JSON length })',
-          run: () => runChild(built, 'children/scale', ['rss', 'lru-cache', String(sets)], ['--expose-gc']),
+          run: () =>
+            runChild(built, 'children/scale', ['rss', 'lru-cache', String(sets)], ['--expose-gc']),
         }),
       ],
       describe: (r) =>
@@ -153,7 +210,11 @@ function scale(built: Built, profile: Profile): Scenario[] {
   ]
 }
 
-export function processScenarios(peers: Peers, profile: Profile, only: (id: string) => boolean): Scenario[] {
+export function processScenarios(
+  peers: Peers,
+  profile: Profile,
+  only: (id: string) => boolean,
+): Scenario[] {
   if (!only('7') && !only('8a') && !only('8b')) return []
   const built = buildForChildren()
   return [restart(built, peers, profile), ...scale(built, profile)]

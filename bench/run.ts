@@ -18,16 +18,61 @@ import { dirname, join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileScenarios } from './file.bench'
 import { removeScratch } from './fixtures'
-import { canCollect, formatMs, formatRatio, runScenario, seeded, type ContenderResult, type Profile, type ScenarioResult } from './harness'
+import {
+  canCollect,
+  formatMs,
+  formatRatio,
+  runScenario,
+  seeded,
+  type ContenderResult,
+  type Profile,
+  type ScenarioResult,
+} from './harness'
 import { memoScenarios } from './memo.bench'
 import { memoryScenarios } from './memory.bench'
 import { loadPeers, type Peers } from './peers'
 import { processScenarios } from './process.bench'
 
 const PROFILES: Record<Profile['name'], Profile> = {
-  tiny: { name: 'tiny', rounds: 2, processRounds: 1, batchMs: 2, warmupMs: 0, memoryKeys: 200, stampedeCalls: 100, fileKeys: 50, bigBytes: 64 << 10, scaleEntries: 300, rssSets: 2_000 },
-  quick: { name: 'quick', rounds: 5, processRounds: 2, batchMs: 10, warmupMs: 60, memoryKeys: 10_000, stampedeCalls: 1_000, fileKeys: 2_000, bigBytes: 1 << 20, scaleEntries: 20_000, rssSets: 200_000 },
-  full: { name: 'full', rounds: 15, processRounds: 5, batchMs: 25, warmupMs: 500, memoryKeys: 10_000, stampedeCalls: 1_000, fileKeys: 2_000, bigBytes: 1 << 20, scaleEntries: 100_000, rssSets: 1_000_000 },
+  tiny: {
+    name: 'tiny',
+    rounds: 2,
+    processRounds: 1,
+    batchMs: 2,
+    warmupMs: 0,
+    memoryKeys: 200,
+    stampedeCalls: 100,
+    fileKeys: 50,
+    bigBytes: 64 << 10,
+    scaleEntries: 300,
+    rssSets: 2_000,
+  },
+  quick: {
+    name: 'quick',
+    rounds: 5,
+    processRounds: 2,
+    batchMs: 10,
+    warmupMs: 60,
+    memoryKeys: 10_000,
+    stampedeCalls: 1_000,
+    fileKeys: 2_000,
+    bigBytes: 1 << 20,
+    scaleEntries: 20_000,
+    rssSets: 200_000,
+  },
+  full: {
+    name: 'full',
+    rounds: 15,
+    processRounds: 5,
+    batchMs: 25,
+    warmupMs: 500,
+    memoryKeys: 10_000,
+    stampedeCalls: 1_000,
+    fileKeys: 2_000,
+    bigBytes: 1 << 20,
+    scaleEntries: 100_000,
+    rssSets: 1_000_000,
+  },
 }
 
 interface Args {
@@ -52,14 +97,19 @@ function parseArgs(argv: string[]): Args {
     }
     if (arg === '--quick') profile = PROFILES.quick
     else if (arg === '--tiny') profile = PROFILES.tiny
-    else if (arg === '--only') only = value().split(',').map((s) => s.trim()).filter(Boolean)
+    else if (arg === '--only')
+      only = value()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
     else if (arg === '--contender') contender = value()
     else if (arg === '--rounds') rounds = Number(value())
     else if (arg === '--out') out = resolve(process.env.INIT_CWD ?? process.cwd(), value())
     else throw new Error(`unknown argument ${arg} (see the top of bench/run.ts)`)
   }
   if (rounds !== undefined) {
-    if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds needs a positive integer')
+    if (!Number.isInteger(rounds) || rounds < 1)
+      throw new Error('--rounds needs a positive integer')
     profile = { ...profile, rounds, processRounds: rounds }
   }
   return { profile, only, contender, out }
@@ -71,19 +121,25 @@ const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, '
 
 function checkCell(r: ContenderResult): string {
   if (r.error) return `✗ error: ${r.error}`
-  if (r.failures > 0) return `✗ ${r.firstFailure}${r.failures > 1 ? ` (${r.failures} failures)` : ''}`
+  if (r.failures > 0)
+    return `✗ ${r.firstFailure}${r.failures > 1 ? ` (${r.failures} failures)` : ''}`
   return 'ok'
 }
 
 function markdown(results: ScenarioResult[], meta: Record<string, unknown>, peers: Peers): string {
   const lines: string[] = []
   lines.push(`## tiercache benchmarks (${meta.profile} run)`, '')
-  lines.push(`Node ${meta.node} on ${meta.platform}, ${meta.cpu} × ${meta.cores}, ${meta.memory}; ${meta.date}; load average ${meta.load}.`)
+  lines.push(
+    `Node ${meta.node} on ${meta.platform}, ${meta.cpu} × ${meta.cores}, ${meta.memory}; ${meta.date}; load average ${meta.load}.`,
+  )
   lines.push(
     `Median per-op time over ${meta.rounds} rounds (contenders in shuffled order each round); "× baseline" is the median of the per-round ratios to the baseline measured in the same round.`,
     '',
   )
-  lines.push('| # | scenario | contender | per op | × baseline | check | notes |', '|---|---|---|---:|---:|---|---|')
+  lines.push(
+    '| # | scenario | contender | per op | × baseline | check | notes |',
+    '|---|---|---|---:|---:|---|---|',
+  )
   for (const s of results) {
     s.contenders.forEach((r, i) => {
       const notes = [r.summary, r.note, ...r.notes].filter(Boolean).join('; ')
@@ -92,15 +148,25 @@ function markdown(results: ScenarioResult[], meta: Record<string, unknown>, peer
       )
     })
   }
-  lines.push('', '### Targets (issue 4)', '', '| # | target | contender | measured | met |', '|---|---|---|---:|---|')
+  lines.push(
+    '',
+    '### Targets (issue 4)',
+    '',
+    '| # | target | contender | measured | met |',
+    '|---|---|---|---:|---|',
+  )
   for (const s of results) {
-    for (const t of s.targets) lines.push(`| ${s.id} | ${escapeCell(t.text)} | ${escapeCell(t.contender)} | ${escapeCell(t.value)} | ${t.met === undefined ? '?' : t.met ? 'yes' : '**no**'} |`)
+    for (const t of s.targets)
+      lines.push(
+        `| ${s.id} | ${escapeCell(t.text)} | ${escapeCell(t.contender)} | ${escapeCell(t.value)} | ${t.met === undefined ? '?' : t.met ? 'yes' : '**no**'} |`,
+      )
   }
   lines.push('', '### Notes', '')
   for (const s of results) for (const note of s.notes) lines.push(`- ${s.id}: ${note}`)
   const versions = Object.entries(peers.versions).map(([name, version]) => `${name} ${version}`)
   lines.push(`- Peers: ${versions.join(', ')}.`)
-  for (const [name, reason] of Object.entries(peers.skipped)) lines.push(`- Skipped ${name}: ${reason}`)
+  for (const [name, reason] of Object.entries(peers.skipped))
+    lines.push(`- Skipped ${name}: ${reason}`)
   lines.push(`- Total time ${meta.seconds} s.`)
   return lines.join('\n') + '\n'
 }
@@ -111,7 +177,8 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2))
   const { profile } = args
   const log = (line: string) => process.stderr.write(line + '\n')
-  const selected = (id: string) => args.only.length === 0 || args.only.some((prefix) => id.startsWith(prefix))
+  const selected = (id: string) =>
+    args.only.length === 0 || args.only.some((prefix) => id.startsWith(prefix))
   if (!canCollect) log('note: no access to gc(); figures will be less steady')
 
   const peers = await loadPeers()
@@ -126,8 +193,12 @@ async function main(): Promise<void> {
   if (scenarios.length === 0) throw new Error(`--only ${args.only.join(',')} selects no scenario`)
   if (args.contender) {
     const wanted = args.contender.split(',').map((t) => t.trim())
-    const matches = (name: string, t: string) => (t.startsWith('=') ? name === t.slice(1) : name.includes(t))
-    for (const s of scenarios) s.contenders = s.contenders.filter((c) => c.baseline || wanted.some((t) => matches(c.name, t)))
+    const matches = (name: string, t: string) =>
+      t.startsWith('=') ? name === t.slice(1) : name.includes(t)
+    for (const s of scenarios)
+      s.contenders = s.contenders.filter(
+        (c) => c.baseline || wanted.some((t) => matches(c.name, t)),
+      )
   }
 
   const results: ScenarioResult[] = []
@@ -160,7 +231,19 @@ async function main(): Promise<void> {
   }
   process.stdout.write(markdown(results, meta, peers))
   mkdirSync(dirname(args.out), { recursive: true })
-  writeFileSync(args.out, JSON.stringify({ meta, profile, peers: { versions: peers.versions, skipped: peers.skipped }, scenarios: results }, null, 2) + '\n')
+  writeFileSync(
+    args.out,
+    JSON.stringify(
+      {
+        meta,
+        profile,
+        peers: { versions: peers.versions, skipped: peers.skipped },
+        scenarios: results,
+      },
+      null,
+      2,
+    ) + '\n',
+  )
   log(`results written to ${args.out}`)
 }
 

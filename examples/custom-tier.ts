@@ -3,7 +3,16 @@
  * compliance suite (test/compliance/tier-suite.ts) against it.
  * Run: npx ts-node examples/custom-tier.ts
  */
-import { Cache, MemoryTier, systemClock, type Clock, type Entry, type KeyPredicate, type Tier, type TierStats } from '../src'
+import {
+  Cache,
+  MemoryTier,
+  systemClock,
+  type Clock,
+  type Entry,
+  type KeyPredicate,
+  type Tier,
+  type TierStats,
+} from '../src'
 
 export class MapTier implements Tier {
   readonly name = 'map'
@@ -26,7 +35,8 @@ export class MapTier implements Tier {
   }
   async clear(match?: KeyPredicate): Promise<number> {
     let removed = 0
-    for (const key of [...this.#entries.keys()]) if ((!match || match(key)) && this.#entries.delete(key)) removed++
+    for (const key of [...this.#entries.keys()])
+      if ((!match || match(key)) && this.#entries.delete(key)) removed++
     return removed
   }
   async prune(): Promise<number> {
@@ -45,7 +55,10 @@ async function main() {
   const cache = new Cache({ tiers: [new MemoryTier({ maxEntries: 100 }), new MapTier()] })
   await cache.set('greeting', { text: 'hello' })
   console.log('read back:', await cache.get('greeting'))
-  console.log('stats:', (await cache.stats()).tiers.map((t) => `${t.name}: ${t.entries} entries`).join(', '))
+  console.log(
+    'stats:',
+    (await cache.stats()).tiers.map((t) => `${t.name}: ${t.entries} entries`).join(', '),
+  )
   await cache.close()
 }
 

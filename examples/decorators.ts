@@ -13,7 +13,10 @@ let modelRuns = 0
 
 @CacheConfig({ namespace: 'video', version: 2, cache })
 class VideoService {
-  @Cached({ ttl: 3600, key: (videoId: string, segmentId: string) => `video_${videoId}_segment_${segmentId}` })
+  @Cached({
+    ttl: 3600,
+    key: (videoId: string, segmentId: string) => `video_${videoId}_segment_${segmentId}`,
+  })
   async processVideoSegment(videoId: string, segmentId: string) {
     modelRuns++
     await new Promise((resolve) => setTimeout(resolve, 200))

@@ -46,13 +46,20 @@ async function main() {
   const cache = new Cache({ cacheDir })
   const rows = [...(await runCalls(cache, 'first run')), ...(await runCalls(cache, 'second run'))]
   await cache.close()
-  const child = execFileSync(process.execPath, [...process.execArgv, __filename, '--restarted', cacheDir], { encoding: 'utf8' })
+  const child = execFileSync(
+    process.execPath,
+    [...process.execArgv, __filename, '--restarted', cacheDir],
+    { encoding: 'utf8' },
+  )
   rows.push(...(JSON.parse(child) as Row[]))
   rmSync(cacheDir, { recursive: true, force: true })
 
-  console.log('tiercache demo: a slow model (300 ms) and a metadata API (100 ms), cached in memory and in JSON files\n')
+  console.log(
+    'tiercache demo: a slow model (300 ms) and a metadata API (100 ms), cached in memory and in JSON files\n',
+  )
   const widths = [14, 32, 12, 10]
-  const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |'
+  const line = (cells: string[]) =>
+    '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |'
   console.log(line(['run', 'call', 'served from', 'ms']))
   console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|')
   for (const row of rows) console.log(line([row.run, row.call, row.servedFrom, row.ms]))

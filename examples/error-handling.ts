@@ -21,17 +21,27 @@ async function main() {
   try {
     await cache.set('report', { ok: true })
   } catch (err) {
-    if (err instanceof StorageError) console.log(`set failed: code=${err.code} tier=${err.tier} key=${err.key}`)
+    if (err instanceof StorageError)
+      console.log(`set failed: code=${err.code} tier=${err.tier} key=${err.key}`)
   }
 
   // 2. withCache falls back by itself: the caller gets the computed value, the error goes to onError.
-  const cached = withCache(computeFreshData, { cache, onError: (err) => console.log('onError:', err.code, err.message) })
+  const cached = withCache(computeFreshData, {
+    cache,
+    onError: (err) => console.log('onError:', err.code, err.message),
+  })
   const result = await cached('report')
   console.log('result despite the broken disk:', result.key)
 
   // 3. Bad input is a typed error, never a crash.
-  await cache.get('').catch((err: { name: string; code: string }) => console.log('empty key:', err.name, err.code))
-  await cache.set('fn', () => 1).catch((err: { name: string; code: string }) => console.log('a function value:', err.name, err.code))
+  await cache
+    .get('')
+    .catch((err: { name: string; code: string }) => console.log('empty key:', err.name, err.code))
+  await cache
+    .set('fn', () => 1)
+    .catch((err: { name: string; code: string }) =>
+      console.log('a function value:', err.name, err.code),
+    )
   await cache.close()
 }
 

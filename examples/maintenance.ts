@@ -12,14 +12,23 @@ const MAX_CACHE_BYTES = 10 * 1024 * 1024
 async function main() {
   let now = Date.now()
   const clock = { now: () => now } // a movable clock, so the example shows expiry without waiting
-  const cache = new Cache({ cacheDir: mkdtempSync(join(tmpdir(), 'tiercache-maintenance-')), clock })
-  for (let i = 0; i < 20; i++) await cache.set(`frames_${i}`, { frame: i, pixels: 'x'.repeat(1000) }, i < 15 ? '1m' : '1d')
+  const cache = new Cache({
+    cacheDir: mkdtempSync(join(tmpdir(), 'tiercache-maintenance-')),
+    clock,
+  })
+  for (let i = 0; i < 20; i++)
+    await cache.set(`frames_${i}`, { frame: i, pixels: 'x'.repeat(1000) }, i < 15 ? '1m' : '1d')
   now += 2 * 60_000 // two minutes later: 15 entries have expired
 
   try {
     console.log('expired entries removed:', await cache.cleanup())
     const stats = await cache.stats()
-    console.log('health:', { memoryEntries: stats.memoryEntries, fileEntries: stats.fileEntries, fileBytes: stats.fileBytes, errors: stats.errors })
+    console.log('health:', {
+      memoryEntries: stats.memoryEntries,
+      fileEntries: stats.fileEntries,
+      fileBytes: stats.fileBytes,
+      errors: stats.errors,
+    })
 
     // The guide's size check, on the files themselves: one *.json per entry.
     const dir = cache.cacheDir!

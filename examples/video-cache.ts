@@ -29,7 +29,11 @@ export class VideoCache {
   /** Clears every cache entry related to this video; a storage failure on one pattern does not stop the rest. */
   async invalidateVideo(videoId: string): Promise<number> {
     let removed = 0
-    for (const pattern of [`analysis_${videoId}`, `metadata_${videoId}`, `transcription_${videoId}`]) {
+    for (const pattern of [
+      `analysis_${videoId}`,
+      `metadata_${videoId}`,
+      `transcription_${videoId}`,
+    ]) {
       try {
         removed += await this.cache.clear(pattern)
       } catch (err) {

@@ -2,13 +2,26 @@
 export { Cache } from './storage/cache'
 export { MemoryTier } from './storage/tiers/memory'
 export { FileTier } from './storage/tiers/file'
-export { CacheError, InvalidKeyError, SerializationError, StorageError, isStorageError } from './core/exceptions'
+export {
+  CacheError,
+  InvalidKeyError,
+  SerializationError,
+  StorageError,
+  isStorageError,
+} from './core/exceptions'
 export { systemClock } from './core/clock'
 export { toMs } from './core/duration'
 export { encode, decode } from './core/codec'
 export { compilePattern } from './core/pattern'
 
-export type { CacheOptions, CacheStats, GetOrSetOptions, MemoryCacheView, SetOptions, TtlArgument } from './storage/cache'
+export type {
+  CacheOptions,
+  CacheStats,
+  GetOrSetOptions,
+  MemoryCacheView,
+  SetOptions,
+  TtlArgument,
+} from './storage/cache'
 export type { MemoryTierOptions } from './storage/tiers/memory'
 export type { FileTierOptions } from './storage/tiers/file'
 export type { Entry, KeyPredicate, Tier, TierStats } from './storage/tier'

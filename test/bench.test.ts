@@ -19,14 +19,25 @@ interface Results {
   meta: { profile: string; node: string; cpu: string }
   scenarios: {
     id: string
-    contenders: { name: string; baseline: boolean; medianMsPerOp?: number; failures: number; firstFailure?: string; error?: string }[]
+    contenders: {
+      name: string
+      baseline: boolean
+      medianMsPerOp?: number
+      failures: number
+      firstFailure?: string
+      error?: string
+    }[]
   }[]
 }
 
 /** bench/ has its own dependencies; CI has only run `npm ci` at the root, so install them when missing. */
 async function installBenchDependencies(): Promise<void> {
-  const manifest = JSON.parse(readFileSync(join(BENCH, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
-  const missing = Object.keys(manifest.dependencies).filter((name) => !existsSync(join(BENCH, 'node_modules', name, 'package.json')))
+  const manifest = JSON.parse(readFileSync(join(BENCH, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>
+  }
+  const missing = Object.keys(manifest.dependencies).filter(
+    (name) => !existsSync(join(BENCH, 'node_modules', name, 'package.json')),
+  )
   if (missing.length === 0) return
   await run(NPM, ['install', '--no-audit', '--no-fund'], { cwd: BENCH, maxBuffer: 16 << 20 })
 }
@@ -41,7 +52,11 @@ describe('npm run bench -- --tiny', () => {
     await installBenchDependencies()
     const out = join(dir, 'results.json')
     // Rejects, with the output, if the bench exits non-zero.
-    ;({ stdout } = await run(NPM, ['run', 'bench', '--', '--tiny', '--out', out], { cwd: ROOT, maxBuffer: 16 << 20, timeout: 240_000 }))
+    ;({ stdout } = await run(NPM, ['run', 'bench', '--', '--tiny', '--out', out], {
+      cwd: ROOT,
+      maxBuffer: 16 << 20,
+      timeout: 240_000,
+    }))
     results = JSON.parse(readFileSync(out, 'utf8')) as Results
   }, 300_000)
 
@@ -50,7 +65,9 @@ describe('npm run bench -- --tiny', () => {
   })
 
   it('prints a markdown table with a row for every scenario, and the machine it ran on', () => {
-    expect(stdout).toMatch(/^\| # \| scenario \| contender \| per op \| × baseline \| check \| notes \|$/m)
+    expect(stdout).toMatch(
+      /^\| # \| scenario \| contender \| per op \| × baseline \| check \| notes \|$/m,
+    )
     for (const id of SCENARIOS) expect(stdout).toMatch(new RegExp(`^\\| ${id} \\| `, 'm'))
     expect(stdout).toContain(`Node ${process.versions.node}`)
     expect(stdout).toContain('### Targets')
@@ -64,13 +81,16 @@ describe('npm run bench -- --tiny', () => {
       const baselines = scenario.contenders.filter((c) => c.baseline)
       expect(baselines.length).toBe(scenario.id === '8b' ? 0 : 1) // 8b reports RSS, with no baseline
       expect(scenario.contenders.some((c) => c.name.startsWith('tiercache'))).toBe(true)
-      for (const c of scenario.contenders.filter((c) => !c.error)) expect(c.medianMsPerOp).toEqual(expect.any(Number))
+      for (const c of scenario.contenders.filter((c) => !c.error))
+        expect(c.medianMsPerOp).toEqual(expect.any(Number))
     }
   })
 
   it('finds every tiercache result correct (peers may fail their checks; tiercache may not)', () => {
     const failed = results.scenarios.flatMap((s) =>
-      s.contenders.filter((c) => c.name.startsWith('tiercache') && (c.failures > 0 || c.error)).map((c) => `${s.id} ${c.name}: ${c.error ?? c.firstFailure}`),
+      s.contenders
+        .filter((c) => c.name.startsWith('tiercache') && (c.failures > 0 || c.error))
+        .map((c) => `${s.id} ${c.name}: ${c.error ?? c.firstFailure}`),
     )
     expect(failed).toEqual([])
   })

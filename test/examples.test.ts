@@ -7,29 +7,61 @@ import { promisify } from 'node:util'
 const run = promisify(execFile)
 const examplesDir = join(__dirname, '..', 'examples')
 const runExample = (file: string) =>
-  run(process.execPath, ['-r', 'ts-node/register/transpile-only', join(examplesDir, file)], { cwd: join(__dirname, '..'), timeout: 60_000 })
+  run(process.execPath, ['-r', 'ts-node/register/transpile-only', join(examplesDir, file)], {
+    cwd: join(__dirname, '..'),
+    timeout: 60_000,
+  })
 
 /** What each example must print: proof that it did its job, not just that it exited. */
 const EXPECTED: Record<string, RegExp[]> = {
-  'basic.ts': [/analysis: 12 scenes, detected at a Date/, /removed by clear\("v2:video:abc:\*"\): 3/, /has analysis afterwards: false/],
+  'basic.ts': [
+    /analysis: 12 scenes, detected at a Date/,
+    /removed by clear\("v2:video:abc:\*"\): 3/,
+    /has analysis afterwards: false/,
+  ],
   'custom-tier.ts': [/read back: \{ text: 'hello' \}/, /map: 1 entries/],
-  'decorators.ts': [/model runs after two calls: 1/, /model runs after an update invalidated the video: 2/],
-  'demo.ts': [/second run +\| getVideoMetadata\('abc'\) +\| memory/, /after restart +\| processVideoSegment\('abc', 1\) +\| file/],
-  'error-handling.ts': [/set failed: code=E_STORAGE tier=file key=report/, /result despite the broken disk: report/, /a function value: SerializationError E_SERIALIZATION/],
+  'decorators.ts': [
+    /model runs after two calls: 1/,
+    /model runs after an update invalidated the video: 2/,
+  ],
+  'demo.ts': [
+    /second run +\| getVideoMetadata\('abc'\) +\| memory/,
+    /after restart +\| processVideoSegment\('abc', 1\) +\| file/,
+  ],
+  'error-handling.ts': [
+    /set failed: code=E_STORAGE tier=file key=report/,
+    /result despite the broken disk: report/,
+    /a function value: SerializationError E_SERIALIZATION/,
+  ],
   'maintenance.ts': [/expired entries removed: 15/, /fileEntries: 5/],
-  'video-cache.ts': [/entries removed for video 42: 2/, /analysis of 42 afterwards: undefined/, /analysis of 43 untouched: \{ objects: \[ 'cat' \] \}/],
-  'video-pipeline.ts': [/second call: \d+ ms/, /key of segment 4: video:processVideoSegment:v2:abc:4/],
+  'video-cache.ts': [
+    /entries removed for video 42: 2/,
+    /analysis of 42 afterwards: undefined/,
+    /analysis of 43 untouched: \{ objects: \[ 'cat' \] \}/,
+  ],
+  'video-pipeline.ts': [
+    /second call: \d+ ms/,
+    /key of segment 4: video:processVideoSegment:v2:abc:4/,
+  ],
 }
 
 describe('examples', () => {
   it('has an expectation for every example file', () => {
-    expect(readdirSync(examplesDir).filter((f) => f.endsWith('.ts')).sort()).toEqual(Object.keys(EXPECTED).sort())
+    expect(
+      readdirSync(examplesDir)
+        .filter((f) => f.endsWith('.ts'))
+        .sort(),
+    ).toEqual(Object.keys(EXPECTED).sort())
   })
 
-  it.each(Object.keys(EXPECTED))('%s runs and prints what it promises', async (file) => {
-    const { stdout } = await runExample(file)
-    for (const pattern of EXPECTED[file]!) expect(stdout).toMatch(pattern)
-  }, 60_000)
+  it.each(Object.keys(EXPECTED))(
+    '%s runs and prints what it promises',
+    async (file) => {
+      const { stdout } = await runExample(file)
+      for (const pattern of EXPECTED[file]!) expect(stdout).toMatch(pattern)
+    },
+    60_000,
+  )
 
   it('the video pipeline answers its second call from the cache, far faster than the first', async () => {
     const { stdout } = await runExample('video-pipeline.ts')

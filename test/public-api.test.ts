@@ -4,9 +4,26 @@ describe('public API', () => {
   it('exports exactly these values (the surface cannot grow by accident)', () => {
     expect(Object.keys(api).sort()).toEqual(
       [
-        'Cache', 'CacheConfig', 'CacheError', 'Cached', 'FileTier', 'InvalidKeyError', 'InvalidatesCache', 'MemoryTier',
-        'SerializationError', 'StorageError', 'argToken', 'compilePattern', 'decode', 'encode', 'getDefaultCache',
-        'isStorageError', 'setDefaultCache', 'systemClock', 'toMs', 'withCache',
+        'Cache',
+        'CacheConfig',
+        'CacheError',
+        'Cached',
+        'FileTier',
+        'InvalidKeyError',
+        'InvalidatesCache',
+        'MemoryTier',
+        'SerializationError',
+        'StorageError',
+        'argToken',
+        'compilePattern',
+        'decode',
+        'encode',
+        'getDefaultCache',
+        'isStorageError',
+        'setDefaultCache',
+        'systemClock',
+        'toMs',
+        'withCache',
       ].sort(),
     )
   })
@@ -15,7 +32,12 @@ describe('public API', () => {
     const storage = new api.StorageError('x', { key: 'k', tier: 'file' })
     expect(storage).toBeInstanceOf(api.CacheError)
     expect(storage).toBeInstanceOf(Error)
-    expect([storage.code, storage.key, storage.tier, storage.name]).toEqual(['E_STORAGE', 'k', 'file', 'StorageError'])
+    expect([storage.code, storage.key, storage.tier, storage.name]).toEqual([
+      'E_STORAGE',
+      'k',
+      'file',
+      'StorageError',
+    ])
     expect(new api.SerializationError('x')).toBeInstanceOf(api.StorageError)
     expect(api.isStorageError({ code: 'E_STORAGE' })).toBe(true)
     expect(api.isStorageError(new api.CacheError('x'))).toBe(false)

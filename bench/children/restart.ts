@@ -26,7 +26,8 @@ async function main(): Promise<void> {
   const lib = require(process.env.TIERCACHE_LIB!) as typeof Library
   const peers = await loadPeers((pkg) => (NEEDS[storeId] ?? []).includes(pkg))
   const fileStore = fileStores(lib, peers).find((s) => s.id === storeId)
-  if (!fileStore) throw new Error(`unknown or unavailable store ${storeId}: ${JSON.stringify(peers.skipped)}`)
+  if (!fileStore)
+    throw new Error(`unknown or unavailable store ${storeId}: ${JSON.stringify(peers.skipped)}`)
   const expected = Array.from({ length: count }, (_, k) => record1K(k))
   const keys = expected.map((r) => r.key)
   const got: unknown[] = new Array(count)

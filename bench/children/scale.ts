@@ -26,7 +26,11 @@ const lib = require(process.env.TIERCACHE_LIB!) as typeof Library
 const CONCURRENCY = 32
 const MAX_BYTES = 64 << 20
 
-async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0
   const worker = async () => {
     while (next < items.length) await work(items[next++]!)
@@ -66,7 +70,11 @@ async function remove(how: string, template: string, dir: string, count: number)
     })
   } else if (how === 'cleanup') {
     const later = { now: () => Date.now() + 2 * 86_400_000 }
-    const cache = new lib.Cache({ tiers: [new lib.FileTier({ dir, clock: later })], clock: later, cleanupInterval: false })
+    const cache = new lib.Cache({
+      tiers: [new lib.FileTier({ dir, clock: later })],
+      clock: later,
+      cleanupInterval: false,
+    })
     removed = await cache.cleanup()
     await cache.close()
   } else if (how === 'clear') {
@@ -93,7 +101,10 @@ async function rss(which: string, sets: number) {
   let get: (key: string) => unknown
   let held: () => Promise<{ entries: number; bytes: number }>
   if (which === 'tiercache') {
-    const cache = new lib.Cache({ tiers: [new lib.MemoryTier({ maxEntries: 1_000_000, maxBytes: MAX_BYTES })], cleanupInterval: false })
+    const cache = new lib.Cache({
+      tiers: [new lib.MemoryTier({ maxEntries: 1_000_000, maxBytes: MAX_BYTES })],
+      cleanupInterval: false,
+    })
     set = (key, value) => cache.set(key, value)
     get = (key) => cache.get(key)
     held = async () => {
@@ -102,7 +113,11 @@ async function rss(which: string, sets: number) {
     }
   } else if (which === 'lru-cache') {
     const { lruCache } = await loadPeers((pkg) => pkg === 'lru-cache')
-    const lru = new lruCache!.LRUCache<string, Record1K>({ max: 1_000_000, maxSize: MAX_BYTES, sizeCalculation: (value) => JSON.stringify(value).length })
+    const lru = new lruCache!.LRUCache<string, Record1K>({
+      max: 1_000_000,
+      maxSize: MAX_BYTES,
+      sizeCalculation: (value) => JSON.stringify(value).length,
+    })
     set = (key, value) => lru.set(key, value)
     get = (key) => lru.get(key)
     held = async () => ({ entries: lru.size, bytes: lru.calculatedSize })
@@ -123,18 +138,29 @@ async function rss(which: string, sets: number) {
   const peakRss = Math.max(sampledPeak, process.resourceUsage().maxRSS * 1024)
 
   const failures: string[] = []
-  for (const value of last) if (!isDeepStrictEqual(await get(value.key), value)) failures.push(`${value.key} did not read back`)
+  for (const value of last)
+    if (!isDeepStrictEqual(await get(value.key), value))
+      failures.push(`${value.key} did not read back`)
   const { entries, bytes } = await held()
   if (bytes > MAX_BYTES) failures.push(`holds ${bytes} bytes, over the 64 MiB bound`)
   // What is live once the garbage is gone, to tell what the cache holds from what V8 had not collected yet.
   ;(globalThis as { gc?: () => void }).gc?.()
   const heapAfterGc = process.memoryUsage().heapUsed
-  return { ms, ops: sets, failures: failures.length, first: failures[0], extra: { peakRss, rssStart, heapAfterGc, entries, bytes } }
+  return {
+    ms,
+    ops: sets,
+    failures: failures.length,
+    first: failures[0],
+    extra: { peakRss, rssStart, heapAfterGc, entries, bytes },
+  }
 }
 
 async function main(): Promise<void> {
   const [mode, ...args] = process.argv.slice(2)
-  const result = mode === 'remove' ? await remove(args[0]!, args[1]!, args[2]!, Number(args[3])) : await rss(args[0]!, Number(args[1]))
+  const result =
+    mode === 'remove'
+      ? await remove(args[0]!, args[1]!, args[2]!, Number(args[3]))
+      : await rss(args[0]!, Number(args[1]))
   process.stdout.write(JSON.stringify(result) + '\n')
 }
 

@@ -46,7 +46,9 @@ export function encodeParts(value: unknown, attachFrom = ATTACH_FROM_BYTES): Enc
     return { text: `{"${TAG}":"${TAGGED_ROOT}","v":${JSON.stringify(tagged)}}`, attachments }
   } catch (err) {
     if (err instanceof SerializationError) throw err
-    throw new SerializationError(`[tiercache] value cannot be stored: ${(err as Error).message}`, { cause: err })
+    throw new SerializationError(`[tiercache] value cannot be stored: ${(err as Error).message}`, {
+      cause: err,
+    })
   }
 }
 
@@ -72,7 +74,12 @@ export function decode(text: string): unknown {
  * a larger document), with the attachments that text refers to.
  */
 export function fromParsed(parsed: unknown, attachments: readonly Uint8Array[] = []): unknown {
-  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && (parsed as Record<string, unknown>)[TAG] === TAGGED_ROOT) {
+  if (
+    parsed !== null &&
+    typeof parsed === 'object' &&
+    !Array.isArray(parsed) &&
+    (parsed as Record<string, unknown>)[TAG] === TAGGED_ROOT
+  ) {
     return revive((parsed as { v: unknown }).v, attachments)
   }
   return parsed
@@ -101,7 +108,11 @@ function scan(value: unknown, depth: number): boolean {
   if (Array.isArray(value)) {
     // An Array subclass or an array with its own toJSON: JSON.stringify may write something other than its
     // elements (and equal texts would then not mean equal arrays); the tagging walk looks.
-    if (Object.getPrototypeOf(value) !== Array.prototype || typeof (value as { toJSON?: unknown }).toJSON === 'function') return true
+    if (
+      Object.getPrototypeOf(value) !== Array.prototype ||
+      typeof (value as { toJSON?: unknown }).toJSON === 'function'
+    )
+      return true
     for (let i = 0; i < value.length; i++) if (scan(value[i], depth + 1)) return true
     return false
   }
@@ -150,7 +161,10 @@ function toTagged(value: unknown, ctx: TagContext): unknown {
       throw unstorable(typeof value)
   }
   if (value === null) return null
-  if (ctx.depth >= MAX_DEPTH) throw new SerializationError('[tiercache] value cannot be stored: it is circular or nested too deeply')
+  if (ctx.depth >= MAX_DEPTH)
+    throw new SerializationError(
+      '[tiercache] value cannot be stored: it is circular or nested too deeply',
+    )
   ctx.depth++
   try {
     if (Array.isArray(value)) {
@@ -158,13 +172,18 @@ function toTagged(value: unknown, ctx: TagContext): unknown {
       if (typeof json === 'function') return toTagged(json.call(value), ctx) // as JSON.stringify would
       return Array.from(value, (item) => toTagged(item, ctx)) // a plain array, whatever the subclass
     }
-    if (value instanceof Date) return { [TAG]: 'Date', v: Number.isNaN(value.getTime()) ? null : value.getTime() }
+    if (value instanceof Date)
+      return { [TAG]: 'Date', v: Number.isNaN(value.getTime()) ? null : value.getTime() }
     if (ArrayBuffer.isView(value)) return tagBytes(value, ctx)
-    if (value instanceof Map) return { [TAG]: 'Map', v: [...value].map(([k, v]) => [toTagged(k, ctx), toTagged(v, ctx)]) }
-    if (value instanceof Set) return { [TAG]: 'Set', v: [...value].map((item) => toTagged(item, ctx)) }
+    if (value instanceof Map)
+      return { [TAG]: 'Map', v: [...value].map(([k, v]) => [toTagged(k, ctx), toTagged(v, ctx)]) }
+    if (value instanceof Set)
+      return { [TAG]: 'Set', v: [...value].map((item) => toTagged(item, ctx)) }
     const json = (value as { toJSON?: unknown }).toJSON
     if (typeof json === 'function') return toTagged(json.call(value), ctx) // as JSON.stringify would
-    const entries = Object.keys(value).map((key) => [key, toTagged((value as Record<string, unknown>)[key], ctx)] as const)
+    const entries = Object.keys(value).map(
+      (key) => [key, toTagged((value as Record<string, unknown>)[key], ctx)] as const,
+    )
     // Entries, not an object: user data with a `$t` key must not read as a tag.
     if (Object.prototype.hasOwnProperty.call(value, TAG)) return { [TAG]: 'Object', v: entries }
     return Object.fromEntries(entries)
@@ -179,7 +198,10 @@ function tagBytes(view: ArrayBufferView, ctx: TagContext): unknown {
     ctx.attachments.push(new Uint8Array(view.buffer, view.byteOffset, view.byteLength))
     return { [TAG]: type, a: ctx.attachments.length - 1 }
   }
-  return { [TAG]: type, v: Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64') }
+  return {
+    [TAG]: type,
+    v: Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64'),
+  }
 }
 
 const TYPED_ARRAYS: Record<string, (bytes: Buffer) => unknown> = {
@@ -224,11 +246,18 @@ function revive(node: unknown, attachments: readonly Uint8Array[]): unknown {
     case 'Number':
       return Number(v)
     case 'Map':
-      return new Map((v as [unknown, unknown][]).map(([k, val]) => [revive(k, attachments), revive(val, attachments)]))
+      return new Map(
+        (v as [unknown, unknown][]).map(([k, val]) => [
+          revive(k, attachments),
+          revive(val, attachments),
+        ]),
+      )
     case 'Set':
       return new Set((v as unknown[]).map((item) => revive(item, attachments)))
     case 'Object':
-      return Object.fromEntries((v as [string, unknown][]).map(([k, val]) => [k, revive(val, attachments)]))
+      return Object.fromEntries(
+        (v as [string, unknown][]).map(([k, val]) => [k, revive(val, attachments)]),
+      )
     default: {
       const make = TYPED_ARRAYS[tag as string]
       if (!make) throw new SyntaxError(`unknown tag ${String(tag)}`)

@@ -22,5 +22,7 @@ export function toMs(ttl: Duration, option = 'ttl'): number {
       if (ms > 0) return ms
     }
   }
-  throw new TypeError(`${option} option must be a positive number of seconds or a duration such as '90s', '30m', '1h', '7d' (got ${String(ttl)})`)
+  throw new TypeError(
+    `${option} option must be a positive number of seconds or a duration such as '90s', '30m', '1h', '7d' (got ${String(ttl)})`,
+  )
 }

@@ -40,14 +40,28 @@ export class SerializationError extends StorageError {
 }
 
 /** `[tiercache] [file] cannot write "video_42": EACCES`: the key is shortened so logs stay readable. */
-export function describeFailure(tier: string, action: string, key: string | undefined, cause: unknown): string {
-  const shown = key === undefined ? '' : ` ${JSON.stringify(key.length > 80 ? `${key.slice(0, 77)}...` : key)}`
-  const reason = cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : String(cause)
+export function describeFailure(
+  tier: string,
+  action: string,
+  key: string | undefined,
+  cause: unknown,
+): string {
+  const shown =
+    key === undefined ? '' : ` ${JSON.stringify(key.length > 80 ? `${key.slice(0, 77)}...` : key)}`
+  const reason =
+    cause instanceof Error
+      ? ((cause as NodeJS.ErrnoException).code ?? cause.message)
+      : String(cause)
   return `[tiercache] [${tier}] cannot ${action}${shown}: ${reason}`
 }
 
 /** Whether `err` is a StorageError from any copy of this module. */
 export function isStorageError(err: unknown): err is StorageError {
-  return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' &&
-    ((err as { code: string }).code === 'E_STORAGE' || (err as { code: string }).code === 'E_SERIALIZATION')
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    typeof (err as { code?: unknown }).code === 'string' &&
+    ((err as { code: string }).code === 'E_STORAGE' ||
+      (err as { code: string }).code === 'E_SERIALIZATION')
+  )
 }

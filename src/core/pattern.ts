@@ -27,7 +27,9 @@ export function compilePattern(pattern: KeyPattern): KeyMatcher {
   // Per code point and with the `u` flag, so that `?` matches one emoji rather than half of its surrogate pair.
   // In `u` mode only syntax characters may be escaped (`\-` is an error there), hence the narrower class.
   const source = [...pattern]
-    .map((ch) => (ch === '*' ? '[\\s\\S]*' : ch === '?' ? '[\\s\\S]' : ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
+    .map((ch) =>
+      ch === '*' ? '[\\s\\S]*' : ch === '?' ? '[\\s\\S]' : ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&'),
+    )
     .join('')
   const re = new RegExp(`^${source}$`, 'u')
   return Object.assign((key: string) => re.test(key), { prefix: pattern.slice(0, firstWildcard) })

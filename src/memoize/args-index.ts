@@ -73,5 +73,12 @@ export class ArgsIndex {
 /** Values a Map compares the way default keys do: `1` and `'1'` differ, `0` and `-0` agree, NaN equals NaN. */
 function isPrimitive(value: unknown): boolean {
   const type = typeof value
-  return type === 'string' || type === 'number' || type === 'boolean' || type === 'bigint' || value === undefined || value === null
+  return (
+    type === 'string' ||
+    type === 'number' ||
+    type === 'boolean' ||
+    type === 'bigint' ||
+    value === undefined ||
+    value === null
+  )
 }

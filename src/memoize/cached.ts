@@ -15,7 +15,10 @@ import { withCache, type CachedFunction, type WithCacheOptions } from './with-ca
  */
 
 /** Class-level defaults for the `@Cached` and `@InvalidatesCache` methods of a class. */
-export type CacheConfigOptions = Pick<WithCacheOptions, 'namespace' | 'version' | 'ttl' | 'memoryTtl' | 'cache' | 'shouldCache' | 'onError'>
+export type CacheConfigOptions = Pick<
+  WithCacheOptions,
+  'namespace' | 'version' | 'ttl' | 'memoryTtl' | 'cache' | 'shouldCache' | 'onError'
+>
 
 /** Options of `@Cached`: those of `withCache`; they override the class's `@CacheConfig`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a decorator cannot know the method's types
@@ -44,7 +47,11 @@ export function Cached(options: CachedOptions = {}) {
     const replacement = function (this: unknown, ...args: unknown[]) {
       if (!cachedFn) {
         const declaringClass = owner.get(this)
-        cachedFn = withCache(method, { ...configOf(declaringClass), ...options, key: options.key ?? `${declaringClass.name}.${methodName}` })
+        cachedFn = withCache(method, {
+          ...configOf(declaringClass),
+          ...options,
+          key: options.key ?? `${declaringClass.name}.${methodName}`,
+        })
       }
       return cachedFn.apply(this, args)
     }
@@ -58,14 +65,18 @@ export function Cached(options: CachedOptions = {}) {
  * cache's), and the call's result still returns.
  * @example @InvalidatesCache((videoId) => [`video_${videoId}_*`])
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the decorated method's arguments, whatever they are
-export function InvalidatesCache(patterns: (...args: any[]) => KeyPattern | KeyPattern[], options: { cache?: Cache; onError?: (error: StorageError) => void } = {}) {
+export function InvalidatesCache(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the decorated method's arguments, whatever they are
+  patterns: (...args: any[]) => KeyPattern | KeyPattern[],
+  options: { cache?: Cache; onError?: (error: StorageError) => void } = {},
+) {
   return decorateMethod('InvalidatesCache', (method, _methodName, owner) => {
     const replacement = async function (this: unknown, ...args: unknown[]) {
       const result = await method.apply(this, args)
       const config = configOf(owner.get(this))
       const cache = options.cache ?? config.cache ?? getDefaultCache()
-      const onError = options.onError ?? config.onError ?? ((err: StorageError) => cache.reportError(err))
+      const onError =
+        options.onError ?? config.onError ?? ((err: StorageError) => cache.reportError(err))
       const list = patterns.apply(this, args)
       for (const pattern of Array.isArray(list) ? list : [list]) {
         try {
@@ -117,12 +128,16 @@ class Owner {
 type Named = { readonly name: string }
 
 /** Adapts one method transform to both decorator flavours. */
-function decorateMethod(decorator: string, transform: (method: AnyMethod, methodName: string, owner: Owner) => AnyMethod) {
+function decorateMethod(
+  decorator: string,
+  transform: (method: AnyMethod, methodName: string, owner: Owner) => AnyMethod,
+) {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the two flavours pass different arguments
   return function (...params: any[]): any {
     const [first, second, third] = params as [unknown, unknown, unknown]
     if (isStandardContext(second)) {
-      if (second.kind !== 'method') throw new TypeError(`@${decorator} decorates methods only (got a ${second.kind})`)
+      if (second.kind !== 'method')
+        throw new TypeError(`@${decorator} decorates methods only (got a ${second.kind})`)
       if (second.private) throw new TypeError(`@${decorator} cannot decorate a private method`)
       const owner = new Owner()
       const replacement = transform(first as AnyMethod, String(second.name), owner)
@@ -133,9 +148,12 @@ function decorateMethod(decorator: string, transform: (method: AnyMethod, method
       return replacement
     }
     const descriptor = third as PropertyDescriptor | undefined
-    if (!descriptor || typeof descriptor.value !== 'function') throw new TypeError(`@${decorator} decorates methods only`)
+    if (!descriptor || typeof descriptor.value !== 'function')
+      throw new TypeError(`@${decorator} decorates methods only`)
     // Legacy decorators get the prototype, or the class itself for a static method.
-    const owner = new Owner(typeof first === 'function' ? (first as Named) : ((first as object).constructor as Named))
+    const owner = new Owner(
+      typeof first === 'function' ? (first as Named) : ((first as object).constructor as Named),
+    )
     descriptor.value = transform(descriptor.value as AnyMethod, String(second), owner)
     return descriptor
   }
@@ -152,9 +170,12 @@ function isStandardContext(value: unknown): value is MethodContext {
 function ownerOf(self: unknown, methodName: string | symbol, replacement: unknown): Named {
   for (let o = self as object | null; o !== null && o !== undefined; o = Object.getPrototypeOf(o)) {
     const own = Object.getOwnPropertyDescriptor(o, methodName)
-    if (own?.value === replacement) return typeof o === 'function' ? (o as { name: string }) : (o.constructor as { name: string })
+    if (own?.value === replacement)
+      return typeof o === 'function' ? (o as { name: string }) : (o.constructor as { name: string })
   }
-  return ((self as object | null)?.constructor as { name: string } | undefined) ?? { name: 'anonymous' }
+  return (
+    ((self as object | null)?.constructor as { name: string } | undefined) ?? { name: 'anonymous' }
+  )
 }
 
 function configOf(owner: object): CacheConfigOptions {

@@ -42,7 +42,9 @@ export function argToken(arg: unknown): string {
     case 'object':
       return arg === null ? 'null' : `#${digest(canonical(arg, 0))}`
     default:
-      throw new CacheError(`[tiercache] cannot build a cache key from a ${typeof arg} argument; pass a key function`)
+      throw new CacheError(
+        `[tiercache] cannot build a cache key from a ${typeof arg} argument; pass a key function`,
+      )
   }
 }
 
@@ -63,7 +65,10 @@ export function argsKey(prefix: string, args: readonly unknown[]): string {
  * memory tier's lookup by it is cheap too.
  * The builder takes the call's text as its second argument (`withCache` computes it once per call).
  */
-export function keyBuilder(prefix: string, maxRemembered = 16_384): (args: readonly unknown[], text: string | undefined) => string {
+export function keyBuilder(
+  prefix: string,
+  maxRemembered = 16_384,
+): (args: readonly unknown[], text: string | undefined) => string {
   let remembered = new Map<string, string>()
   return (args, text) => {
     if (text === undefined) return argsKey(prefix, args)
@@ -104,26 +109,36 @@ export function segment(name: string): string {
 // --- Internal helpers ---
 
 function hasObject(args: readonly unknown[]): boolean {
-  for (let i = 0; i < args.length; i++) if (typeof args[i] === 'object' && args[i] !== null) return true
+  for (let i = 0; i < args.length; i++)
+    if (typeof args[i] === 'object' && args[i] !== null) return true
   return false
 }
 
 function stringToken(s: string): string {
   if (isPlain(s)) return s
   const escaped = s.replace(ESCAPABLE, (ch) => (ch === '%' ? '%25' : '%3A'))
-  return escaped === '' || /^[-+.\d#']/.test(escaped) || RESERVED.has(escaped) ? `'${escaped}` : escaped
+  return escaped === '' || /^[-+.\d#']/.test(escaped) || RESERVED.has(escaped)
+    ? `'${escaped}`
+    : escaped
 }
 
 /** Starts with a letter, `_` or `/`, holds no `:` or `%`, and is no reserved word: usable as it is. */
 function isPlain(s: string): boolean {
   const first = s.charCodeAt(0)
-  const leadsPlain = (first >= 97 && first <= 122) || (first >= 65 && first <= 90) || first === 95 || first === 47
-  return leadsPlain && s.indexOf(':') === -1 && s.indexOf('%') === -1 && (s.length > 9 || !RESERVED.has(s))
+  const leadsPlain =
+    (first >= 97 && first <= 122) || (first >= 65 && first <= 90) || first === 95 || first === 47
+  return (
+    leadsPlain &&
+    s.indexOf(':') === -1 &&
+    s.indexOf('%') === -1 &&
+    (s.length > 9 || !RESERVED.has(s))
+  )
 }
 
-const sha256 = typeof hashOnce === 'function'
-  ? (text: string) => hashOnce('sha256', text, 'base64url')
-  : (text: string) => createHash('sha256').update(text).digest('base64url') // Node < 20.12
+const sha256 =
+  typeof hashOnce === 'function'
+    ? (text: string) => hashOnce('sha256', text, 'base64url')
+    : (text: string) => createHash('sha256').update(text).digest('base64url') // Node < 20.12
 
 function digest(text: string): string {
   let hash = digests.get(text)
@@ -152,10 +167,15 @@ function canonical(value: unknown, depth: number): string {
     case 'object':
       break
     default:
-      throw new CacheError(`[tiercache] cannot build a cache key from an argument holding a ${typeof value}; pass a key function`)
+      throw new CacheError(
+        `[tiercache] cannot build a cache key from an argument holding a ${typeof value}; pass a key function`,
+      )
   }
   if (value === null) return 'null'
-  if (depth > MAX_DEPTH) throw new CacheError('[tiercache] cannot build a cache key from an argument nested this deeply (or circular); pass a key function')
+  if (depth > MAX_DEPTH)
+    throw new CacheError(
+      '[tiercache] cannot build a cache key from an argument nested this deeply (or circular); pass a key function',
+    )
   if (Array.isArray(value)) {
     let text = '['
     for (let i = 0; i < value.length; i++) text += (i ? ',' : '') + canonical(value[i], depth + 1)
@@ -172,8 +192,10 @@ function canonical(value: unknown, depth: number): string {
     return text + '}'
   }
   if (value instanceof Date) return `D${value.getTime()}`
-  if (value instanceof Map) return `M{${sortedTexts([...value].map(([k, v]) => canonical(k, depth + 1) + '=>' + canonical(v, depth + 1)))}}`
-  if (value instanceof Set) return `S{${sortedTexts([...value].map((item) => canonical(item, depth + 1)))}}`
+  if (value instanceof Map)
+    return `M{${sortedTexts([...value].map(([k, v]) => canonical(k, depth + 1) + '=>' + canonical(v, depth + 1)))}}`
+  if (value instanceof Set)
+    return `S{${sortedTexts([...value].map((item) => canonical(item, depth + 1)))}}`
   if (ArrayBuffer.isView(value)) {
     const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength)
     return `B${value.constructor.name}:${bytes.toString('base64')}`
@@ -191,12 +213,17 @@ function classInstanceText(value: object, depth: number): string {
   const toJSON = (value as { toJSON?: unknown }).toJSON
   if (typeof toJSON === 'function') return `T${name}:${canonical(toJSON.call(value), depth + 1)}`
   if (Object.keys(value).length === 0) {
-    throw new CacheError(`[tiercache] cannot build a cache key from a ${name} argument (no enumerable state); pass a key function`)
+    throw new CacheError(
+      `[tiercache] cannot build a cache key from a ${name} argument (no enumerable state); pass a key function`,
+    )
   }
   try {
     return `O${objectHash(value, { unorderedArrays: false, unorderedSets: true, unorderedObjects: true })}`
   } catch (err) {
-    throw new CacheError(`[tiercache] cannot build a cache key from a ${name} argument; pass a key function`, { cause: err })
+    throw new CacheError(
+      `[tiercache] cannot build a cache key from a ${name} argument; pass a key function`,
+      { cause: err },
+    )
   }
 }
 

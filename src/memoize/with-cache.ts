@@ -71,11 +71,18 @@ export function withCache<A extends unknown[], R>(
   if (ttl !== undefined && typeof ttl !== 'function') toMs(ttl, 'ttl')
   if (memoryTtl !== undefined) toMs(memoryTtl, 'memoryTtl')
   // Options that do not depend on the arguments are built once, not on every miss.
-  const fixedOptions: GetOrSetOptions<T> | undefined = typeof ttl === 'function' ? undefined : { ttl, memoryTtl, shouldCache, onError }
+  const fixedOptions: GetOrSetOptions<T> | undefined =
+    typeof ttl === 'function' ? undefined : { ttl, memoryTtl, shouldCache, onError }
   const loadOptions = (args: A, fresh = false): GetOrSetOptions<T> =>
     fixedOptions !== undefined && !fresh
       ? fixedOptions
-      : { ttl: typeof ttl === 'function' ? (value: T) => ttl(value, args) : ttl, memoryTtl, shouldCache, onError, fresh }
+      : {
+          ttl: typeof ttl === 'function' ? (value: T) => ttl(value, args) : ttl,
+          memoryTtl,
+          shouldCache,
+          onError,
+          fresh,
+        }
   const compute = (self: unknown, args: A) => () => fn.apply(self, args) as Promise<T> | T
   const keyOfCall = (self: unknown, args: A) => keyOf(self, args, callText(args))
 
@@ -119,22 +126,38 @@ export function withCache<A extends unknown[], R>(
 }
 
 /** Builds the key function: the user's, followed by the version when one is set, or the default scheme. */
-function makeKeyOf<A extends unknown[]>(fn: (...args: A) => unknown, options: WithCacheOptions<A, never>): (self: unknown, args: A, text: string | undefined) => string {
+function makeKeyOf<A extends unknown[]>(
+  fn: (...args: A) => unknown,
+  options: WithCacheOptions<A, never>,
+): (self: unknown, args: A, text: string | undefined) => string {
   const { key, namespace, version } = options
-  if (namespace !== undefined && (typeof namespace !== 'string' || namespace === '')) throw new TypeError('namespace option must be a non-empty string')
-  if (version !== undefined && version !== '' && typeof version !== 'string' && typeof version !== 'number') throw new TypeError('version option must be a string or a number')
+  if (namespace !== undefined && (typeof namespace !== 'string' || namespace === ''))
+    throw new TypeError('namespace option must be a non-empty string')
+  if (
+    version !== undefined &&
+    version !== '' &&
+    typeof version !== 'string' &&
+    typeof version !== 'number'
+  )
+    throw new TypeError('version option must be a string or a number')
   if (typeof key === 'function') {
     const suffix = version === undefined ? '' : `:v${version}`
     return (self, args) => {
       const userKey = key.apply(self, args)
-      if (typeof userKey !== 'string' || userKey === '') throw new CacheError(`[tiercache] the key function of ${fn.name || 'a cached function'} must return a non-empty string`)
+      if (typeof userKey !== 'string' || userKey === '')
+        throw new CacheError(
+          `[tiercache] the key function of ${fn.name || 'a cached function'} must return a non-empty string`,
+        )
       return userKey + suffix
     }
   }
-  if (key !== undefined && (typeof key !== 'string' || key === '')) throw new TypeError('key option must be a function or a non-empty string')
+  if (key !== undefined && (typeof key !== 'string' || key === ''))
+    throw new TypeError('key option must be a function or a non-empty string')
   const name = key ?? fn.name
   if (!name && namespace === undefined) {
-    throw new CacheError('[tiercache] an anonymous function needs a `key` (function or name) or a `namespace`: otherwise two such functions would share keys')
+    throw new CacheError(
+      '[tiercache] an anonymous function needs a `key` (function or name) or a `namespace`: otherwise two such functions would share keys',
+    )
   }
   const prefix = [namespace, name || undefined, `v${version ?? 1}`]
     .filter((part): part is string => part !== undefined)

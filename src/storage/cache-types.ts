@@ -73,7 +73,15 @@ export interface CacheStats {
   evictions: number
   /** Storage failures seen, summed over tiers. */
   errors: number
-  tiers: { name: string; entries: number; bytes: number; hits: number; misses: number; evictions: number; errors: number }[]
+  tiers: {
+    name: string
+    entries: number
+    bytes: number
+    hits: number
+    misses: number
+    evictions: number
+    errors: number
+  }[]
 }
 
 /** What `cache.memoryCache` shows of the in-process tier: it can be read, never written through. */

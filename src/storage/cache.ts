@@ -1,15 +1,34 @@
 import { systemClock, type Clock } from '../core/clock'
 import { encodeParts } from '../core/codec'
 import { toMs, type Duration } from '../core/duration'
-import { describeFailure, InvalidKeyError, isStorageError, SerializationError, StorageError } from '../core/exceptions'
+import {
+  describeFailure,
+  InvalidKeyError,
+  isStorageError,
+  SerializationError,
+  StorageError,
+} from '../core/exceptions'
 import { compilePattern, type KeyPattern } from '../core/pattern'
-import type { CacheOptions, CacheStats, GetOrSetOptions, MemoryCacheView, TtlArgument } from './cache-types'
+import type {
+  CacheOptions,
+  CacheStats,
+  GetOrSetOptions,
+  MemoryCacheView,
+  TtlArgument,
+} from './cache-types'
 import type { Entry, Tier } from './tier'
 import { WriteTracker, type WriteWatch } from './write-tracker'
 import { FileTier } from './tiers/file'
 import { MemoryTier } from './tiers/memory'
 
-export type { CacheOptions, CacheStats, GetOrSetOptions, MemoryCacheView, SetOptions, TtlArgument } from './cache-types'
+export type {
+  CacheOptions,
+  CacheStats,
+  GetOrSetOptions,
+  MemoryCacheView,
+  SetOptions,
+  TtlArgument,
+} from './cache-types'
 
 interface Lifetimes {
   readonly ttlMs: number
@@ -57,25 +76,39 @@ export class Cache {
   #closed = false
 
   constructor(options: CacheOptions = {}) {
-    const { cacheDir = 'cache', ttl, memoryTtl, tiers, cleanupInterval = DEFAULT_CLEANUP_MS / 1000, onError, clock = systemClock } = options
+    const {
+      cacheDir = 'cache',
+      ttl,
+      memoryTtl,
+      tiers,
+      cleanupInterval = DEFAULT_CLEANUP_MS / 1000,
+      onError,
+      clock = systemClock,
+    } = options
     this.#clock = clock
     this.#ttlMs = ttl === undefined ? DEFAULT_TTL_MS : toMs(ttl, 'ttl')
     this.#memoryTtlMs = memoryTtl === undefined ? Infinity : toMs(memoryTtl, 'memoryTtl')
     this.#defaults = { ttlMs: this.#ttlMs, memoryTtlMs: Math.min(this.#ttlMs, this.#memoryTtlMs) }
-    if (tiers !== undefined && (!Array.isArray(tiers) || tiers.length === 0)) throw new TypeError('tiers option must be a non-empty array of tiers')
-    if (typeof cacheDir !== 'string' || cacheDir === '') throw new TypeError('cacheDir option must be a non-empty path')
+    if (tiers !== undefined && (!Array.isArray(tiers) || tiers.length === 0))
+      throw new TypeError('tiers option must be a non-empty array of tiers')
+    if (typeof cacheDir !== 'string' || cacheDir === '')
+      throw new TypeError('cacheDir option must be a non-empty path')
     this.#tiers = tiers ?? [new MemoryTier({ clock }), new FileTier({ dir: cacheDir, clock })]
     const first = this.#tiers[0]!
     this.#peekable = first.peek ? (first as Tier & Required<Pick<Tier, 'peek'>>) : undefined
     this.#slowest = this.#peekable ? 1 : 0
-    this.#inProcessOnly = this.#tiers.length === 1 && first instanceof MemoryTier && !first.needsEncoded
+    this.#inProcessOnly =
+      this.#tiers.length === 1 && first instanceof MemoryTier && !first.needsEncoded
     this.#needsEncoded = this.#tiers.some((tier) => tier.needsEncoded)
     this.#hits = this.#tiers.map(() => 0)
     this.#misses = this.#tiers.map(() => 0)
     this.#errors = this.#tiers.map(() => 0)
     this.#onError = onError ?? warnOnce()
     if (cleanupInterval !== false) {
-      this.#timer = setInterval(() => void this.#backgroundCleanup(), toMs(cleanupInterval, 'cleanupInterval'))
+      this.#timer = setInterval(
+        () => void this.#backgroundCleanup(),
+        toMs(cleanupInterval, 'cleanupInterval'),
+      )
       this.#timer.unref()
     }
   }
@@ -151,7 +184,11 @@ export class Cache {
    * and share the result, or the rejection (which is never stored). Cache failures go to `onError`; the caller
    * still gets the value.
    */
-  getOrSet<T>(key: string, compute: () => T | Promise<T>, options?: Duration | GetOrSetOptions<T>): Promise<T> {
+  getOrSet<T>(
+    key: string,
+    compute: () => T | Promise<T>,
+    options?: Duration | GetOrSetOptions<T>,
+  ): Promise<T> {
     const hit = this.#peekFirst(key)
     if (hit !== undefined) return Promise.resolve(hit.value as T)
     return this.load(key, compute, typeof options === 'object' ? options : { ttl: options })
@@ -161,7 +198,11 @@ export class Cache {
    * `getOrSet` past the in-process check: joins a computation under way for `key`, or looks in the slower
    * tiers, or computes and stores. For wrappers that ran their own `peek` already.
    */
-  load<T>(key: string, compute: () => T | Promise<T>, options: GetOrSetOptions<T> = {}): Promise<T> {
+  load<T>(
+    key: string,
+    compute: () => T | Promise<T>,
+    options: GetOrSetOptions<T> = {},
+  ): Promise<T> {
     const running = this.#flights.get(key)
     // A refresh never joins: the computation under way may be a plain read of what it must replace.
     if (running && !options.fresh) return running as Promise<T>
@@ -169,9 +210,10 @@ export class Cache {
     // A refresh supersedes the computations under way for the key: their older results must not be stored over its.
     if (options.fresh) this.#writes.noteWrite(key)
     const flight: Flight = { promise: undefined, settled: false }
-    const promise = this.#inProcessOnly && options.shouldCache === undefined && typeof options.ttl !== 'function'
-      ? this.#computeInProcess(key, compute, options, flight)
-      : this.#loadUncached(key, compute, options, flight)
+    const promise =
+      this.#inProcessOnly && options.shouldCache === undefined && typeof options.ttl !== 'function'
+        ? this.#computeInProcess(key, compute, options, flight)
+        : this.#loadUncached(key, compute, options, flight)
     // Registered after the call (no extra tick), unless the work already finished synchronously (a throw).
     if (!flight.settled) this.#flights.set(key, (flight.promise = promise))
     return promise
@@ -186,13 +228,23 @@ export class Cache {
   async stats(): Promise<CacheStats> {
     const perTier = await Promise.all(
       this.#tiers.map(async (tier, i) => {
-        const s = await this.#guard(tier, 'read stats of', undefined, () => tier.stats()).catch(() => ({ entries: 0, bytes: 0, evictions: 0 }))
-        return { name: tier.name, ...s, hits: this.#hits[i]!, misses: this.#misses[i]!, errors: this.#errors[i]! }
+        const s = await this.#guard(tier, 'read stats of', undefined, () => tier.stats()).catch(
+          () => ({ entries: 0, bytes: 0, evictions: 0 }),
+        )
+        return {
+          name: tier.name,
+          ...s,
+          hits: this.#hits[i]!,
+          misses: this.#misses[i]!,
+          errors: this.#errors[i]!,
+        }
       }),
     )
     const byName = (name: string) => perTier.find((t) => t.name === name)
-    const sum = (pick: (t: (typeof perTier)[number]) => number) => perTier.reduce((total, t) => total + pick(t), 0)
-    const perName = (pick: (t: (typeof perTier)[number]) => number) => Object.fromEntries(perTier.map((t) => [t.name, pick(t)]))
+    const sum = (pick: (t: (typeof perTier)[number]) => number) =>
+      perTier.reduce((total, t) => total + pick(t), 0)
+    const perName = (pick: (t: (typeof perTier)[number]) => number) =>
+      Object.fromEntries(perTier.map((t) => [t.name, pick(t)]))
     return {
       memoryEntries: byName('memory')?.entries ?? 0,
       memoryBytes: byName('memory')?.bytes ?? 0,
@@ -234,7 +286,13 @@ export class Cache {
     this.#closed = true
     clearInterval(this.#timer)
     // Every tier gets closed even when one fails; failures go to onError rather than stop the shutdown.
-    await Promise.all(this.#tiers.map((tier) => this.#guard(tier, 'close', undefined, () => tier.close()).catch((err: StorageError) => this.#onError(err))))
+    await Promise.all(
+      this.#tiers.map((tier) =>
+        this.#guard(tier, 'close', undefined, () => tier.close()).catch((err: StorageError) =>
+          this.#onError(err),
+        ),
+      ),
+    )
   }
 
   // --- Internal helpers ---
@@ -262,7 +320,10 @@ export class Cache {
    * the tiers above it. A failing tier counts as a miss; its error is thrown at the end (if nothing was found)
    * or handed to `onError`.
    */
-  async #lookup(key: string, onError: 'throw' | ((error: StorageError) => void)): Promise<Entry | undefined> {
+  async #lookup(
+    key: string,
+    onError: 'throw' | ((error: StorageError) => void),
+  ): Promise<Entry | undefined> {
     checkKey(key)
     const watch = this.#writes.watch(key)
     try {
@@ -272,7 +333,11 @@ export class Cache {
     }
   }
 
-  async #lookupWatched(key: string, onError: 'throw' | ((error: StorageError) => void), watch: WriteWatch): Promise<Entry | undefined> {
+  async #lookupWatched(
+    key: string,
+    onError: 'throw' | ((error: StorageError) => void),
+    watch: WriteWatch,
+  ): Promise<Entry | undefined> {
     let failure: StorageError | undefined
     for (let i = this.#slowest; i < this.#tiers.length; i++) {
       const tier = this.#tiers[i]!
@@ -290,7 +355,8 @@ export class Cache {
       }
       this.#hits[i]!++
       // A write or delete of the key during the read wins: the older entry is returned, not promoted.
-      if (!this.#writes.changedSince(watch)) await this.#promote(entry, i, onError === 'throw' ? this.#onError : onError)
+      if (!this.#writes.changedSince(watch))
+        await this.#promote(entry, i, onError === 'throw' ? this.#onError : onError)
       return entry
     }
     if (failure) throw failure
@@ -298,19 +364,30 @@ export class Cache {
   }
 
   /** Copies an entry found in tier `found` into the faster tiers, keeping its remaining lifetime. */
-  async #promote(entry: Entry, found: number, onError: (error: StorageError) => void): Promise<void> {
+  async #promote(
+    entry: Entry,
+    found: number,
+    onError: (error: StorageError) => void,
+  ): Promise<void> {
     for (let i = 0; i < found; i++) {
       const tier = this.#tiers[i]!
       // The entry's own memoryTtl (from its set) wins over the cache-wide default.
       const memoryTtlMs = entry.memoryTtlMs ?? this.#memoryTtlMs
-      const expiresAt = tier.peek ? Math.min(entry.expiresAt, this.#clock.now() + memoryTtlMs) : entry.expiresAt
+      const expiresAt = tier.peek
+        ? Math.min(entry.expiresAt, this.#clock.now() + memoryTtlMs)
+        : entry.expiresAt
       const promoted = expiresAt === entry.expiresAt ? entry : { ...entry, expiresAt }
       await this.#guard(tier, 'promote', entry.key, () => tier.set(promoted)).catch(onError)
     }
   }
 
   /** Looks below the first tier, or computes and stores; always frees the key's flight slot when done. */
-  async #loadUncached<T>(key: string, compute: () => T | Promise<T>, options: GetOrSetOptions<T>, flight: Flight): Promise<T> {
+  async #loadUncached<T>(
+    key: string,
+    compute: () => T | Promise<T>,
+    options: GetOrSetOptions<T>,
+    flight: Flight,
+  ): Promise<T> {
     const watch = this.#writes.watch(key)
     try {
       const onError = options.onError ?? this.#onError
@@ -348,7 +425,12 @@ export class Cache {
    * (they hold the computation's promise), so a throwing `onError` would be left as an unhandled rejection.
    * Caches whose store can fail take `#loadUncached`, where such an error rejects the caller.
    */
-  #computeInProcess<T>(key: string, compute: () => T | Promise<T>, options: GetOrSetOptions<T>, flight: Flight): Promise<T> {
+  #computeInProcess<T>(
+    key: string,
+    compute: () => T | Promise<T>,
+    options: GetOrSetOptions<T>,
+    flight: Flight,
+  ): Promise<T> {
     const watch = this.#writes.watch(key)
     const settle = () => this.#settle(key, watch, flight)
     let lifetimes: Lifetimes | undefined
@@ -369,7 +451,9 @@ export class Cache {
       try {
         void this.#store(key, value, lifetimes!.ttlMs, lifetimes!.memoryTtlMs) // nothing to wait for: in-process tiers only
       } catch (err) {
-        ;(options.onError ?? this.#onError)(isStorageError(err) ? err : this.#failure(this.#tiers[0]!, 'write', key, err))
+        ;(options.onError ?? this.#onError)(
+          isStorageError(err) ? err : this.#failure(this.#tiers[0]!, 'write', key, err),
+        )
       }
     }, settle)
     return promise
@@ -387,7 +471,9 @@ export class Cache {
     if (options.shouldCache && !options.shouldCache(value)) return undefined
     const ttl = typeof options.ttl === 'function' ? options.ttl(value) : options.ttl
     if (ttl === 0) return undefined
-    return ttl === undefined && options.memoryTtl === undefined ? this.#defaults : this.#lifetimes({ ttl, memoryTtl: options.memoryTtl })
+    return ttl === undefined && options.memoryTtl === undefined
+      ? this.#defaults
+      : this.#lifetimes({ ttl, memoryTtl: options.memoryTtl })
   }
 
   /**
@@ -395,7 +481,12 @@ export class Cache {
    * stores without a single await; the others are started together and awaited. Returns undefined when
    * there was nothing to wait for. Throws (or rejects with) the first StorageError.
    */
-  #store(key: string, value: unknown, ttlMs: number, memoryTtlMs: number): Promise<void> | undefined {
+  #store(
+    key: string,
+    value: unknown,
+    ttlMs: number,
+    memoryTtlMs: number,
+  ): Promise<void> | undefined {
     this.#writes.noteWrite(key)
     const now = this.#clock.now()
     const parts = this.#needsEncoded ? this.#encode(key, value) : undefined
@@ -421,7 +512,9 @@ export class Cache {
           failure ??= this.#failure(tier, 'write', key, err)
         }
       } else {
-        ;(pending ??= []).push(this.#guard(tier, 'write', key, () => tier.set(tier.peek ? inProcess : entry)))
+        ;(pending ??= []).push(
+          this.#guard(tier, 'write', key, () => tier.set(tier.peek ? inProcess : entry)),
+        )
       }
     }
     if (pending === undefined) {
@@ -432,16 +525,25 @@ export class Cache {
     return this.#settleWrites(key, pending, failure, this.#writes.watch(key))
   }
 
-  async #settleWrites(key: string, pending: Promise<void>[], earlier: StorageError | undefined, watch: WriteWatch): Promise<void> {
+  async #settleWrites(
+    key: string,
+    pending: Promise<void>[],
+    earlier: StorageError | undefined,
+    watch: WriteWatch,
+  ): Promise<void> {
     try {
       const results = await Promise.allSettled(pending)
-      const failure = earlier ?? results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason as StorageError | undefined
+      const failure =
+        earlier ??
+        (results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason as
+          StorageError | undefined)
       if (failure === undefined) return
       // A failed write leaves no trace of the key: the failing tier may still hold an older value, and the
       // tiers that succeeded must not hold a copy that outlives what the slower tier lost (best effort).
       // Unless the key was written, deleted or cleared since: that later call owns it now (and cleans up
       // after itself if it fails too); removing the key would lose a value its caller was told is stored.
-      if (!this.#writes.changedSince(watch)) await Promise.all(this.#tiers.map((tier) => tier.delete(key).catch(() => false)))
+      if (!this.#writes.changedSince(watch))
+        await Promise.all(this.#tiers.map((tier) => tier.delete(key).catch(() => false)))
       throw failure
     } finally {
       this.#writes.unwatch(watch)
@@ -460,13 +562,20 @@ export class Cache {
   #lifetimes(ttl: TtlArgument | undefined): Lifetimes {
     const options = ttl !== null && typeof ttl === 'object' ? ttl : { ttl }
     const ttlMs = options.ttl === undefined ? this.#ttlMs : toMs(options.ttl, 'ttl')
-    const memoryTtlMs = options.memoryTtl === undefined ? this.#memoryTtlMs : toMs(options.memoryTtl, 'memoryTtl')
+    const memoryTtlMs =
+      options.memoryTtl === undefined ? this.#memoryTtlMs : toMs(options.memoryTtl, 'memoryTtl')
     return { ttlMs, memoryTtlMs: Math.min(ttlMs, memoryTtlMs) }
   }
 
   /** Runs `op` on every tier in parallel; failures become StorageErrors, and the first one is thrown. */
-  async #everyTier<R>(action: string, key: string | undefined, op: (tier: Tier) => Promise<R>): Promise<R[]> {
-    const results = await Promise.allSettled(this.#tiers.map((tier) => this.#guard(tier, action, key, () => op(tier))))
+  async #everyTier<R>(
+    action: string,
+    key: string | undefined,
+    op: (tier: Tier) => Promise<R>,
+  ): Promise<R[]> {
+    const results = await Promise.allSettled(
+      this.#tiers.map((tier) => this.#guard(tier, action, key, () => op(tier))),
+    )
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
     if (failed) throw failed.reason
     return results.map((r) => (r as PromiseFulfilledResult<R>).value)
@@ -490,7 +599,11 @@ export class Cache {
   #failure(tier: Tier, action: string, key: string | undefined, err: unknown): StorageError {
     this.#errors[this.#tiers.indexOf(tier)]!++
     if (isStorageError(err)) return err
-    return new StorageError(describeFailure(tier.name, action, key, err), { key, tier: tier.name, cause: err })
+    return new StorageError(describeFailure(tier.name, action, key, err), {
+      key,
+      tier: tier.name,
+      cause: err,
+    })
   }
 
   async #backgroundCleanup(): Promise<void> {
@@ -511,7 +624,9 @@ function isValidKey(key: unknown): key is string {
 }
 
 function invalidKey(key: unknown): InvalidKeyError {
-  return new InvalidKeyError(`[tiercache] a key must be a non-empty string (got ${key === '' ? 'an empty string' : typeof key})`)
+  return new InvalidKeyError(
+    `[tiercache] a key must be a non-empty string (got ${key === '' ? 'an empty string' : typeof key})`,
+  )
 }
 
 function shorten(key: string): string {

@@ -18,7 +18,11 @@ export function makeEntry(key: string, value: unknown, expiresAt: number): Entry
 }
 
 /** The contract of `src/storage/tier.ts` in executable form. Every tier's test file calls this once. */
-export function describeTier(name: string, make: (clock: FakeClock) => Tier | Promise<Tier>, caps: TierCaps = {}): void {
+export function describeTier(
+  name: string,
+  make: (clock: FakeClock) => Tier | Promise<Tier>,
+  caps: TierCaps = {},
+): void {
   describe(`${name} satisfies Tier`, () => {
     let clock: FakeClock
     let tier: Tier
@@ -43,7 +47,11 @@ export function describeTier(name: string, make: (clock: FakeClock) => Tier | Pr
     })
 
     it('set() then get() returns the same entry', async () => {
-      const want = makeEntry('video_1', { title: 'x', frames: [1, 2.5, -3], nested: { ok: true, none: null } }, clock.now() + 60_000)
+      const want = makeEntry(
+        'video_1',
+        { title: 'x', frames: [1, 2.5, -3], nested: { ok: true, none: null } },
+        clock.now() + 60_000,
+      )
       await tier.set(want)
       expectSameEntry(await tier.get('video_1'), want)
     })
@@ -118,24 +126,30 @@ export function describeTier(name: string, make: (clock: FakeClock) => Tier | Pr
 
     it('stats() counts the entries held', async () => {
       expect((await tier.stats()).entries).toBe(0)
-      for (let i = 0; i < 5; i++) await tier.set(makeEntry(`k${i}`, 'x'.repeat(i * 10), clock.now() + 60_000))
+      for (let i = 0; i < 5; i++)
+        await tier.set(makeEntry(`k${i}`, 'x'.repeat(i * 10), clock.now() + 60_000))
       expect((await tier.stats()).entries).toBe(5)
       await tier.delete('k0')
       expect((await tier.stats()).entries).toBe(4)
     })
 
-    it.each(HOSTILE_KEYS.map((key) => [keyLabel(key), key] as const))('key %s round-trips', async (_label, key) => {
-      const want = makeEntry(key, { key, n: key.length }, clock.now() + 60_000)
-      await tier.set(want)
-      expectSameEntry(await tier.get(key), want)
-      expect(await tier.delete(key)).toBe(true)
-      expect(await tier.get(key)).toBeUndefined()
-    })
+    it.each(HOSTILE_KEYS.map((key) => [keyLabel(key), key] as const))(
+      'key %s round-trips',
+      async (_label, key) => {
+        const want = makeEntry(key, { key, n: key.length }, clock.now() + 60_000)
+        await tier.set(want)
+        expectSameEntry(await tier.get(key), want)
+        expect(await tier.delete(key)).toBe(true)
+        expect(await tier.get(key)).toBeUndefined()
+      },
+    )
 
     it('all hostile keys coexist, each with its own value', async () => {
-      for (const [i, key] of HOSTILE_KEYS.entries()) await tier.set(makeEntry(key, { i, key }, clock.now() + 60_000))
+      for (const [i, key] of HOSTILE_KEYS.entries())
+        await tier.set(makeEntry(key, { i, key }, clock.now() + 60_000))
       expect((await tier.stats()).entries).toBe(HOSTILE_KEYS.length)
-      for (const [i, key] of HOSTILE_KEYS.entries()) expect((await tier.get(key))?.value).toEqual({ i, key })
+      for (const [i, key] of HOSTILE_KEYS.entries())
+        expect((await tier.get(key))?.value).toEqual({ i, key })
       expect(await tier.clear((key) => HOSTILE_KEYS.includes(key))).toBe(HOSTILE_KEYS.length)
       expect((await tier.stats()).entries).toBe(0)
     })
@@ -143,7 +157,11 @@ export function describeTier(name: string, make: (clock: FakeClock) => Tier | Pr
     it('20 concurrent set() of one key leave one whole entry', async () => {
       // Different sizes and expiries, so a mix of two writes could not pass for one of them.
       const entries = Array.from({ length: 20 }, (_, i) =>
-        makeEntry('contended', { i, payload: String(i % 10).repeat(1_000 * (i + 1)) }, clock.now() + 1_000 * (i + 1)),
+        makeEntry(
+          'contended',
+          { i, payload: String(i % 10).repeat(1_000 * (i + 1)) },
+          clock.now() + 1_000 * (i + 1),
+        ),
       )
       await Promise.all(entries.map((entry) => tier.set(entry)))
       const got = await tier.get('contended')
@@ -161,7 +179,11 @@ export function describeTier(name: string, make: (clock: FakeClock) => Tier | Pr
     if (caps.persistent) {
       it('a second instance reads what the first wrote', async () => {
         if (!caps.reopen) throw new Error('persistent tiers must pass caps.reopen')
-        const want = makeEntry('shared', { from: 'first', at: new Date(clock.now()) }, clock.now() + 60_000)
+        const want = makeEntry(
+          'shared',
+          { from: 'first', at: new Date(clock.now()) },
+          clock.now() + 60_000,
+        )
         await tier.set(want)
         const second = await caps.reopen(tier, clock)
         try {

@@ -62,7 +62,9 @@ describe('codec', () => {
       for (const value of values) {
         const back = roundTrip(value)
         expect(back.constructor).toBe(value.constructor)
-        expect(Buffer.from(back.buffer, back.byteOffset, back.byteLength)).toEqual(Buffer.from(value.buffer, value.byteOffset, value.byteLength))
+        expect(Buffer.from(back.buffer, back.byteOffset, back.byteLength)).toEqual(
+          Buffer.from(value.buffer, value.byteOffset, value.byteLength),
+        )
       }
     })
 
@@ -95,7 +97,11 @@ describe('codec', () => {
     })
 
     it('NaN, Infinity and -Infinity', () => {
-      expect(roundTrip([Number.NaN, Infinity, -Infinity])).toEqual([Number.NaN, Infinity, -Infinity])
+      expect(roundTrip([Number.NaN, Infinity, -Infinity])).toEqual([
+        Number.NaN,
+        Infinity,
+        -Infinity,
+      ])
       expect(roundTrip(Infinity)).toBe(Infinity)
     })
   })
@@ -117,8 +123,13 @@ describe('codec', () => {
       id: 'video_42',
       createdAt: new Date(1_700_000_000_000),
       frames: [new Float64Array([0.5, 1.5]), { thumbnail: Buffer.from('png'), at: 12n }],
-      labels: new Map<string, unknown>([['cat', new Set([0.9, Number.NaN])], ['none', undefined]]),
-      deep: Array.from({ length: 300 }).reduce<unknown>((inner) => ({ inner }), { leaf: new Date(1) }),
+      labels: new Map<string, unknown>([
+        ['cat', new Set([0.9, Number.NaN])],
+        ['none', undefined],
+      ]),
+      deep: Array.from({ length: 300 }).reduce<unknown>((inner) => ({ inner }), {
+        leaf: new Date(1),
+      }),
     }
     const back = roundTrip(value)
     expect(back).toEqual(value)
@@ -140,7 +151,12 @@ describe('codec', () => {
       ['a function', () => 1],
       ['a function in an object', { run() {} }],
       ['a function in a Map', new Map([['f', () => 1]])],
-      ['a function in a class instance', new (class Job { fn = () => 1 })()],
+      [
+        'a function in a class instance',
+        new (class Job {
+          fn = () => 1
+        })(),
+      ],
       ['a symbol', Symbol('s')],
       ['a symbol in an array', [1, Symbol('s')]],
       ['a circular object', circular],

@@ -28,14 +28,30 @@ describe('toMs', () => {
     expect(toMs(Infinity)).toBe(Infinity)
   })
 
-  it.each([0, -1, -Infinity, Number.NaN, '0s', '-5s', '', '10', '1x', '1H', 'h', '1e3s', 'Infinity', '1.s', null, undefined, {}, true])(
-    'rejects %p with a TypeError naming the option',
-    (bad) => {
-      expect(() => toMs(bad as never)).toThrow(TypeError)
-      expect(() => toMs(bad as never)).toThrow(/^ttl option/)
-      expect(() => toMs(bad as never, 'memoryTtl')).toThrow(/^memoryTtl option/)
-    },
-  )
+  it.each([
+    0,
+    -1,
+    -Infinity,
+    Number.NaN,
+    '0s',
+    '-5s',
+    '',
+    '10',
+    '1x',
+    '1H',
+    'h',
+    '1e3s',
+    'Infinity',
+    '1.s',
+    null,
+    undefined,
+    {},
+    true,
+  ])('rejects %p with a TypeError naming the option', (bad) => {
+    expect(() => toMs(bad as never)).toThrow(TypeError)
+    expect(() => toMs(bad as never)).toThrow(/^ttl option/)
+    expect(() => toMs(bad as never, 'memoryTtl')).toThrow(/^memoryTtl option/)
+  })
 
   it('shows the rejected value in the message', () => {
     expect(() => toMs('2 weeks', 'cleanupInterval')).toThrow(/2 weeks/)

@@ -34,7 +34,9 @@ function randomKey(random: () => number): string {
   const length = random() < 0.05 ? 200 + Math.floor(random() * 200) : 1 + Math.floor(random() * 24)
   let key = ''
   while (key.length < length) {
-    const pool = [...POOLS[Math.floor(random() * (random() < 0.97 ? POOLS.length - 1 : POOLS.length))]!]
+    const pool = [
+      ...POOLS[Math.floor(random() * (random() < 0.97 ? POOLS.length - 1 : POOLS.length))]!,
+    ]
     key += pool[Math.floor(random() * pool.length)]
   }
   return key
@@ -58,9 +60,12 @@ function checkName(key: string): void {
 }
 
 describe('file layout', () => {
-  it.each(HOSTILE_KEYS.map((key) => [keyLabel(key), key]))('maps %s to a safe name and back', (_label, key) => {
-    checkName(key)
-  })
+  it.each(HOSTILE_KEYS.map((key) => [keyLabel(key), key]))(
+    'maps %s to a safe name and back',
+    (_label, key) => {
+      checkName(key)
+    },
+  )
 
   it('maps short well-formed keys reversibly, and only too-long or ill-formed keys to hashes', () => {
     for (const key of ['video_42', 'Video:42', 'a b', 'é', '😀', '.', '%', '^', '@', '=']) {
@@ -117,7 +122,10 @@ describe('file layout', () => {
     ['no suffix', 'video_42'],
     ['a short hash', '=abc.json'],
     ['an upper-case hash', `=${'A'.repeat(64)}.json`],
-    ['a plain name longer than the limit (its canonical name is a hash)', `${'x'.repeat(251)}.json`],
+    [
+      'a plain name longer than the limit (its canonical name is a hash)',
+      `${'x'.repeat(251)}.json`,
+    ],
   ])('reads a name with %s as foreign', (_why, name) => {
     expect(fileNameToKey(name)).toBeUndefined()
   })

@@ -6,24 +6,37 @@ const matching = (pattern: string | RegExp, keys: string[]) => keys.filter(compi
 describe('compilePattern', () => {
   describe('globs', () => {
     it('* matches any run of characters, including none, slashes and newlines', () => {
-      expect(matching('video_*', ['video_', 'video_1', 'video_1/frames', 'video_\nx', 'xvideo_1', 'video'])).toEqual([
-        'video_',
-        'video_1',
-        'video_1/frames',
-        'video_\nx',
+      expect(
+        matching('video_*', [
+          'video_',
+          'video_1',
+          'video_1/frames',
+          'video_\nx',
+          'xvideo_1',
+          'video',
+        ]),
+      ).toEqual(['video_', 'video_1', 'video_1/frames', 'video_\nx'])
+      expect(matching('*_analysis', ['v2_video_1_analysis', '_analysis', 'analysis'])).toEqual([
+        'v2_video_1_analysis',
+        '_analysis',
       ])
-      expect(matching('*_analysis', ['v2_video_1_analysis', '_analysis', 'analysis'])).toEqual(['v2_video_1_analysis', '_analysis'])
       expect(matching('*', ['a', '', 'long key'])).toEqual(['a', '', 'long key'])
     })
 
     it('? matches exactly one character', () => {
-      expect(matching('video_?', ['video_1', 'video_', 'video_12', 'video_\n'])).toEqual(['video_1', 'video_\n'])
+      expect(matching('video_?', ['video_1', 'video_', 'video_12', 'video_\n'])).toEqual([
+        'video_1',
+        'video_\n',
+      ])
     })
 
     it('? matches one character even outside the Basic Multilingual Plane (an emoji)', () => {
       expect(matching('clip_?', ['clip_😀', 'clip_é', 'clip_😀😀'])).toEqual(['clip_😀', 'clip_é'])
       expect(matching('a?b', ['a😀b'])).toEqual(['a😀b'])
-      expect(matching('\uD800?*', ['\uD800\uD800', '\uD800x', 'x'])).toEqual(['\uD800\uD800', '\uD800x']) // lone surrogates too
+      expect(matching('\uD800?*', ['\uD800\uD800', '\uD800x', 'x'])).toEqual([
+        '\uD800\uD800',
+        '\uD800x',
+      ]) // lone surrogates too
     })
 
     it('matches the whole key, never a part of it', () => {
@@ -34,7 +47,11 @@ describe('compilePattern', () => {
       'treats RegExp syntax in %p literally',
       (literal) => {
         const decoys = [literal.replace(/[^a-z]/g, 'z'), `${literal}x`, 'aab', 'xx', 'a', 'b', '']
-        expect(matching(`${literal}*`, [literal, `${literal}suffix`, ...decoys])).toEqual([literal, `${literal}suffix`, `${literal}x`])
+        expect(matching(`${literal}*`, [literal, `${literal}suffix`, ...decoys])).toEqual([
+          literal,
+          `${literal}suffix`,
+          `${literal}x`,
+        ])
         expect(matching(literal, [literal, ...decoys])).toEqual([literal])
       },
     )
@@ -73,11 +90,16 @@ describe('compilePattern', () => {
     it('a global or sticky RegExp gives the same answer on every call', () => {
       for (const re of [/video/g, /video/y, /video/gy]) {
         const match = compilePattern(re)
-        expect([match('video'), match('video'), match('video'), match('video')]).toEqual([true, true, true, true])
+        expect([match('video'), match('video'), match('video'), match('video')]).toEqual([
+          true,
+          true,
+          true,
+          true,
+        ])
       }
     })
 
-    it('does not change the caller\'s RegExp', () => {
+    it("does not change the caller's RegExp", () => {
       const re = /video/g
       compilePattern(re)('video')
       expect(re.lastIndex).toBe(0)

@@ -9,11 +9,14 @@ export interface Checksummed {
   sha: string
 }
 
-const digest = (v: Omit<Checksummed, 'sha'>) => createHash('sha256').update(`${v.key}\n${v.writer}\n${v.seq}\n${v.payload}`).digest('hex')
+const digest = (v: Omit<Checksummed, 'sha'>) =>
+  createHash('sha256').update(`${v.key}\n${v.writer}\n${v.seq}\n${v.payload}`).digest('hex')
 
 /** A fresh value for `key` whose payload is `size` random hex characters. */
 export function checksummed(key: string, writer: string, seq: number, size: number): Checksummed {
-  const payload = randomBytes(Math.ceil(size / 2)).toString('hex').slice(0, size)
+  const payload = randomBytes(Math.ceil(size / 2))
+    .toString('hex')
+    .slice(0, size)
   const value = { key, writer, seq, payload }
   return { ...value, sha: digest(value) }
 }
@@ -22,5 +25,10 @@ export function checksummed(key: string, writer: string, seq: number, size: numb
 export function isIntact(value: unknown, key: string): boolean {
   if (value === null || typeof value !== 'object') return false
   const v = value as Checksummed
-  return v.key === key && typeof v.payload === 'string' && typeof v.seq === 'number' && v.sha === digest(v)
+  return (
+    v.key === key &&
+    typeof v.payload === 'string' &&
+    typeof v.seq === 'number' &&
+    v.sha === digest(v)
+  )
 }

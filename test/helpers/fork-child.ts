@@ -11,7 +11,9 @@ export interface Child {
 
 /** Forks `test/helpers/<name>.ts` through ts-node, as the multi-process tests do. */
 export function forkHelper(name: string, args: string[]): Child {
-  const child = fork(join(__dirname, `${name}.ts`), args, { execArgv: ['-r', 'ts-node/register/transpile-only'] })
+  const child = fork(join(__dirname, `${name}.ts`), args, {
+    execArgv: ['-r', 'ts-node/register/transpile-only'],
+  })
   const queue: unknown[] = []
   const waiting: ((message: unknown) => void)[] = []
   child.on('message', (message) => {
@@ -30,7 +32,13 @@ export function forkHelper(name: string, args: string[]): Child {
         ? Promise.resolve(queue.shift() as T)
         : new Promise<T>((resolve, reject) => {
             waiting.push(resolve as (message: unknown) => void)
-            void exited.then(({ code, signal }) => reject(new Error(`${name} exited (code ${code}, signal ${signal}) before sending a message`)))
+            void exited.then(({ code, signal }) =>
+              reject(
+                new Error(
+                  `${name} exited (code ${code}, signal ${signal}) before sending a message`,
+                ),
+              ),
+            )
           }),
   }
 }

@@ -20,10 +20,20 @@ export interface HammerReport {
 
 async function main(dir: string, keyCount: number, writer: string): Promise<void> {
   const tier = new FileTier({ dir })
-  const report: HammerReport = { writes: 0, hits: 0, misses: 0, rawReads: 0, torn: 0, wrong: 0, lost: 0 }
+  const report: HammerReport = {
+    writes: 0,
+    hits: 0,
+    misses: 0,
+    rawReads: 0,
+    torn: 0,
+    wrong: 0,
+    lost: 0,
+  }
   const seen = new Set<string>()
   process.send!('ready')
-  const { until } = await new Promise<{ until: number }>((resolve) => process.once('message', resolve as never))
+  const { until } = await new Promise<{ until: number }>((resolve) =>
+    process.once('message', resolve as never),
+  )
   for (let seq = 0; Date.now() < until; seq++) {
     const key = `key-${Math.floor(Math.random() * keyCount)}`
     if (Math.random() < 0.5) {

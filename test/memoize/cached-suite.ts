@@ -1,7 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Cache, Cached, CacheConfig, InvalidatesCache, MemoryTier, type StorageError } from '../../src'
+import {
+  Cache,
+  Cached,
+  CacheConfig,
+  InvalidatesCache,
+  MemoryTier,
+  type StorageError,
+} from '../../src'
 import { FailingTier } from '../helpers/failing-tier'
 
 /**
@@ -42,7 +49,10 @@ export function describeCachedDecorators(expectedFlavour: 'standard' | 'legacy')
     class VideoService {
       constructor(readonly model: string) {}
 
-      @Cached({ ttl: 3600, key: (videoId: string, segmentId: string) => `video_${videoId}_segment_${segmentId}` })
+      @Cached({
+        ttl: 3600,
+        key: (videoId: string, segmentId: string) => `video_${videoId}_segment_${segmentId}`,
+      })
       async processVideoSegment(videoId: string, segmentId: string) {
         gpuCalls.push(`${this.model}:${videoId}:${segmentId}`)
         return { videoId, segmentId, model: this.model, frames: [1, 2, 3] }
@@ -54,7 +64,11 @@ export function describeCachedDecorators(expectedFlavour: 'standard' | 'legacy')
         return { videoId, title: `Video ${videoId}` }
       }
 
-      @Cached({ key(this: VideoService, videoId: string) { return `summary_${this.model}_${videoId}` } })
+      @Cached({
+        key(this: VideoService, videoId: string) {
+          return `summary_${this.model}_${videoId}`
+        },
+      })
       async summarize(videoId: string) {
         gpuCalls.push(`summary:${this.model}:${videoId}`)
         return `${this.model} summary of ${videoId}`
@@ -121,7 +135,10 @@ export function describeCachedDecorators(expectedFlavour: 'standard' | 'legacy')
     await service.processVideoSegment('xyz', '1')
     await expect(service.updateVideo('abc', { title: '' })).rejects.toThrow('empty title')
     expect(await cache.has('video_abc_segment_1:v2')).toBe(true)
-    expect(await service.updateVideo('abc', { title: 'New' })).toEqual({ videoId: 'abc', title: 'New' })
+    expect(await service.updateVideo('abc', { title: 'New' })).toEqual({
+      videoId: 'abc',
+      title: 'New',
+    })
     expect(await cache.has('video_abc_segment_1:v2')).toBe(false)
     expect(await cache.has('video_abc_segment_2:v2')).toBe(false)
     expect(await cache.has('video_xyz_segment_1:v2')).toBe(true)
@@ -155,7 +172,11 @@ export function describeCachedDecorators(expectedFlavour: 'standard' | 'legacy')
 
   it('@InvalidatesCache hands a failing clear to the cache’s onError and still returns the result', async () => {
     const errors: StorageError[] = []
-    const broken = new Cache({ tiers: [new MemoryTier(), new FailingTier('disk')], onError: (e) => errors.push(e), cleanupInterval: false })
+    const broken = new Cache({
+      tiers: [new MemoryTier(), new FailingTier('disk')],
+      onError: (e) => errors.push(e),
+      cleanupInterval: false,
+    })
     class Editor {
       @InvalidatesCache((id: string) => [`doc_${id}_*`], { cache: broken })
       async save(id: string) {

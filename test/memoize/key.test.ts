@@ -52,7 +52,21 @@ describe('default keys', () => {
 
   it('hash Date, Map, Set, Buffer and BigInt arguments by value', () => {
     expect(key(new Date(5))).toBe(key(new Date(5)))
-    expect(key(new Map([['a', 1], ['b', 2]]))).toBe(key(new Map([['b', 2], ['a', 1]])))
+    expect(
+      key(
+        new Map([
+          ['a', 1],
+          ['b', 2],
+        ]),
+      ),
+    ).toBe(
+      key(
+        new Map([
+          ['b', 2],
+          ['a', 1],
+        ]),
+      ),
+    )
     expect(key(new Set([1, 2]))).toBe(key(new Set([2, 1])))
     expect(key(Buffer.from('xyz'))).toBe(key(Buffer.from('xyz')))
     expect(key({ n: 10n })).toBe(key({ n: 10n }))
@@ -75,9 +89,13 @@ describe('default keys', () => {
   })
 
   it('are identical in another process', () => {
-    const child = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, '../fixtures/print-keys.ts')], {
-      encoding: 'utf8',
-    })
+    const child = execFileSync(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', join(__dirname, '../fixtures/print-keys.ts')],
+      {
+        encoding: 'utf8',
+      },
+    )
     const keys = KEY_SAMPLES().map((args) => key(...args))
     expect(JSON.parse(child)).toEqual(keys)
     expect(new Set(keys).size).toBe(keys.length)
@@ -91,7 +109,10 @@ describe('default keys', () => {
         const pick = (i * 7 + j * 13) % 5
         if (pick === 0) return (i * 31 + j) % 17
         if (pick === 1) return String((i * 31 + j) % 17)
-        return Array.from({ length: (i + j) % 4 }, (_, k) => alphabet[(i * 3 + j * 5 + k * 11) % alphabet.length]).join('')
+        return Array.from(
+          { length: (i + j) % 4 },
+          (_, k) => alphabet[(i * 3 + j * 5 + k * 11) % alphabet.length],
+        ).join('')
       })
       const k = key(...args)
       const identity = JSON.stringify(args.map((a) => [typeof a, a]))

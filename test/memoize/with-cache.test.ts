@@ -1,7 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Cache, CacheError, FileTier, MemoryTier, StorageError, withCache, type Tier } from '../../src'
+import {
+  Cache,
+  CacheError,
+  FileTier,
+  MemoryTier,
+  StorageError,
+  withCache,
+  type Tier,
+} from '../../src'
 
 const dirs: string[] = []
 const tempDir = () => {
@@ -57,7 +65,9 @@ describe('withCache', () => {
     const first = counted((id: string) => ({ id, at: new Date(7), bytes: Buffer.from('xyz') }))
     await withCache(first.fn, { cache: newCache({ cacheDir: dir }), key: 'meta' })('a')
     const second = counted((id: string) => ({ id, at: new Date(0), bytes: Buffer.from('') }))
-    const result = await withCache(second.fn, { cache: newCache({ cacheDir: dir }), key: 'meta' })('a')
+    const result = await withCache(second.fn, { cache: newCache({ cacheDir: dir }), key: 'meta' })(
+      'a',
+    )
     expect(second.calls).toHaveLength(0)
     expect(result.at).toBeInstanceOf(Date)
     expect(result.at.getTime()).toBe(7)
@@ -69,7 +79,11 @@ describe('withCache', () => {
     const v1 = counted((id: string) => ({ schema: 1, id }))
     await withCache(v1.fn, { cache: newCache({ cacheDir: dir }), key: 'analysis', version: 1 })('x')
     const v2 = counted((id: string) => ({ schema: 2, id }))
-    const cachedV2 = withCache(v2.fn, { cache: newCache({ cacheDir: dir }), key: 'analysis', version: 2 })
+    const cachedV2 = withCache(v2.fn, {
+      cache: newCache({ cacheDir: dir }),
+      key: 'analysis',
+      version: 2,
+    })
     expect(await cachedV2('x')).toEqual({ schema: 2, id: 'x' })
     expect(v2.calls).toHaveLength(1)
   })
@@ -77,9 +91,17 @@ describe('withCache', () => {
   it('accepts a key function in the guide’s style, and appends the version to it', async () => {
     const cache = newCache()
     const { fn, calls } = counted((videoId: string, segmentId: string) => `${videoId}/${segmentId}`)
-    const process = withCache(fn, { cache, key: (videoId, segmentId) => `video_${videoId}_segment_${segmentId}` })
+    const process = withCache(fn, {
+      cache,
+      key: (videoId, segmentId) => `video_${videoId}_segment_${segmentId}`,
+    })
     expect(process.keyFor('abc', '4')).toBe('video_abc_segment_4')
-    expect(withCache(fn, { cache, version: 3, key: (v, s) => `video_${v}_segment_${s}` }).keyFor('abc', '4')).toBe('video_abc_segment_4:v3')
+    expect(
+      withCache(fn, { cache, version: 3, key: (v, s) => `video_${v}_segment_${s}` }).keyFor(
+        'abc',
+        '4',
+      ),
+    ).toBe('video_abc_segment_4:v3')
     await process('abc', '4')
     expect(await cache.get('video_abc_segment_4')).toBe('abc/4')
     await process('abc', '4')
@@ -119,8 +141,16 @@ describe('withCache', () => {
     let now = 1_700_000_000_000
     const clock = { now: () => now }
     const cache = newCache({ tiers: [new MemoryTier({ clock })], clock })
-    const { fn, calls } = counted((videoId: string) => ({ videoId, status: videoId === 'live' ? 'processing' : 'done' }))
-    const cached = withCache(fn, { cache, key: 'status', ttl: (result, [videoId]) => (result.status === 'processing' && videoId === 'live' ? 60 : '7d') })
+    const { fn, calls } = counted((videoId: string) => ({
+      videoId,
+      status: videoId === 'live' ? 'processing' : 'done',
+    }))
+    const cached = withCache(fn, {
+      cache,
+      key: 'status',
+      ttl: (result, [videoId]) =>
+        result.status === 'processing' && videoId === 'live' ? 60 : '7d',
+    })
     await cached('live')
     await cached('old')
     now += 61_000
@@ -132,7 +162,12 @@ describe('withCache', () => {
   it('does not store results that shouldCache rejects, or a TTL function returns 0 for', async () => {
     const cache = newCache()
     const { fn, calls } = counted((n: number) => ({ n, items: n % 2 ? [] : [n] }))
-    const cached = withCache(fn, { cache, key: 'list', shouldCache: (r) => r.items.length > 0, ttl: (r) => (r.n === 4 ? 0 : 60) })
+    const cached = withCache(fn, {
+      cache,
+      key: 'list',
+      shouldCache: (r) => r.items.length > 0,
+      ttl: (r) => (r.n === 4 ? 0 : 60),
+    })
     for (const n of [1, 1, 2, 2, 4, 4]) await cached(n)
     expect(calls).toEqual([[1], [1], [2], [4], [4]])
   })
@@ -154,8 +189,14 @@ describe('withCache', () => {
 
   it('guide-style clear patterns match the keys withCache builds', async () => {
     const cache = newCache()
-    const analysis = withCache(async (id: string) => `analysis of ${id}`, { cache, key: (id) => `video_${id}_analysis` })
-    const transcript = withCache(async (id: string) => `transcript of ${id}`, { cache, key: (id) => `video_${id}_transcript` })
+    const analysis = withCache(async (id: string) => `analysis of ${id}`, {
+      cache,
+      key: (id) => `video_${id}_analysis`,
+    })
+    const transcript = withCache(async (id: string) => `transcript of ${id}`, {
+      cache,
+      key: (id) => `video_${id}_transcript`,
+    })
     await Promise.all([analysis('123'), transcript('123'), analysis('456')])
     expect(await cache.clear('video_123_*')).toBe(2)
     expect(await analysis.peek('123')).toBeUndefined()
@@ -181,8 +222,12 @@ describe('withCache', () => {
     const failing: Tier = {
       name: 'broken',
       needsEncoded: true,
-      get: async () => { throw new Error('disk on fire') },
-      set: async () => { throw new Error('disk on fire') },
+      get: async () => {
+        throw new Error('disk on fire')
+      },
+      set: async () => {
+        throw new Error('disk on fire')
+      },
       delete: async () => false,
       clear: async () => 0,
       prune: async () => 0,
@@ -203,7 +248,12 @@ describe('withCache', () => {
 
   it('never swallows errors of the function or turns them into undefined', async () => {
     const cache = newCache()
-    const cached = withCache(async () => { throw new TypeError('bad input') }, { cache, key: 'throws' })
+    const cached = withCache(
+      async () => {
+        throw new TypeError('bad input')
+      },
+      { cache, key: 'throws' },
+    )
     await expect(cached()).rejects.toThrow(TypeError)
   })
 
@@ -249,7 +299,9 @@ describe('withCache repeated calls (found by argument, checked against the memor
     if (options.withFile) tiers.push(new FileTier({ dir: tempDir(), clock }))
     const cache = newCache({ tiers, clock })
     let run = 0
-    const { fn, calls } = counted((id: unknown, n?: unknown) => `${String(id)}/${String(n)}#${++run}`)
+    const { fn, calls } = counted(
+      (id: unknown, n?: unknown) => `${String(id)}/${String(n)}#${++run}`,
+    )
     const cached = withCache(fn, { cache, key: 'lookup', ttl: 60 })
     return { cache, cached, calls, clock }
   }
@@ -287,7 +339,19 @@ describe('withCache repeated calls (found by argument, checked against the memor
   it('keeps arguments of different types and counts apart', async () => {
     const { cached } = await setup()
     const results = []
-    for (const args of [[1], ['1'], [0], [-0], [true], ['true'], [null], [undefined], [], [1, undefined], [10n]] as unknown[][]) {
+    for (const args of [
+      [1],
+      ['1'],
+      [0],
+      [-0],
+      [true],
+      ['true'],
+      [null],
+      [undefined],
+      [],
+      [1, undefined],
+      [10n],
+    ] as unknown[][]) {
       results.push(await (cached as (...a: unknown[]) => Promise<string>)(...args))
       expect(await (cached as (...a: unknown[]) => Promise<string>)(...args)).toBe(results.at(-1))
     }

@@ -30,7 +30,10 @@ describe('call texts of arrays with a toJSON', () => {
   it('withCache serves each call its own result', async () => {
     const cache = new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })
     try {
-      const depth = withCache(async (req: { path: string[] }) => req.path.length, { cache, namespace: 'paths' })
+      const depth = withCache(async (req: { path: string[] }) => req.path.length, {
+        cache,
+        namespace: 'paths',
+      })
       const two = { path: Path.from(['a', 'b']) }
       const one = { path: Path.from(['a/b']) }
       expect(await depth(two)).toBe(2)
@@ -42,9 +45,14 @@ describe('call texts of arrays with a toJSON', () => {
   })
 
   it('keyFor gives the two calls different keys (the key memo has the same hole)', async () => {
-    const depth = withCache(async (req: { path: string[] }) => req.path.length, { cache: new Cache({ tiers: [new MemoryTier()], cleanupInterval: false }), namespace: 'paths' })
+    const depth = withCache(async (req: { path: string[] }) => req.path.length, {
+      cache: new Cache({ tiers: [new MemoryTier()], cleanupInterval: false }),
+      namespace: 'paths',
+    })
     try {
-      expect(depth.keyFor({ path: Path.from(['a', 'b']) })).not.toBe(depth.keyFor({ path: Path.from(['a/b']) }))
+      expect(depth.keyFor({ path: Path.from(['a', 'b']) })).not.toBe(
+        depth.keyFor({ path: Path.from(['a/b']) }),
+      )
     } finally {
       await depth.cache.close()
     }

@@ -8,6 +8,9 @@ describe('values with toJSON', () => {
     const dir = makeTempDir()
     const value = { id: 7, toJSON: () => ({ id: 7, kind: 'ref' }) }
     await new Cache({ cacheDir: dir, cleanupInterval: false }).set('k', value)
-    expect(await new Cache({ cacheDir: dir, cleanupInterval: false }).get('k')).toEqual({ id: 7, kind: 'ref' })
+    expect(await new Cache({ cacheDir: dir, cleanupInterval: false }).get('k')).toEqual({
+      id: 7,
+      kind: 'ref',
+    })
   })
 })

@@ -41,9 +41,18 @@ describe('ArgsIndex fast path (checked, correct)', () => {
   it('never serves a copy replaced by a value too large for memory, or past a memoryTtl', async () => {
     const dir = makeTempDir()
     const clock = new FakeClock()
-    const cache = new Cache({ tiers: [new MemoryTier({ maxEntryBytes: 100, clock }), new FileTier({ dir, clock })], clock, cleanupInterval: false })
+    const cache = new Cache({
+      tiers: [new MemoryTier({ maxEntryBytes: 100, clock }), new FileTier({ dir, clock })],
+      clock,
+      cleanupInterval: false,
+    })
     let n = 0
-    const f = withCache(async (id: string) => `${id}#${++n}`, { cache, namespace: 'ix', memoryTtl: 5, ttl: 60 })
+    const f = withCache(async (id: string) => `${id}#${++n}`, {
+      cache,
+      namespace: 'ix',
+      memoryTtl: 5,
+      ttl: 60,
+    })
     expect(await f('a')).toBe('a#1')
     expect(await f('a')).toBe('a#1') // remembered by argument now
     await cache.set(f.keyFor('a'), 'x'.repeat(500)) // too large for memory: lives on disk only
@@ -55,7 +64,12 @@ describe('ArgsIndex fast path (checked, correct)', () => {
     expect(await f('a')).toBe('a#2') // stored by f, with its memoryTtl of 5 s
     expect(await f('a')).toBe('a#2')
     clock.advance(5_000) // the memory copy expires; the file entry lives on
-    await new FileTier({ dir, clock }).set({ key: f.keyFor('a'), value: 'changed on disk', encoded: '"changed on disk"', expiresAt: clock.now() + 60_000 })
+    await new FileTier({ dir, clock }).set({
+      key: f.keyFor('a'),
+      value: 'changed on disk',
+      encoded: '"changed on disk"',
+      expiresAt: clock.now() + 60_000,
+    })
     expect(await f('a')).toBe('changed on disk')
     await cache.close()
   })
@@ -63,7 +77,10 @@ describe('ArgsIndex fast path (checked, correct)', () => {
   it('finds object arguments by their text, in any key order, and never conflates what JSON writes alike', async () => {
     const cache = new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })
     let runs = 0
-    const f = withCache(async (arg: unknown) => `${typeof arg}:${++runs}`, { cache, namespace: 'ix' })
+    const f = withCache(async (arg: unknown) => `${typeof arg}:${++runs}`, {
+      cache,
+      namespace: 'ix',
+    })
     const query = () => ({ videoId: 'v', opts: { fps: 30, model: 'clip' } })
     const first = await f(query())
     for (let i = 0; i < 3; i++) expect(await f(query())).toBe(first) // the second call remembers it by its text
@@ -95,7 +112,10 @@ describe('ArgsIndex fast path (checked, correct)', () => {
   it('large object arguments still hit (by key, not remembered by text)', async () => {
     const cache = new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })
     let runs = 0
-    const f = withCache(async (q: { ids: number[] }) => (runs++, q.ids.length), { cache, namespace: 'big' })
+    const f = withCache(async (q: { ids: number[] }) => (runs++, q.ids.length), {
+      cache,
+      namespace: 'big',
+    })
     const query = () => ({ ids: Array.from({ length: 1_000 }, (_, i) => i) })
     for (let i = 0; i < 3; i++) expect(await f(query())).toBe(1_000)
     expect(runs).toBe(1)

@@ -12,7 +12,12 @@ export function describeDecoratorReview(): void {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'tiercache-review-'))
     const clock = { now: () => T0 } // time stands still: lifetimes can be checked exactly
-    cache = new Cache({ cacheDir: dir, cleanupInterval: false, clock, tiers: [new MemoryTier({ clock })] })
+    cache = new Cache({
+      cacheDir: dir,
+      cleanupInterval: false,
+      clock,
+      tiers: [new MemoryTier({ clock })],
+    })
   })
   afterEach(async () => {
     await cache.close()
@@ -37,7 +42,10 @@ export function describeDecoratorReview(): void {
     await service.getVideoMetadata('b')
     setDefaultCache(previous)
     expect([...fallback.memoryCache.keys()]).toEqual([])
-    expect([...target.memoryCache.keys()].sort()).toEqual(['video:VideoService.getVideoMetadata:v2:a', 'video:VideoService.getVideoMetadata:v2:b'])
+    expect([...target.memoryCache.keys()].sort()).toEqual([
+      'video:VideoService.getVideoMetadata:v2:a',
+      'video:VideoService.getVideoMetadata:v2:b',
+    ])
   })
 
   it('class-level ttl applies, and @Cached options override it (checked, correct)', async () => {

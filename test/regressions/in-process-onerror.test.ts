@@ -40,7 +40,11 @@ const compute = () => ({ id: 1, format: () => 'x' })
 
 describe('a throwing onError on the in-process miss path', () => {
   it('memory-only cache: leaves an unhandled rejection behind (the caller cannot catch it)', async () => {
-    const cache = new Cache({ tiers: [new MemoryTier({ maxBytes: 10_000 })], cleanupInterval: false, onError: failLoudly })
+    const cache = new Cache({
+      tiers: [new MemoryTier({ maxBytes: 10_000 })],
+      cleanupInterval: false,
+      onError: failLoudly,
+    })
     const unhandled = await unhandledDuring(async () => {
       await cache.getOrSet('k', compute).catch(() => 'caller handled it')
     })
@@ -49,8 +53,15 @@ describe('a throwing onError on the in-process miss path', () => {
   })
 
   it('withCache over a memory-only cache: same', async () => {
-    const cache = new Cache({ tiers: [new MemoryTier({ maxBytes: 10_000 })], cleanupInterval: false })
-    const cached = withCache(async (id: number) => ({ id, format: () => 'x' }), { cache, namespace: 'r', onError: failLoudly })
+    const cache = new Cache({
+      tiers: [new MemoryTier({ maxBytes: 10_000 })],
+      cleanupInterval: false,
+    })
+    const cached = withCache(async (id: number) => ({ id, format: () => 'x' }), {
+      cache,
+      namespace: 'r',
+      onError: failLoudly,
+    })
     const unhandled = await unhandledDuring(async () => {
       await cached(1).catch(() => undefined)
     })
@@ -60,7 +71,11 @@ describe('a throwing onError on the in-process miss path', () => {
 
   it('the general path (a cache with a file tier): the same failure rejects the caller and nothing is unhandled', async () => {
     const dir = makeTempDir()
-    const cache = new Cache({ tiers: [new MemoryTier({ maxBytes: 10_000 }), new FileTier({ dir })], cleanupInterval: false, onError: failLoudly })
+    const cache = new Cache({
+      tiers: [new MemoryTier({ maxBytes: 10_000 }), new FileTier({ dir })],
+      cleanupInterval: false,
+      onError: failLoudly,
+    })
     let callerSaw: unknown
     const unhandled = await unhandledDuring(async () => {
       await cache.getOrSet('k', compute).catch((err) => (callerSaw = err))

@@ -22,9 +22,16 @@ describe('default keys', () => {
 
   it('withCache never serves one instance’s result for another instance with different private state', async () => {
     const cache = new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })
-    const title = withCache(async (ref: VideoRef) => `title of ${ref.id}`, { cache, namespace: 'review' })
+    const title = withCache(async (ref: VideoRef) => `title of ${ref.id}`, {
+      cache,
+      namespace: 'review',
+    })
     await expect(title(new VideoRef('a'))).rejects.toBeInstanceOf(CacheError)
-    const byId = withCache(async (ref: VideoRef) => `title of ${ref.id}`, { cache, namespace: 'review', key: (ref) => `title_${ref.id}` })
+    const byId = withCache(async (ref: VideoRef) => `title of ${ref.id}`, {
+      cache,
+      namespace: 'review',
+      key: (ref) => `title_${ref.id}`,
+    })
     expect(await byId(new VideoRef('a'))).toBe('title of a')
     expect(await byId(new VideoRef('b'))).toBe('title of b')
     await cache.close()
@@ -53,7 +60,8 @@ describe('default keys', () => {
       [{ a: 2, z: 1 }],
       [{ nested: { deeper: [{ x: [1, { y: null }] }] } }],
     ]
-    for (let round = 0; round < 2; round++) for (const args of samples) expect(build(args)).toBe(argsKey('p', args))
+    for (let round = 0; round < 2; round++)
+      for (const args of samples) expect(build(args)).toBe(argsKey('p', args))
     expect(build([{ a: undefined, b: 1 }])).toBe(build([{ b: 1 }])) // JSON and canonical both leave undefined out
     expect(build([{ a: 1e21 }])).not.toBe(build([{ a: '1e+21' }]))
   })
@@ -61,9 +69,54 @@ describe('default keys', () => {
   it('strings that look like other tokens never share a key with them', () => {
     const tokens = new Map<string, unknown>()
     const values: unknown[] = [
-      1, '1', -1, '-1', 1.5, '1.5', 1e21, '1e+21', NaN, 'NaN', Infinity, 'Infinity', -Infinity, '-Infinity',
-      true, 'true', null, 'null', undefined, 'undefined', 10n, '10n', '', "'", "''", '#', '#abc', {}, [], '[]', '{}',
-      'a:b', 'a%3Ab', 'a%b', ' 1', '+1', '.5', 0.5, '_', '/', 'x', 'X', "'x", new Date(0), 0, 'u', 'N', 'D0',
+      1,
+      '1',
+      -1,
+      '-1',
+      1.5,
+      '1.5',
+      1e21,
+      '1e+21',
+      NaN,
+      'NaN',
+      Infinity,
+      'Infinity',
+      -Infinity,
+      '-Infinity',
+      true,
+      'true',
+      null,
+      'null',
+      undefined,
+      'undefined',
+      10n,
+      '10n',
+      '',
+      "'",
+      "''",
+      '#',
+      '#abc',
+      {},
+      [],
+      '[]',
+      '{}',
+      'a:b',
+      'a%3Ab',
+      'a%b',
+      ' 1',
+      '+1',
+      '.5',
+      0.5,
+      '_',
+      '/',
+      'x',
+      'X',
+      "'x",
+      new Date(0),
+      0,
+      'u',
+      'N',
+      'D0',
     ]
     for (const value of values) {
       const token = argToken(value)

@@ -10,7 +10,6 @@ import { gate } from '../helpers/gate'
 
 useTempDirs()
 
-
 describe('races between get/set/delete and promotion or computation', () => {
   let dir: string
   let clock: FakeClock
@@ -91,7 +90,12 @@ describe('FileTier removes an expired file without the key lock', () => {
     const dir = makeTempDir()
     const clock = new FakeClock()
     const tier = new FileTier({ dir, clock })
-    const entry = (value: string, ttlMs: number) => ({ key: 'k', value, encoded: encode(value), expiresAt: clock.now() + ttlMs })
+    const entry = (value: string, ttlMs: number) => ({
+      key: 'k',
+      value,
+      encoded: encode(value),
+      expiresAt: clock.now() + ttlMs,
+    })
     let lost = 0
     for (let i = 0; i < 200; i++) {
       await tier.set(entry('old', 1))
@@ -125,7 +129,10 @@ describe('a failed write and a later successful one', () => {
         return super.set(entry)
       }
     }
-    const cache = new Cache({ tiers: [new MemoryTier(), new FlakyFileTier({ dir })], cleanupInterval: false })
+    const cache = new Cache({
+      tiers: [new MemoryTier(), new FlakyFileTier({ dir })],
+      cleanupInterval: false,
+    })
     const first = cache.set('k', 'A')
     await cache.set('k', 'B') // in memory and on disk, and its caller is told so
     hiccup.open()
@@ -143,7 +150,10 @@ describe('a failed write and a later successful one', () => {
         throw new Error('disk full')
       }
     }
-    const cache = new Cache({ tiers: [new MemoryTier(), new FailingFileTier({ dir })], cleanupInterval: false })
+    const cache = new Cache({
+      tiers: [new MemoryTier(), new FailingFileTier({ dir })],
+      cleanupInterval: false,
+    })
     await expect(cache.set('k', 'A')).rejects.toMatchObject({ code: 'E_STORAGE' })
     expect(cache.peek('k')).toBeUndefined()
     await cache.close()

@@ -61,7 +61,9 @@ describe('lifetimes (checked, correct)', () => {
     await cache.set('k', 'v', 1)
     clock.advance(1000)
     expect(cache.peek('k')).toBeUndefined()
-    expect(await new Cache({ cacheDir: dir, clock, cleanupInterval: false }).get('k')).toBeUndefined()
+    expect(
+      await new Cache({ cacheDir: dir, clock, cleanupInterval: false }).get('k'),
+    ).toBeUndefined()
     await cache.close()
   })
 })

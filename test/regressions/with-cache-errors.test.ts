@@ -70,7 +70,8 @@ describe('options of withCache', () => {
   it('a bad ttl is a TypeError at wrap time, not a rejection of every call after the function ran', async () => {
     const cache = new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })
     let runs = 0
-    const wrap = () => withCache(async () => ++runs, { cache, namespace: 'review', ttl: '5 minutes' })
+    const wrap = () =>
+      withCache(async () => ++runs, { cache, namespace: 'review', ttl: '5 minutes' })
     expect(wrap).toThrow(TypeError)
     expect(runs).toBe(0)
   })

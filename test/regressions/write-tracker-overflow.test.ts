@@ -20,7 +20,10 @@ useTempDirs()
 
 describe('WriteTracker overflow drops results of unrelated long computations', () => {
   it('memory-only cache: 20 000 other keys stored during a long computation make it not stored', async () => {
-    const cache = new Cache({ tiers: [new MemoryTier({ maxEntries: 100_000 })], cleanupInterval: false })
+    const cache = new Cache({
+      tiers: [new MemoryTier({ maxEntries: 100_000 })],
+      cleanupInterval: false,
+    })
     try {
       const slow = gate<string>()
       const loading = cache.getOrSet('video:analysis:42', () => slow.promise)
@@ -47,10 +50,13 @@ describe('WriteTracker overflow drops results of unrelated long computations', (
       // One hung computation (an upstream call without a timeout): its watch stays open for ever, so the
       // tracker never forgets and keeps counting towards the epoch bump for the rest of the process.
       void cache.getOrSet('hung', () => new Promise<string>(() => {}))
-      const analyse = withCache(async (id: string, release: Promise<void>) => (await release, `analysis of ${id}`), {
-        cache,
-        key: (id) => `analysis:${id}`,
-      })
+      const analyse = withCache(
+        async (id: string, release: Promise<void>) => (await release, `analysis of ${id}`),
+        {
+          cache,
+          key: (id) => `analysis:${id}`,
+        },
+      )
       const release = gate()
       const running = analyse('v1', release.promise)
       // Other traffic: set() of distinct keys (memory-only writes via a second cache would not count; these do).

@@ -1,4 +1,10 @@
-import { CacheError, InvalidKeyError, isStorageError, SerializationError, StorageError } from '../../src/core/exceptions'
+import {
+  CacheError,
+  InvalidKeyError,
+  isStorageError,
+  SerializationError,
+  StorageError,
+} from '../../src/core/exceptions'
 import { Cache, type CacheOptions } from '../../src/storage/cache'
 import { MemoryTier } from '../../src/storage/tiers/memory'
 import { FailingTier } from '../helpers/failing-tier'
@@ -44,21 +50,24 @@ describe('Cache errors', () => {
       ['a function', { run: () => 1 }],
       ['a symbol', [Symbol('s')]],
       ['a cycle', circular],
-    ])('holding %s rejects with a SerializationError naming the key; the cache keeps working', async (_what, value) => {
-      const cache = open()
-      await cache.set('video_42', 'old')
-      const err = await rejectionOf(cache.set('video_42', value))
-      expect(err).toBeInstanceOf(SerializationError)
-      expect(err).toBeInstanceOf(StorageError)
-      expect(err).toBeInstanceOf(CacheError)
-      expect(err).toMatchObject({ code: 'E_SERIALIZATION', key: 'video_42' })
-      expect(err.message).toContain('"video_42"')
-      expect(await cache.get('video_42')).toBe('old') // nothing half-written
-      await cache.set('video_42', 'new')
-      await cache.set('other', { fine: true })
-      expect(await cache.get('video_42')).toBe('new')
-      expect(await open({ cacheDir: cache.cacheDir }).get('other')).toEqual({ fine: true })
-    })
+    ])(
+      'holding %s rejects with a SerializationError naming the key; the cache keeps working',
+      async (_what, value) => {
+        const cache = open()
+        await cache.set('video_42', 'old')
+        const err = await rejectionOf(cache.set('video_42', value))
+        expect(err).toBeInstanceOf(SerializationError)
+        expect(err).toBeInstanceOf(StorageError)
+        expect(err).toBeInstanceOf(CacheError)
+        expect(err).toMatchObject({ code: 'E_SERIALIZATION', key: 'video_42' })
+        expect(err.message).toContain('"video_42"')
+        expect(await cache.get('video_42')).toBe('old') // nothing half-written
+        await cache.set('video_42', 'new')
+        await cache.set('other', { fine: true })
+        expect(await cache.get('video_42')).toBe('new')
+        expect(await open({ cacheDir: cache.cacheDir }).get('other')).toEqual({ fine: true })
+      },
+    )
 
     it('names a long key shortened to 80 characters', async () => {
       const key = 'k'.repeat(500)
@@ -102,8 +111,12 @@ describe('Cache errors', () => {
     ['tiers', { tiers: [] }],
     ['cacheDir', { cacheDir: '' }],
   ])('a bad %s option is a TypeError naming it', (option, options) => {
-    expect(() => new Cache({ cleanupInterval: false, ...options } as CacheOptions)).toThrow(TypeError)
-    expect(() => new Cache({ cleanupInterval: false, ...options } as CacheOptions)).toThrow(new RegExp(`^${option} option`))
+    expect(() => new Cache({ cleanupInterval: false, ...options } as CacheOptions)).toThrow(
+      TypeError,
+    )
+    expect(() => new Cache({ cleanupInterval: false, ...options } as CacheOptions)).toThrow(
+      new RegExp(`^${option} option`),
+    )
   })
 
   describe('a failing tier', () => {
@@ -123,7 +136,9 @@ describe('Cache errors', () => {
         expect(err).toBeInstanceOf(StorageError)
         expect(err).toMatchObject({ code: 'E_STORAGE', tier: 'failing', key })
         expect(err.cause).toBeInstanceOf(Error)
-        expect(err.message).toBe(`[tiercache] [failing] cannot ${action}${key ? ` "${key}"` : ''}: ${(err.cause as Error).message}`)
+        expect(err.message).toBe(
+          `[tiercache] [failing] cannot ${action}${key ? ` "${key}"` : ''}: ${(err.cause as Error).message}`,
+        )
       }
       expect(tier.calls).toEqual(expect.arrayContaining(['get', 'set', 'delete', 'clear', 'prune']))
       expect((await cache.stats()).errors).toBe(cases.length + 1) // + the failed stats() read itself
@@ -170,7 +185,10 @@ describe('Cache errors', () => {
 
   describe('the cleanup timer', () => {
     const useFakeTimers = () =>
-      jest.useFakeTimers({ now: 1_700_000_000_000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] })
+      jest.useFakeTimers({
+        now: 1_700_000_000_000,
+        doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'],
+      })
     const settle = () => new Promise((resolve) => setImmediate(resolve))
     const openOnSystemClock = openCaches(() => ({ cleanupInterval: undefined })) // the default interval, Jest's clock
 

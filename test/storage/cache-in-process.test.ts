@@ -11,13 +11,17 @@ import { gate } from '../helpers/gate'
  * everything the general path promises.
  */
 
-
 describe('Cache with one in-process tier: misses', () => {
   let clock: FakeClock
   let cache: Cache
   beforeEach(() => {
     clock = new FakeClock()
-    cache = new Cache({ tiers: [new MemoryTier({ clock })], clock, cleanupInterval: false, ttl: 60 })
+    cache = new Cache({
+      tiers: [new MemoryTier({ clock })],
+      clock,
+      cleanupInterval: false,
+      ttl: 60,
+    })
   })
   afterEach(() => cache.close())
 
@@ -32,14 +36,18 @@ describe('Cache with one in-process tier: misses', () => {
   it('stores synchronous results and thenables too', async () => {
     expect(await cache.getOrSet('sync', () => 42)).toBe(42)
     const thenable = { then: (resolve: (v: string) => void) => resolve('from a thenable') }
-    expect(await cache.getOrSet('thenable', () => thenable as unknown as Promise<string>)).toBe('from a thenable')
+    expect(await cache.getOrSet('thenable', () => thenable as unknown as Promise<string>)).toBe(
+      'from a thenable',
+    )
     expect([await cache.get('sync'), await cache.get('thenable')]).toEqual([42, 'from a thenable'])
   })
 
   it('runs a computation once for concurrent callers, and frees the key when it settles', async () => {
     const release = gate<string>()
     let runs = 0
-    const calls = Array.from({ length: 50 }, () => cache.getOrSet('k', () => (runs++, release.promise)))
+    const calls = Array.from({ length: 50 }, () =>
+      cache.getOrSet('k', () => (runs++, release.promise)),
+    )
     release.open('shared')
     expect(new Set(await Promise.all(calls))).toEqual(new Set(['shared']))
     expect(runs).toBe(1)
@@ -51,7 +59,17 @@ describe('Cache with one in-process tier: misses', () => {
   it('shares a rejection with every caller, stores nothing, and lets the next call compute again', async () => {
     const failing = gate<never>()
     let runs = 0
-    const calls = Array.from({ length: 3 }, () => cache.getOrSet('k', () => (runs++, failing.promise.then(() => { throw new Error('GPU fell over') }))))
+    const calls = Array.from({ length: 3 }, () =>
+      cache.getOrSet(
+        'k',
+        () => (
+          runs++,
+          failing.promise.then(() => {
+            throw new Error('GPU fell over')
+          })
+        ),
+      ),
+    )
     failing.open(undefined as never)
     for (const call of calls) await expect(call).rejects.toThrow('GPU fell over')
     expect(cache.peek('k')).toBeUndefined()
@@ -60,13 +78,19 @@ describe('Cache with one in-process tier: misses', () => {
   })
 
   it('a synchronous throw rejects, and the key is free again', async () => {
-    await expect(cache.getOrSet('k', () => { throw new TypeError('bad input') })).rejects.toThrow('bad input')
+    await expect(
+      cache.getOrSet('k', () => {
+        throw new TypeError('bad input')
+      }),
+    ).rejects.toThrow('bad input')
     expect(await cache.getOrSet('k', () => 'ok')).toBe('ok')
   })
 
   it('a bad ttl rejects before the computation runs', async () => {
     let runs = 0
-    await expect(cache.getOrSet('k', () => ++runs, { ttl: 'soon' as never })).rejects.toThrow(TypeError)
+    await expect(cache.getOrSet('k', () => ++runs, { ttl: 'soon' as never })).rejects.toThrow(
+      TypeError,
+    )
     expect(runs).toBe(0)
   })
 
@@ -109,7 +133,11 @@ describe('Cache with one in-process tier: misses', () => {
 
   it('a value the tier cannot take goes to onError; the caller still gets it', async () => {
     const errors: StorageError[] = []
-    const bounded = new Cache({ tiers: [new MemoryTier({ maxBytes: 1024 })], cleanupInterval: false, onError: (e) => errors.push(e) })
+    const bounded = new Cache({
+      tiers: [new MemoryTier({ maxBytes: 1024 })],
+      cleanupInterval: false,
+      onError: (e) => errors.push(e),
+    })
     const fn = () => ({ handler: () => 'functions cannot be encoded' })
     const value = await bounded.getOrSet('k', fn)
     expect(typeof value.handler).toBe('function')
@@ -120,7 +148,9 @@ describe('Cache with one in-process tier: misses', () => {
   })
 
   it('ttl functions and shouldCache see the value (the general path), with the same results', async () => {
-    await cache.getOrSet('fn', () => ({ status: 'processing' }), { ttl: (v) => (v.status === 'processing' ? 1 : 100) })
+    await cache.getOrSet('fn', () => ({ status: 'processing' }), {
+      ttl: (v) => (v.status === 'processing' ? 1 : 100),
+    })
     await cache.getOrSet('no', () => [], { shouldCache: (v) => v.length > 0 })
     expect(cache.peek('no')).toBeUndefined()
     clock.advance(1_000)

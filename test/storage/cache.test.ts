@@ -19,7 +19,8 @@ describe('Cache', () => {
   const open = openCaches(() => ({ cacheDir: dir, clock }))
   /** What the file tier holds for `key`, read by a cache with an empty memory tier. */
   const onDisk = (key: string) => open().get(key)
-  const fileOf = (key: string) => JSON.parse(readFileSync(join(dir, `${key}.json`), 'utf8')) as { expiresAt: number | null }
+  const fileOf = (key: string) =>
+    JSON.parse(readFileSync(join(dir, `${key}.json`), 'utf8')) as { expiresAt: number | null }
 
   beforeEach(() => {
     dir = makeTempDir()
@@ -155,7 +156,8 @@ describe('Cache', () => {
 
     it('clear() takes a glob, a RegExp, an exact key or nothing, and counts each key once', async () => {
       const cache = open()
-      for (const key of ['video_1_frames', 'video_1_audio', 'video_2_frames', 'audio_1', 'Video_3']) await cache.set(key, key)
+      for (const key of ['video_1_frames', 'video_1_audio', 'video_2_frames', 'audio_1', 'Video_3'])
+        await cache.set(key, key)
       await open().set('video_1_thumbs', 'only on disk')
       expect(await cache.clear('video_1_*')).toBe(3)
       expect(await cache.clear(/_frames$/)).toBe(1)
@@ -204,7 +206,9 @@ describe('Cache', () => {
         await new Promise((resolve) => setImmediate(resolve))
         throw failure
       })
-      const settled = await Promise.allSettled(Array.from({ length: 50 }, () => cache.getOrSet('k', compute)))
+      const settled = await Promise.allSettled(
+        Array.from({ length: 50 }, () => cache.getOrSet('k', compute)),
+      )
       expect(compute).toHaveBeenCalledTimes(1)
       for (const result of settled) expect(result).toEqual({ status: 'rejected', reason: failure })
       expect(await cache.has('k')).toBe(false)
@@ -226,8 +230,15 @@ describe('Cache', () => {
       await cache.get('missing') // memory miss, file miss
       const stats = await cache.stats()
       const files = readdirSync(dir).filter((name) => name.endsWith('.json'))
-      expect(stats).toMatchObject({ memoryEntries: 2, fileEntries: files.length, errors: 0, evictions: 0 })
-      expect(stats.fileBytes).toBe(files.reduce((sum, name) => sum + statSync(join(dir, name)).size, 0))
+      expect(stats).toMatchObject({
+        memoryEntries: 2,
+        fileEntries: files.length,
+        errors: 0,
+        evictions: 0,
+      })
+      expect(stats.fileBytes).toBe(
+        files.reduce((sum, name) => sum + statSync(join(dir, name)).size, 0),
+      )
       expect(stats.memoryBytes).toBeGreaterThan(100)
       expect(stats.hits).toEqual({ memory: 1, file: 0 })
       expect(stats.misses).toEqual({ memory: 1, file: 1 })

@@ -29,7 +29,8 @@ describe('FileTier shared by several processes', () => {
     try {
       const expected = typedValues()
       expect(written.sort()).toEqual(Object.keys(expected).sort())
-      for (const [key, value] of Object.entries(expected)) expect(await cache.get(key)).toStrictEqual(value)
+      for (const [key, value] of Object.entries(expected))
+        expect(await cache.get(key)).toStrictEqual(value)
       expect(await cache.get('date')).toBeInstanceOf(Date)
       expect(Buffer.isBuffer(await cache.get('buffer'))).toBe(true)
       expect(await cache.get('bytes')).toBeInstanceOf(Uint8Array)
@@ -45,7 +46,9 @@ describe('FileTier shared by several processes', () => {
   it('4 processes hammering a few keys for 3 s never read a torn or wrong value', async () => {
     const dir = makeTempDir()
     const keyCount = 6
-    const children = Array.from({ length: 4 }, (_, i) => forkHelper('hammer-process', [dir, String(keyCount), `w${i}`]))
+    const children = Array.from({ length: 4 }, (_, i) =>
+      forkHelper('hammer-process', [dir, String(keyCount), `w${i}`]),
+    )
     await Promise.all(children.map((child) => child.next()))
     const until = Date.now() + 3_000
     for (const child of children) child.process.send({ until })
@@ -70,8 +73,13 @@ describe('FileTier shared by several processes', () => {
     for (const child of children) expect(await child.exited).toEqual({ code: 0, signal: null })
 
     const total = reports.reduce((sum, r) => ({
-      writes: sum.writes + r.writes, hits: sum.hits + r.hits, misses: sum.misses + r.misses,
-      rawReads: sum.rawReads + r.rawReads, torn: sum.torn + r.torn, wrong: sum.wrong + r.wrong, lost: sum.lost + r.lost,
+      writes: sum.writes + r.writes,
+      hits: sum.hits + r.hits,
+      misses: sum.misses + r.misses,
+      rawReads: sum.rawReads + r.rawReads,
+      torn: sum.torn + r.torn,
+      wrong: sum.wrong + r.wrong,
+      lost: sum.lost + r.lost,
     }))
     report('hammer', { children: total, parent: mine })
     expect(total.torn).toBe(0)
@@ -84,7 +92,10 @@ describe('FileTier shared by several processes', () => {
     expect(mine.hits).toBeGreaterThan(20)
     // Every file left behind is whole, and no temp file is.
     for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
-      const parsed = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { key: string; value: unknown }
+      const parsed = JSON.parse(readFileSync(join(dir, name), 'utf8')) as {
+        key: string
+        value: unknown
+      }
       expect(isIntact(parsed.value, parsed.key)).toBe(true)
     }
     expect(readdirSync(join(dir, '.tmp'))).toEqual([])
@@ -120,7 +131,10 @@ describe('FileTier shared by several processes', () => {
     }
     expect(whole).toBe(keyCount) // rename-into-place: the previous whole value survives every kill
     for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
-      const parsed = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { key: string; value: unknown }
+      const parsed = JSON.parse(readFileSync(join(dir, name), 'utf8')) as {
+        key: string
+        value: unknown
+      }
       expect(isIntact(parsed.value, parsed.key)).toBe(true)
     }
 
@@ -129,6 +143,7 @@ describe('FileTier shared by several processes', () => {
     clock.advance(11 * 60_000)
     expect(await tier.prune()).toBe(0) // entries live an hour
     expect(tmpFiles()).toEqual([])
-    for (let i = 0; i < keyCount; i++) expect(isIntact((await tier.get(`big-${i}`))?.value, `big-${i}`)).toBe(true)
+    for (let i = 0; i < keyCount; i++)
+      expect(isIntact((await tier.get(`big-${i}`))?.value, `big-${i}`)).toBe(true)
   }, 120_000)
 })

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { appendFileSync, mkdirSync, readdirSync, renameSync, truncateSync, writeFileSync } from 'node:fs'
+import {
+  appendFileSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { readWhole, SCRATCH_BYTES } from '../../src/storage/tiers/read-whole'
 import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
@@ -61,7 +68,14 @@ describe('readWhole', () => {
 
   it('200 concurrent reads of different files all come back right (no scratch buffer is shared)', async () => {
     const dir = makeTempDir()
-    const sizes = Array.from({ length: 200 }, (_, i) => [1, 100, 1000, 20_000, SCRATCH_BYTES - 1, SCRATCH_BYTES, SCRATCH_BYTES + 1, 200_000][i % 8]! + (i >> 3))
+    const sizes = Array.from(
+      { length: 200 },
+      (_, i) =>
+        [1, 100, 1000, 20_000, SCRATCH_BYTES - 1, SCRATCH_BYTES, SCRATCH_BYTES + 1, 200_000][
+          i % 8
+        ]! +
+        (i >> 3),
+    )
     const contents = sizes.map((size, i) => {
       const bytes = randomBytes(size)
       writeFileSync(join(dir, `f${i}`), bytes)
@@ -93,7 +107,9 @@ describe('readWhole', () => {
   })
 
   it('a missing folder on the path rejects with code ENOENT', async () => {
-    await expect(readWhole(join(makeTempDir(), 'no', 'such', 'file'))).rejects.toMatchObject({ code: 'ENOENT' })
+    await expect(readWhole(join(makeTempDir(), 'no', 'such', 'file'))).rejects.toMatchObject({
+      code: 'ENOENT',
+    })
   })
 
   it('a file used as a folder on the path rejects with code ENOTDIR', async () => {
@@ -108,25 +124,33 @@ describe('readWhole', () => {
     await expect(readWhole(join(dir, 'folder'))).rejects.toMatchObject({ code: 'EISDIR' })
   })
 
-  ;(linux && process.getuid?.() !== 0 ? it : it.skip)('an unreadable file rejects with code EACCES', async () => {
-    const path = join(makeTempDir(), 'secret')
-    writeFileSync(path, 'x', { mode: 0o000 })
-    await expect(readWhole(path)).rejects.toMatchObject({ code: 'EACCES' })
-  })
+  ;(linux && process.getuid?.() !== 0 ? it : it.skip)(
+    'an unreadable file rejects with code EACCES',
+    async () => {
+      const path = join(makeTempDir(), 'secret')
+      writeFileSync(path, 'x', { mode: 0o000 })
+      await expect(readWhole(path)).rejects.toMatchObject({ code: 'EACCES' })
+    },
+  )
 
-  ;(linux ? it : it.skip)('leaks no file descriptor over 500 reads, failing ones included', async () => {
-    const dir = makeTempDir()
-    mkdirSync(join(dir, 'folder'))
-    writeFileSync(join(dir, 'small'), 'small')
-    writeFileSync(join(dir, 'large'), randomBytes(3 * SCRATCH_BYTES + 7))
-    writeFileSync(join(dir, 'empty'), '')
-    const paths = ['small', 'large', 'empty', 'folder', 'missing'].map((name) => join(dir, name))
-    await readWhole(paths[0]!) // the first read loads what it needs once
-    const before = await settledFdCount()
-    const outcomes = await Promise.allSettled(Array.from({ length: 500 }, (_, i) => readWhole(paths[i % paths.length]!)))
-    expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(200)
-    expect(await settledFdCount(before)).toBeLessThanOrEqual(before)
-  })
+  ;(linux ? it : it.skip)(
+    'leaks no file descriptor over 500 reads, failing ones included',
+    async () => {
+      const dir = makeTempDir()
+      mkdirSync(join(dir, 'folder'))
+      writeFileSync(join(dir, 'small'), 'small')
+      writeFileSync(join(dir, 'large'), randomBytes(3 * SCRATCH_BYTES + 7))
+      writeFileSync(join(dir, 'empty'), '')
+      const paths = ['small', 'large', 'empty', 'folder', 'missing'].map((name) => join(dir, name))
+      await readWhole(paths[0]!) // the first read loads what it needs once
+      const before = await settledFdCount()
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 500 }, (_, i) => readWhole(paths[i % paths.length]!)),
+      )
+      expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(200)
+      expect(await settledFdCount(before)).toBeLessThanOrEqual(before)
+    },
+  )
 
   it('reads a file that is being replaced by rename as one whole version or the other', async () => {
     const dir = makeTempDir()
@@ -152,7 +176,10 @@ describe('readWhole', () => {
           const fs = jest.requireActual<typeof nodeFs>('node:fs')
           return {
             ...fs,
-            fstat: (fd: number, callback: (err: NodeJS.ErrnoException | null, stats: nodeFs.Stats) => void) =>
+            fstat: (
+              fd: number,
+              callback: (err: NodeJS.ErrnoException | null, stats: nodeFs.Stats) => void,
+            ) =>
               fs.fstat(fd, (err, stats) => {
                 if (!err) change(fd)
                 callback(err, stats)

@@ -50,7 +50,9 @@ describe('WriteTracker', () => {
     const b = tracker.watch('b')
     tracker.noteClear()
     const later = tracker.watch('a')
-    expect([tracker.changedSince(a), tracker.changedSince(b), tracker.changedSince(later)]).toEqual([true, true, false])
+    expect([tracker.changedSince(a), tracker.changedSince(b), tracker.changedSince(later)]).toEqual(
+      [true, true, false],
+    )
   })
 
   it('a watch that never closes does not make writes to other keys count, however many there are', () => {

@@ -10,22 +10,39 @@ import type { Entry } from '../tier'
 export const FORMAT_VERSION = 1
 
 /** The first bytes of an entry file, up to the value; the value's text and a closing `}` follow. */
-export function entryHeader(key: string, expiresAt: number, memoryTtlMs?: number, attachmentLengths?: readonly number[]): string {
+export function entryHeader(
+  key: string,
+  expiresAt: number,
+  memoryTtlMs?: number,
+  attachmentLengths?: readonly number[],
+): string {
   const memoryTtl = memoryTtlMs === undefined ? '' : `"memoryTtl":${memoryTtlMs},`
-  const attachments = attachmentLengths?.length ? `"attachments":[${attachmentLengths.join(',')}],` : ''
+  const attachments = attachmentLengths?.length
+    ? `"attachments":[${attachmentLengths.join(',')}],`
+    : ''
   return `{"v":${FORMAT_VERSION},"key":${JSON.stringify(key)},"expiresAt":${expiresAt === Infinity ? 'null' : expiresAt},${memoryTtl}${attachments}"value":`
 }
 
 /** The pieces to write for `entry`, in order: text, then raw attachment bytes. */
 export function entryFileParts(entry: Entry): (string | Uint8Array)[] {
   const attachments = entry.attachments ?? []
-  const header = entryHeader(entry.key, entry.expiresAt, entry.memoryTtlMs, attachments.map((a) => a.byteLength))
-  return attachments.length ? [header + entry.encoded + '}\n', ...attachments] : [header + entry.encoded + '}']
+  const header = entryHeader(
+    entry.key,
+    entry.expiresAt,
+    entry.memoryTtlMs,
+    attachments.map((a) => a.byteLength),
+  )
+  return attachments.length
+    ? [header + entry.encoded + '}\n', ...attachments]
+    : [header + entry.encoded + '}']
 }
 
 /** The size in bytes of what `entryFileParts` returned. */
 export function partsLength(parts: readonly (string | Uint8Array)[]): number {
-  return parts.reduce((sum, part) => sum + (typeof part === 'string' ? Buffer.byteLength(part) : part.byteLength), 0)
+  return parts.reduce(
+    (sum, part) => sum + (typeof part === 'string' ? Buffer.byteLength(part) : part.byteLength),
+    0,
+  )
 }
 
 /** The entry in a file's bytes if they hold a whole, current-format entry for `key`; anything else is undefined. */
@@ -38,10 +55,21 @@ export function parseEntry(bytes: Buffer, key: string): Entry | undefined {
   } catch {
     return undefined // truncated, empty or not JSON
   }
-  if (parsed === null || typeof parsed !== 'object' || parsed.v !== FORMAT_VERSION || parsed.key !== key) return undefined
+  if (
+    parsed === null ||
+    typeof parsed !== 'object' ||
+    parsed.v !== FORMAT_VERSION ||
+    parsed.key !== key
+  )
+    return undefined
   const expiresAt = parsed.expiresAt === null ? Infinity : parsed.expiresAt
   const { memoryTtl: memoryTtlMs, attachments: lengths = [] } = parsed
-  if (typeof expiresAt !== 'number' || !('value' in parsed) || (memoryTtlMs !== undefined && typeof memoryTtlMs !== 'number')) return undefined
+  if (
+    typeof expiresAt !== 'number' ||
+    !('value' in parsed) ||
+    (memoryTtlMs !== undefined && typeof memoryTtlMs !== 'number')
+  )
+    return undefined
   const attachments = sliceAttachments(bytes, newline, lengths)
   if (attachments === undefined) return undefined // cut short, or bytes after the document that it does not account for
   let value: unknown
@@ -54,13 +82,24 @@ export function parseEntry(bytes: Buffer, key: string): Entry | undefined {
   const header = entryHeader(key, expiresAt, memoryTtlMs, lengths.length ? lengths : undefined)
   if (!text.startsWith(header)) return undefined // valid JSON, but not written by this tier
   const encoded = text.slice(header.length, -1)
-  return { key, value, encoded, expiresAt, ...(memoryTtlMs !== undefined && { memoryTtlMs }), ...(attachments.length && { attachments }) }
+  return {
+    key,
+    value,
+    encoded,
+    expiresAt,
+    ...(memoryTtlMs !== undefined && { memoryTtlMs }),
+    ...(attachments.length && { attachments }),
+  }
 }
 
 const NEWLINE = 0x0a
 
 /** Views of the attachments after the newline, if their lengths add up to exactly the rest of the file. */
-function sliceAttachments(bytes: Buffer, newline: number, lengths: unknown): Uint8Array[] | undefined {
+function sliceAttachments(
+  bytes: Buffer,
+  newline: number,
+  lengths: unknown,
+): Uint8Array[] | undefined {
   if (newline === -1) return Array.isArray(lengths) && lengths.length === 0 ? [] : undefined
   if (!Array.isArray(lengths) || lengths.length === 0) return undefined
   const attachments: Uint8Array[] = []
@@ -77,7 +116,9 @@ function sliceAttachments(bytes: Buffer, newline: number, lengths: unknown): Uin
 export function storedKey(bytes: Buffer): string | undefined {
   const newline = bytes.indexOf(NEWLINE)
   try {
-    const parsed = JSON.parse(bytes.toString('utf8', 0, newline === -1 ? bytes.length : newline)) as Partial<StoredEntry> | null
+    const parsed = JSON.parse(
+      bytes.toString('utf8', 0, newline === -1 ? bytes.length : newline),
+    ) as Partial<StoredEntry> | null
     return typeof parsed?.key === 'string' ? parsed.key : undefined
   } catch {
     return undefined

@@ -25,8 +25,13 @@ const ESCAPED_NAME = /^(?:[a-z0-9_-]|\^[a-z]|@|%[0-9A-F]{2})+$/
 
 /** The file name (with suffix) for `key`. */
 export function keyToFileName(key: string): string {
-  const escaped = PLAIN_NAME.test(key) ? key : key.isWellFormed() ? key.replace(NEEDS_ESCAPE, escapeChar) : undefined
-  if (escaped !== undefined && escaped.length > 0 && escaped.length <= MAX_NAME_LENGTH) return escaped + ENTRY_SUFFIX
+  const escaped = PLAIN_NAME.test(key)
+    ? key
+    : key.isWellFormed()
+      ? key.replace(NEEDS_ESCAPE, escapeChar)
+      : undefined
+  if (escaped !== undefined && escaped.length > 0 && escaped.length <= MAX_NAME_LENGTH)
+    return escaped + ENTRY_SUFFIX
   return HASHED_PREFIX + createHash('sha256').update(key).digest('hex') + ENTRY_SUFFIX
 }
 
@@ -40,11 +45,14 @@ export function fileNameToKey(name: string): string | null | undefined {
   if (stem.startsWith(HASHED_PREFIX)) return /^=[0-9a-f]{64}$/.test(stem) ? null : undefined
   // Canonical check here too: a plain stem past the length limit belongs to a key whose name is a hash
   // (unreachable where NAME_MAX is 255 bytes, but this function must not depend on the file system).
-  if (PLAIN_NAME.test(stem)) return stem.length > 0 && keyToFileName(stem) === name ? stem : undefined
+  if (PLAIN_NAME.test(stem))
+    return stem.length > 0 && keyToFileName(stem) === name ? stem : undefined
   if (!ESCAPED_NAME.test(stem)) return undefined
   let key: string
   try {
-    key = decodeURIComponent(stem.replace(/\^([a-z])|@/g, (_m, letter?: string) => (letter ? letter.toUpperCase() : ':')))
+    key = decodeURIComponent(
+      stem.replace(/\^([a-z])|@/g, (_m, letter?: string) => (letter ? letter.toUpperCase() : ':')),
+    )
   } catch {
     return undefined // an escape that is not UTF-8
   }
@@ -77,5 +85,8 @@ export function mtimeExpired(mtimeMs: number, now: number): boolean {
 function escapeChar(ch: string): string {
   if (ch === ':') return '@'
   if (ch >= 'A' && ch <= 'Z') return `^${ch.toLowerCase()}`
-  return encodeURIComponent(ch).replace(/[!'()*~.]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  return encodeURIComponent(ch).replace(
+    /[!'()*~.]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  )
 }

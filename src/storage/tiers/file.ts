@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, readdir, readFile, rename, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises'
+import {
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rmdir,
+  stat,
+  unlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { systemClock, type Clock } from '../../core/clock'
 import { describeFailure, StorageError } from '../../core/exceptions'
@@ -33,7 +44,6 @@ const STALE_TMP_MS = 10 * 60_000
 /** How many file operations prune/clear keep in flight at once. */
 const IO_CONCURRENCY = 32
 
-
 /**
  * The persistent tier: one JSON file per entry, written to a temp file and renamed into place, so readers in
  * any process see the old entry or the new one, never a mix. Anything unreadable is a miss.
@@ -61,9 +71,15 @@ export class FileTier implements Tier {
   readonly #tmpTag = `${process.pid}-${randomBytes(4).toString('hex')}`
 
   constructor(options: FileTierOptions) {
-    if (typeof options?.dir !== 'string' || options.dir === '') throw new TypeError('dir option must be a non-empty path')
-    if (options.maxBytes !== undefined && (!Number.isInteger(options.maxBytes) || options.maxBytes < 1)) {
-      throw new TypeError(`maxBytes option must be a positive integer (got ${String(options.maxBytes)})`)
+    if (typeof options?.dir !== 'string' || options.dir === '')
+      throw new TypeError('dir option must be a non-empty path')
+    if (
+      options.maxBytes !== undefined &&
+      (!Number.isInteger(options.maxBytes) || options.maxBytes < 1)
+    ) {
+      throw new TypeError(
+        `maxBytes option must be a positive integer (got ${String(options.maxBytes)})`,
+      )
     }
     this.dir = resolve(options.dir)
     this.#tmpDir = join(this.dir, TMP_DIR)
@@ -91,7 +107,8 @@ export class FileTier implements Tier {
         const current = await readFile(path).catch(() => undefined)
         if (current === undefined) return
         const again = parseEntry(current, key)
-        if (again === undefined || again.expiresAt <= this.#clock.now()) await this.#removeFile(name).catch(() => false)
+        if (again === undefined || again.expiresAt <= this.#clock.now())
+          await this.#removeFile(name).catch(() => false)
       })
       return undefined
     }
@@ -143,7 +160,8 @@ export class FileTier implements Tier {
     const names = await this.#entryNames()
     let removed = 0
     await eachLimited(names, async (name) => {
-      if ((await this.#matches(name, match, namePrefix)) && (await this.#removeFile(name))) removed++
+      if ((await this.#matches(name, match, namePrefix)) && (await this.#removeFile(name)))
+        removed++
     })
     return removed
   }
@@ -172,10 +190,15 @@ export class FileTier implements Tier {
       // A stamped file carries its expiry as mtime: one stat decides. Others (a stamp still on its way, a
       // writer that died first, a foreign or hand-edited file) have mtime = ctime, and their content decides.
       const stamped = Math.abs(info.mtimeMs - info.ctimeMs) > STAMP_TOLERANCE_MS
-      const expired = stamped ? mtimeExpired(info.mtimeMs, now) : await this.#expiredByContent(name, now)
+      const expired = stamped
+        ? mtimeExpired(info.mtimeMs, now)
+        : await this.#expiredByContent(name, now)
       if (!expired) return
       // Under the key's lock, and not if this process wrote the key meanwhile: a set() may have replaced it.
-      const gone = await this.#writes.run(name, async () => !writtenMeanwhile.has(name) && (await this.#removeFile(name, true)))
+      const gone = await this.#writes.run(
+        name,
+        async () => !writtenMeanwhile.has(name) && (await this.#removeFile(name, true)),
+      )
       if (gone) removed++
     })
     await this.#removeStaleTemps(now)
@@ -215,7 +238,9 @@ export class FileTier implements Tier {
       } else {
         const handle = await open(tmp, 'wx')
         try {
-          await handle.writev(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)))
+          await handle.writev(
+            parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)),
+          )
         } finally {
           await handle.close()
         }
@@ -240,7 +265,14 @@ export class FileTier implements Tier {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
       // Checked before isMissing, which counts EISDIR as a miss: unlink of a folder fails with EISDIR (Linux) or EPERM (macOS).
-      if (code === 'EISDIR' || code === 'EPERM') return emptyDir && rmdir(join(this.dir, name)).then(() => true, () => false)
+      if (code === 'EISDIR' || code === 'EPERM')
+        return (
+          emptyDir &&
+          rmdir(join(this.dir, name)).then(
+            () => true,
+            () => false,
+          )
+        )
       if (isMissing(err)) return false
       throw err
     }
@@ -271,7 +303,11 @@ export class FileTier implements Tier {
     return entry === undefined || entry.expiresAt <= now
   }
 
-  async #matches(name: string, match: KeyPredicate | undefined, namePrefix: string | undefined): Promise<boolean> {
+  async #matches(
+    name: string,
+    match: KeyPredicate | undefined,
+    namePrefix: string | undefined,
+  ): Promise<boolean> {
     if (!match) return true
     const key = fileNameToKey(name)
     if (key === undefined) return false // not a name this tier writes: left to prune()
@@ -312,17 +348,20 @@ export class FileTier implements Tier {
 
   async #account(name: string, size: number): Promise<void> {
     // One load shared by concurrent first writes; a failed load is forgotten, so the next write tries again.
-    const index = this.#index ?? (await (this.#indexLoad ??= this.#loadIndex().catch((err: unknown) => {
-      this.#indexLoad = undefined
-      throw err
-    })))
+    const index =
+      this.#index ??
+      (await (this.#indexLoad ??= this.#loadIndex().catch((err: unknown) => {
+        this.#indexLoad = undefined
+        throw err
+      })))
     this.#indexBytes += size - (index.get(name) ?? 0)
     index.delete(name)
     index.set(name, size)
     for (const victim of index.keys()) {
       if (this.#indexBytes <= this.#maxBytes || victim === name) break
       // Under the victim's lock, so that a set() of that key in flight is not undone halfway.
-      if (await this.#writes.run(victim, () => this.#removeFile(victim).catch(() => false))) this.#evictions++
+      if (await this.#writes.run(victim, () => this.#removeFile(victim).catch(() => false)))
+        this.#evictions++
       else this.#forget(victim)
     }
   }
@@ -359,7 +398,11 @@ export class FileTier implements Tier {
 
   #fail(action: string, key: string | undefined, cause: unknown): StorageError {
     if (cause instanceof StorageError) return cause
-    return new StorageError(describeFailure(this.name, action, key, cause), { key, tier: this.name, cause })
+    return new StorageError(describeFailure(this.name, action, key, cause), {
+      key,
+      tier: this.name,
+      cause,
+    })
   }
 }
 
@@ -369,7 +412,10 @@ function isMissing(err: unknown): boolean {
 }
 
 /** Runs `work` over `items` with at most IO_CONCURRENCY in flight. */
-async function eachLimited<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+async function eachLimited<T>(
+  items: readonly T[],
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0
   const worker = async () => {
     while (next < items.length) await work(items[next++]!)

@@ -44,12 +44,20 @@ export class MemoryTier implements Tier {
 
   constructor(options: MemoryTierOptions = {}) {
     const { maxEntries = 10_000, maxBytes, maxEntryBytes, clock = systemClock } = options
-    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new TypeError(`maxEntries option must be a positive integer (got ${String(maxEntries)})`)
-    if (maxBytes !== undefined && (!Number.isInteger(maxBytes) || maxBytes < 1)) throw new TypeError(`maxBytes option must be a positive integer (got ${String(maxBytes)})`)
-    if (maxEntryBytes !== undefined && (!Number.isInteger(maxEntryBytes) || maxEntryBytes < 1)) throw new TypeError(`maxEntryBytes option must be a positive integer (got ${String(maxEntryBytes)})`)
+    if (!Number.isInteger(maxEntries) || maxEntries < 1)
+      throw new TypeError(
+        `maxEntries option must be a positive integer (got ${String(maxEntries)})`,
+      )
+    if (maxBytes !== undefined && (!Number.isInteger(maxBytes) || maxBytes < 1))
+      throw new TypeError(`maxBytes option must be a positive integer (got ${String(maxBytes)})`)
+    if (maxEntryBytes !== undefined && (!Number.isInteger(maxEntryBytes) || maxEntryBytes < 1))
+      throw new TypeError(
+        `maxEntryBytes option must be a positive integer (got ${String(maxEntryBytes)})`,
+      )
     this.#clock = clock
     this.#bounded = maxBytes !== undefined
-    this.#maxEntryBytes = maxEntryBytes ?? (maxBytes !== undefined ? Math.max(1, Math.floor(maxBytes / 4)) : Infinity)
+    this.#maxEntryBytes =
+      maxEntryBytes ?? (maxBytes !== undefined ? Math.max(1, Math.floor(maxBytes / 4)) : Infinity)
     this.needsEncoded = maxBytes !== undefined || maxEntryBytes !== undefined
     this.#lru = new LRUCache<string, MemoryRecord>({
       max: maxEntries,
@@ -103,7 +111,13 @@ export class MemoryTier implements Tier {
       this.#lru.delete(entry.key)
       return
     }
-    const record: MemoryRecord = { key: entry.key, value: entry.value, expiresAt: entry.expiresAt, size, held: true }
+    const record: MemoryRecord = {
+      key: entry.key,
+      value: entry.value,
+      expiresAt: entry.expiresAt,
+      size,
+      held: true,
+    }
     this.#lru.set(entry.key, record, this.#bounded ? { size: Math.max(1, size) } : undefined)
     if (!this.#bounded || this.#lru.peek(entry.key) === record) this.#bytes += size // a bounded LRU refuses entries over maxBytes
   }

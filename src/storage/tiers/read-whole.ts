@@ -59,7 +59,9 @@ export async function readWhole(path: string): Promise<Buffer> {
     for (;;) {
       if (length === buffer.length) {
         if (length >= MAX_FILE_BYTES) throw fileTooLarge(length)
-        const bigger = Buffer.allocUnsafeSlow(Math.min(MAX_FILE_BYTES + 1, Math.max(2 * length, length + SCRATCH_BYTES)))
+        const bigger = Buffer.allocUnsafeSlow(
+          Math.min(MAX_FILE_BYTES + 1, Math.max(2 * length, length + SCRATCH_BYTES)),
+        )
         buffer.copy(bigger, 0, 0, length)
         buffer = bigger
       }
@@ -99,19 +101,33 @@ function closeQuietly(fd: number): void {
 function ignore(): void {}
 
 function openForReading(path: string): Promise<number> {
-  return new Promise((resolve, reject) => open(path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))))
+  return new Promise((resolve, reject) =>
+    open(path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))),
+  )
 }
 
-function readAt(fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
+function readAt(
+  fd: number,
+  buffer: Buffer,
+  offset: number,
+  length: number,
+  position: number,
+): Promise<number> {
   return new Promise((resolve, reject) =>
-    read(fd, buffer, offset, length, position, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead))),
+    read(fd, buffer, offset, length, position, (err, bytesRead) =>
+      err ? reject(err) : resolve(bytesRead),
+    ),
   )
 }
 
 function fstatOf(fd: number): Promise<Stats> {
-  return new Promise((resolve, reject) => fstat(fd, (err, stats) => (err ? reject(err) : resolve(stats))))
+  return new Promise((resolve, reject) =>
+    fstat(fd, (err, stats) => (err ? reject(err) : resolve(stats))),
+  )
 }
 
 function fileTooLarge(size: number): RangeError {
-  return Object.assign(new RangeError(`File size (${size}) is greater than 2 GiB`), { code: 'ERR_FS_FILE_TOO_LARGE' })
+  return Object.assign(new RangeError(`File size (${size}) is greater than 2 GiB`), {
+    code: 'ERR_FS_FILE_TOO_LARGE',
+  })
 }

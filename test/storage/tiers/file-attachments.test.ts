@@ -10,8 +10,17 @@ useTempDirs()
 
 /** Large binary values are stored as raw bytes after the entry's JSON document, not as base64 inside it. */
 describe('FileTier attachments', () => {
-  const open = (dir = makeTempDir()) => new Cache({ tiers: [new FileTier({ dir, clock: new FakeClock() })], clock: new FakeClock(), cleanupInterval: false })
-  const onlyFile = (dir: string) => join(dir, readdirSync(dir).find((name) => name.endsWith('.json'))!)
+  const open = (dir = makeTempDir()) =>
+    new Cache({
+      tiers: [new FileTier({ dir, clock: new FakeClock() })],
+      clock: new FakeClock(),
+      cleanupInterval: false,
+    })
+  const onlyFile = (dir: string) =>
+    join(
+      dir,
+      readdirSync(dir).find((name) => name.endsWith('.json'))!,
+    )
 
   it('a 1 MiB Buffer round-trips byte for byte and is stored raw, not as base64', async () => {
     const dir = makeTempDir()
@@ -48,8 +57,15 @@ describe('FileTier attachments', () => {
 
   it.each([
     ['cut inside the bytes', (path: string, size: number) => truncateSync(path, size - 10)],
-    ['cut right after the document', (path: string) => truncateSync(path, readFileSync(path).indexOf(0x0a) + 1)],
-    ['extra bytes appended', (path: string) => writeFileSync(path, Buffer.concat([readFileSync(path), Buffer.from('junk')]))],
+    [
+      'cut right after the document',
+      (path: string) => truncateSync(path, readFileSync(path).indexOf(0x0a) + 1),
+    ],
+    [
+      'extra bytes appended',
+      (path: string) =>
+        writeFileSync(path, Buffer.concat([readFileSync(path), Buffer.from('junk')])),
+    ],
   ])('an entry with attachments %s reads as a miss', async (_name, damage) => {
     const dir = makeTempDir()
     await open(dir).set('blob', randomBytes(10_000))
@@ -63,7 +79,11 @@ describe('FileTier attachments', () => {
     await open(dir).set('big', randomBytes(100_000))
     const clock = new FakeClock()
     const memory = new MemoryTier({ maxBytes: 1_000_000, clock })
-    const cache = new Cache({ tiers: [memory, new FileTier({ dir, clock })], clock, cleanupInterval: false })
+    const cache = new Cache({
+      tiers: [memory, new FileTier({ dir, clock })],
+      clock,
+      cleanupInterval: false,
+    })
     expect((await cache.get<Buffer>('big'))!.length).toBe(100_000)
     expect((await memory.stats()).bytes).toBeGreaterThanOrEqual(100_000)
     await cache.close()

@@ -19,10 +19,17 @@ describe('FileTier when a read comes back short', () => {
     const dir = makeTempDir()
     const tier = new FileTier({ dir })
     const value = { frames: 'x'.repeat(5_000) }
-    await tier.set({ key: 'video:7', value, encoded: encode(value), expiresAt: Date.now() + 60_000 })
+    await tier.set({
+      key: 'video:7',
+      value,
+      encoded: encode(value),
+      expiresAt: Date.now() + 60_000,
+    })
     const real = readWholeModule.readWhole
     // A mount that reads this file short every time.
-    const shortRead = jest.spyOn(readWholeModule, 'readWhole').mockImplementation(async (path) => (await real(path)).subarray(0, 100))
+    const shortRead = jest
+      .spyOn(readWholeModule, 'readWhole')
+      .mockImplementation(async (path) => (await real(path)).subarray(0, 100))
     expect(await tier.get('video:7')).toBeUndefined()
     expect(shortRead).toHaveBeenCalled()
     expect(existsSync(join(dir, 'video@7.json'))).toBe(true)

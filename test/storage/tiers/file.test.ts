@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import { fromParsed } from '../../../src/core/codec'
 import { FileTier } from '../../../src/storage/tiers/file'
@@ -12,16 +21,27 @@ import { eventually } from '../../helpers/eventually'
 
 useTempDirs()
 
-const reopen = (tier: unknown, clock: FakeClock) => new FileTier({ dir: (tier as FileTier).dir, clock })
-describeTier('FileTier', (clock) => new FileTier({ dir: makeTempDir(), clock }), { persistent: true, reopen })
-describeTier('FileTier (byte-bounded)', (clock) => new FileTier({ dir: makeTempDir(), clock, maxBytes: 50_000_000 }), { persistent: true, reopen })
+const reopen = (tier: unknown, clock: FakeClock) =>
+  new FileTier({ dir: (tier as FileTier).dir, clock })
+describeTier('FileTier', (clock) => new FileTier({ dir: makeTempDir(), clock }), {
+  persistent: true,
+  reopen,
+})
+describeTier(
+  'FileTier (byte-bounded)',
+  (clock) => new FileTier({ dir: makeTempDir(), clock, maxBytes: 50_000_000 }),
+  { persistent: true, reopen },
+)
 
 describe('FileTier', () => {
   let dir: string
   let clock: FakeClock
   let tier: FileTier
   const later = () => clock.now() + 3_600_000
-  const entryNames = () => readdirSync(dir).filter((name) => name.endsWith('.json')).sort()
+  const entryNames = () =>
+    readdirSync(dir)
+      .filter((name) => name.endsWith('.json'))
+      .sort()
 
   beforeEach(() => {
     dir = makeTempDir()
@@ -49,11 +69,23 @@ describe('FileTier', () => {
       writeFileSync(join(dir, bad.corrupt!), `{"v":1,"key":"corrupt",${other}`)
       writeFileSync(join(dir, bad.empty!), '')
       mkdirSync(join(dir, bad.directory!))
-      writeFileSync(join(dir, bad.foreign!), JSON.stringify({ v: 1, key: 'someone-else', expiresAt: later(), value: 1 }))
-      writeFileSync(join(dir, bad['old-version']!), JSON.stringify({ v: 0, key: 'old-version', expiresAt: later(), value: 1 }))
+      writeFileSync(
+        join(dir, bad.foreign!),
+        JSON.stringify({ v: 1, key: 'someone-else', expiresAt: later(), value: 1 }),
+      )
+      writeFileSync(
+        join(dir, bad['old-version']!),
+        JSON.stringify({ v: 0, key: 'old-version', expiresAt: later(), value: 1 }),
+      )
       writeFileSync(join(dir, bad['not-an-object']!), '[1,2,3]')
-      writeFileSync(join(dir, bad['no-value']!), JSON.stringify({ v: 1, key: 'no-value', expiresAt: later() }))
-      writeFileSync(join(dir, bad['h'.repeat(300)]!), JSON.stringify({ v: 1, key: 'h'.repeat(299), expiresAt: later(), value: 1 }))
+      writeFileSync(
+        join(dir, bad['no-value']!),
+        JSON.stringify({ v: 1, key: 'no-value', expiresAt: later() }),
+      )
+      writeFileSync(
+        join(dir, bad['h'.repeat(300)]!),
+        JSON.stringify({ v: 1, key: 'h'.repeat(299), expiresAt: later(), value: 1 }),
+      )
       return bad
     }
 
@@ -65,7 +97,8 @@ describe('FileTier', () => {
 
     it('prune() removes them all, and keeps the good entries and foreign non-.json files', async () => {
       const bad = await plant()
-      for (const name of ['Upper.json', 'a%2fb.json', '=nothex.json']) writeFileSync(join(dir, name), '{}') // names this tier never writes
+      for (const name of ['Upper.json', 'a%2fb.json', '=nothex.json'])
+        writeFileSync(join(dir, name), '{}') // names this tier never writes
       writeFileSync(join(dir, 'notes.txt'), 'not ours')
       // A tier on the wall clock: planted files have a past mtime, while real entries carry their (future) expiry.
       const wall = new FakeClock(Date.now() + 1_000)
@@ -84,17 +117,24 @@ describe('FileTier', () => {
     mkdirSync(cacheDir, { recursive: true })
     writeFileSync(join(root, 'x'), 'bystander') // where '../../x' would land from two levels up
     writeFileSync(join(root, 'one', 'x'), 'bystander')
-    const outside = HOSTILE_KEYS.flatMap((key) => [resolve(cacheDir, key), resolve(cacheDir, `${key}.json`)]).filter(
+    const outside = HOSTILE_KEYS.flatMap((key) => [
+      resolve(cacheDir, key),
+      resolve(cacheDir, `${key}.json`),
+    ]).filter(
       (path) => relative(cacheDir, path).startsWith('..') || isAbsolute(relative(cacheDir, path)), // '.' and '.tmp' resolve inside
     )
-    expect(outside).toEqual(expect.arrayContaining([join(root, 'one', 'x'), '/etc/passwd', resolve(cacheDir, '..')]))
+    expect(outside).toEqual(
+      expect.arrayContaining([join(root, 'one', 'x'), '/etc/passwd', resolve(cacheDir, '..')]),
+    )
     const stamp = (path: string) => (existsSync(path) ? statSync(path).mtimeMs : 'absent')
     const before = { tree: listTree(root, cacheDir), paths: outside.map(stamp) }
 
     const hostile = new FileTier({ dir: cacheDir, clock })
     for (const key of HOSTILE_KEYS) await hostile.set(makeEntry(key, key, later()))
     for (const key of HOSTILE_KEYS) expect((await hostile.get(key))?.value).toBe(key)
-    expect(await hostile.clear((key) => key.includes('.'))).toBe(HOSTILE_KEYS.filter((key) => key.includes('.')).length)
+    expect(await hostile.clear((key) => key.includes('.'))).toBe(
+      HOSTILE_KEYS.filter((key) => key.includes('.')).length,
+    )
     for (const key of HOSTILE_KEYS) await hostile.delete(key)
     clock.advance(7_200_000)
     await hostile.prune()
@@ -126,18 +166,39 @@ describe('FileTier', () => {
     expect(parsed).toMatchObject({ v: 1, key: 'video:42', expiresAt })
     expect(fromParsed(parsed.value)).toEqual(value)
     // mtime = expiry, stamped just after set() resolves (off the caller's path)
-    await eventually(() => Math.abs(statSync(path).mtimeMs - expiresAt) < 1, 'the mtime holds the expiry')
+    await eventually(
+      () => Math.abs(statSync(path).mtimeMs - expiresAt) < 1,
+      'the mtime holds the expiry',
+    )
     expect(readdirSync(join(dir, '.tmp'))).toEqual([]) // no temp file left behind
 
     const long = 'L'.repeat(1_000)
     await tier.set(makeEntry(long, 1, Infinity))
     const hashed = `=${createHash('sha256').update(long).digest('hex')}.json`
-    expect(JSON.parse(readFileSync(join(dir, hashed), 'utf8'))).toEqual({ v: 1, key: long, expiresAt: null, value: 1 })
-    await eventually(() => statSync(join(dir, hashed)).mtimeMs === Date.UTC(2100, 0, 1), '"never" is a far-future mtime')
+    expect(JSON.parse(readFileSync(join(dir, hashed), 'utf8'))).toEqual({
+      v: 1,
+      key: long,
+      expiresAt: null,
+      value: 1,
+    })
+    await eventually(
+      () => statSync(join(dir, hashed)).mtimeMs === Date.UTC(2100, 0, 1),
+      '"never" is a far-future mtime',
+    )
   })
 
   it('gives keys that differ only in case names that differ on a case-insensitive file system', async () => {
-    const twins = ['A', 'a', 'Video_42', 'video_42', 'VIDEO_42', 'ÉTÉ', 'été', 'x'.repeat(200) + 'Y', 'x'.repeat(200) + 'y']
+    const twins = [
+      'A',
+      'a',
+      'Video_42',
+      'video_42',
+      'VIDEO_42',
+      'ÉTÉ',
+      'été',
+      'x'.repeat(200) + 'Y',
+      'x'.repeat(200) + 'y',
+    ]
     const folded = new Set(twins.map((key) => keyToFileName(key).toLowerCase()))
     expect(folded.size).toBe(twins.length)
     for (const key of twins) await tier.set(makeEntry(key, key, later()))
@@ -176,7 +237,8 @@ describe('FileTier', () => {
     it('evicts the least recently used entries', async () => {
       const size = await sizeOf('k1', 'x'.repeat(1_000))
       const bounded = new FileTier({ dir, clock, maxBytes: Math.floor(size * 3.5) })
-      for (const key of ['k1', 'k2', 'k3']) await bounded.set(makeEntry(key, 'x'.repeat(1_000), later()))
+      for (const key of ['k1', 'k2', 'k3'])
+        await bounded.set(makeEntry(key, 'x'.repeat(1_000), later()))
       expect(await bounded.get('k1')).toBeDefined() // k2 is now the least recent
       await bounded.set(makeEntry('k4', 'x'.repeat(1_000), later()))
       expect(entryNames()).toEqual(['k1', 'k3', 'k4'].map(keyToFileName).sort())
@@ -189,10 +251,18 @@ describe('FileTier', () => {
       for (let round = 0; round < 20; round++) {
         const roundDir = join(dir, `round-${round}`)
         const bounded = new FileTier({ dir: roundDir, clock, maxBytes: size * 10 })
-        await Promise.all(Array.from({ length: 8 }, (_, i) => bounded.set(makeEntry(`k0${i}`, 'x'.repeat(900), later()))))
+        await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            bounded.set(makeEntry(`k0${i}`, 'x'.repeat(900), later())),
+          ),
+        )
         expect(await bounded.stats()).toEqual({ entries: 8, bytes: size * 8, evictions: 0 })
         const fresh = new FileTier({ dir: join(dir, `fresh-${round}`), clock, maxBytes: size * 10 })
-        await Promise.all(Array.from({ length: 40 }, (_, i) => fresh.set(makeEntry(`k${10 + i}`, 'x'.repeat(900), later()))))
+        await Promise.all(
+          Array.from({ length: 40 }, (_, i) =>
+            fresh.set(makeEntry(`k${10 + i}`, 'x'.repeat(900), later())),
+          ),
+        )
         const { bytes, entries } = await fresh.stats()
         expect(bytes).toBeLessThanOrEqual(size * 10)
         expect(entries).toBe(bytes / size)

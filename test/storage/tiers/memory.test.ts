@@ -3,7 +3,10 @@ import { describeTier, makeEntry } from '../../compliance/tier-suite'
 import { FakeClock } from '../../helpers/fake-clock'
 
 describeTier('MemoryTier', (clock) => new MemoryTier({ clock }))
-describeTier('MemoryTier (byte-bounded)', (clock) => new MemoryTier({ clock, maxBytes: 10_000_000, maxEntryBytes: 1_000_000 }))
+describeTier(
+  'MemoryTier (byte-bounded)',
+  (clock) => new MemoryTier({ clock, maxBytes: 10_000_000, maxEntryBytes: 1_000_000 }),
+)
 
 describe('MemoryTier', () => {
   const clock = new FakeClock()
