@@ -18,6 +18,8 @@ import type {
 } from './cache-types'
 import type { Entry, Tier } from './tier'
 import { WriteTracker, type WriteWatch } from './write-tracker'
+import { LifetimePolicy, type Lifetimes } from './lifetimes'
+import { summarizeStats } from './cache-stats'
 import { FileTier } from './tiers/file'
 import { MemoryTier } from './tiers/memory'
 
@@ -30,18 +32,12 @@ export type {
   TtlArgument,
 } from './cache-types'
 
-interface Lifetimes {
-  readonly ttlMs: number
-  readonly memoryTtlMs: number
-}
-
 /** One computation under way; `settled` tells `load` when it finished before it could be registered. */
 interface Flight {
   promise: Promise<unknown> | undefined
   settled: boolean
 }
 
-const DEFAULT_TTL_MS = 24 * 3_600_000
 const DEFAULT_CLEANUP_MS = 3_600_000
 
 /**
@@ -60,10 +56,7 @@ export class Cache {
    */
   readonly #inProcessOnly: boolean
   readonly #clock: Clock
-  readonly #ttlMs: number
-  readonly #memoryTtlMs: number
-  /** The cache-wide lifetimes, for the common call that gives none of its own. */
-  readonly #defaults: Lifetimes
+  readonly #lifetimes: LifetimePolicy
   readonly #needsEncoded: boolean
   readonly #hits: number[]
   readonly #misses: number[]
@@ -86,9 +79,7 @@ export class Cache {
       clock = systemClock,
     } = options
     this.#clock = clock
-    this.#ttlMs = ttl === undefined ? DEFAULT_TTL_MS : toMs(ttl, 'ttl')
-    this.#memoryTtlMs = memoryTtl === undefined ? Infinity : toMs(memoryTtl, 'memoryTtl')
-    this.#defaults = { ttlMs: this.#ttlMs, memoryTtlMs: Math.min(this.#ttlMs, this.#memoryTtlMs) }
+    this.#lifetimes = new LifetimePolicy(ttl, memoryTtl)
     if (tiers !== undefined && (!Array.isArray(tiers) || tiers.length === 0))
       throw new TypeError('tiers option must be a non-empty array of tiers')
     if (typeof cacheDir !== 'string' || cacheDir === '')
@@ -141,7 +132,7 @@ export class Cache {
   /** Stores `value` in every tier; resolves once the slowest tier (the disk) has it. */
   async set(key: string, value: unknown, ttl?: TtlArgument): Promise<void> {
     checkKey(key)
-    const { ttlMs, memoryTtlMs } = this.#lifetimes(ttl)
+    const { ttlMs, memoryTtlMs } = this.#lifetimes.of(ttl)
     await this.#store(key, value, ttlMs, memoryTtlMs)
   }
 
@@ -240,22 +231,7 @@ export class Cache {
         }
       }),
     )
-    const byName = (name: string) => perTier.find((t) => t.name === name)
-    const sum = (pick: (t: (typeof perTier)[number]) => number) =>
-      perTier.reduce((total, t) => total + pick(t), 0)
-    const perName = (pick: (t: (typeof perTier)[number]) => number) =>
-      Object.fromEntries(perTier.map((t) => [t.name, pick(t)]))
-    return {
-      memoryEntries: byName('memory')?.entries ?? 0,
-      memoryBytes: byName('memory')?.bytes ?? 0,
-      fileEntries: byName('file')?.entries ?? 0,
-      fileBytes: byName('file')?.bytes ?? 0,
-      hits: perName((t) => t.hits),
-      misses: perName((t) => t.misses),
-      evictions: sum((t) => t.evictions),
-      errors: sum((t) => t.errors),
-      tiers: perTier,
-    }
+    return summarizeStats(perTier)
   }
 
   /** The file tier's folder (absolute), or undefined when the cache has no file tier. */
@@ -372,7 +348,7 @@ export class Cache {
     for (let i = 0; i < found; i++) {
       const tier = this.#tiers[i]!
       // The entry's own memoryTtl (from its set) wins over the cache-wide default.
-      const memoryTtlMs = entry.memoryTtlMs ?? this.#memoryTtlMs
+      const memoryTtlMs = entry.memoryTtlMs ?? this.#lifetimes.memoryTtlMs
       const expiresAt = tier.peek
         ? Math.min(entry.expiresAt, this.#clock.now() + memoryTtlMs)
         : entry.expiresAt
@@ -397,7 +373,7 @@ export class Cache {
         if (found !== undefined) return found.value as T
       }
       const value = await compute()
-      const lifetimes = this.#lifetimesFor(value, options)
+      const lifetimes = this.#lifetimes.ofComputed(value, options)
       // Written, deleted or cleared meanwhile: the result may rest on older data, so callers get it but it is not stored.
       if (lifetimes !== undefined && !this.#writes.changedSince(watch)) {
         try {
@@ -436,7 +412,7 @@ export class Cache {
     let lifetimes: Lifetimes | undefined
     let promise: Promise<T>
     try {
-      lifetimes = this.#lifetimesFor(undefined as T, options) // no functions of the value here (see load)
+      lifetimes = this.#lifetimes.ofComputed(undefined as T, options) // no functions of the value here (see load)
       promise = Promise.resolve(compute()) // the same promise when compute returns a native one
     } catch (err) {
       settle()
@@ -464,16 +440,6 @@ export class Cache {
     this.#writes.unwatch(watch)
     flight.settled = true
     if (this.#flights.get(key) === flight.promise) this.#flights.delete(key)
-  }
-
-  /** The lifetimes to store a computed value with, or undefined when the options say not to store it. */
-  #lifetimesFor<T>(value: T, options: GetOrSetOptions<T>): Lifetimes | undefined {
-    if (options.shouldCache && !options.shouldCache(value)) return undefined
-    const ttl = typeof options.ttl === 'function' ? options.ttl(value) : options.ttl
-    if (ttl === 0) return undefined
-    return ttl === undefined && options.memoryTtl === undefined
-      ? this.#defaults
-      : this.#lifetimes({ ttl, memoryTtl: options.memoryTtl })
   }
 
   /**
@@ -557,14 +523,6 @@ export class Cache {
       const message = `[tiercache] cannot store ${JSON.stringify(shorten(key))}: ${(err as Error).message.replace(/^\[tiercache\] /, '')}`
       throw new SerializationError(message, { key, cause: err })
     }
-  }
-
-  #lifetimes(ttl: TtlArgument | undefined): Lifetimes {
-    const options = ttl !== null && typeof ttl === 'object' ? ttl : { ttl }
-    const ttlMs = options.ttl === undefined ? this.#ttlMs : toMs(options.ttl, 'ttl')
-    const memoryTtlMs =
-      options.memoryTtl === undefined ? this.#memoryTtlMs : toMs(options.memoryTtl, 'memoryTtl')
-    return { ttlMs, memoryTtlMs: Math.min(ttlMs, memoryTtlMs) }
   }
 
   /** Runs `op` on every tier in parallel; failures become StorageErrors, and the first one is thrown. */
