@@ -38,18 +38,20 @@ const failLoudly = (err: Error) => {
 // A value a byte-bounded memory tier cannot encode (it holds a function): the store fails with E_SERIALIZATION.
 const compute = () => ({ id: 1, format: () => 'x' })
 
-describe('a throwing onError on the in-process miss path', () => {
-  it('memory-only cache: leaves an unhandled rejection behind (the caller cannot catch it)', async () => {
+describe('a throwing onError on a memory-only cache leaves no unhandled rejection', () => {
+  it('getOrSet: the caller gets the rejection, nothing is left unhandled', async () => {
     const cache = new Cache({
       tiers: [new MemoryTier({ maxBytes: 10_000 })],
       cleanupInterval: false,
       onError: failLoudly,
     })
+    let outcome: unknown
     const unhandled = await unhandledDuring(async () => {
-      await cache.getOrSet('k', compute).catch(() => 'caller handled it')
+      outcome = await cache.getOrSet('k', compute).catch(() => 'caller handled it')
     })
     await cache.close()
     expect(unhandled).toEqual([])
+    expect(outcome).toBe('caller handled it') // the handler's throw reached the caller
   })
 
   it('withCache over a memory-only cache: same', async () => {
