@@ -111,6 +111,11 @@ describe('FileTier shared by several processes', () => {
       const child = forkHelper('writer-process', [dir, String(keyCount)])
       await child.next() // every key written once
       await sleep(Math.random() * 200)
+      // Then aim, until some kill has landed mid-write: wait (at most 1 s) until a temp file is there, i.e. a
+      // write is between its open and its rename. Random moments alone missed it in 15 kills on a busy machine.
+      const aimUntil = Date.now() + 1_000
+      while (tmpFiles().length === 0 && Date.now() < aimUntil)
+        await new Promise((r) => setImmediate(r))
       child.process.kill('SIGKILL')
       expect(await child.exited).toEqual({ code: null, signal: 'SIGKILL' })
       kills++
