@@ -421,16 +421,11 @@ export class Cache {
     // Not awaited and never rejects: each branch settles, and the store below cannot fail (see above).
     void promise.then((value) => {
       // Written, deleted or cleared meanwhile: the result may rest on older data, so it is not stored.
-      const store = lifetimes !== undefined && !this.#writes.changedSince(watch)
+      const keep =
+        lifetimes !== undefined && !this.#writes.changedSince(watch) ? lifetimes : undefined
       settle() // first: the store below is synchronous, and the tracker need not remember our own write
-      if (!store) return
-      try {
-        void this.#store(key, value, lifetimes!.ttlMs, lifetimes!.memoryTtlMs) // nothing to wait for: in-process tiers only
-      } catch (err) {
-        ;(options.onError ?? this.#onError)(
-          isStorageError(err) ? err : this.#failure(this.#tiers[0]!, 'write', key, err),
-        )
-      }
+      // Nothing to wait for (in-process tier only), and nothing to catch: an unbounded MemoryTier's put cannot fail.
+      if (keep) void this.#store(key, value, keep.ttlMs, keep.memoryTtlMs)
     }, settle)
     return promise
   }
