@@ -8,6 +8,7 @@
  * The loops check every result cheaply (a field or two) and hand anything unexpected to `wrong`, which
  * records it; they never throw, so a wrong answer is reported rather than hidden.
  */
+import type * as Loops from './loops'
 
 /** A key order: indices into the key arrays, its length a power of two. */
 type Order = Uint32Array
@@ -137,11 +138,11 @@ export async function setSync<V>(
  * A copy of this module of its own: compiled anew, so its functions share no type feedback with any other
  * copy. Call once per contender.
  */
-export function freshLoops(): typeof import('./loops') {
+export function freshLoops(): typeof Loops {
   const path = require.resolve('./loops')
   delete require.cache[path]
   try {
-    return require('./loops') as typeof import('./loops')
+    return require('./loops') as typeof Loops
   } finally {
     delete require.cache[path]
   }

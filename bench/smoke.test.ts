@@ -2,16 +2,18 @@
  * Keeps `npm run bench` from rotting: runs it on tiny sizes and checks that it finishes, prints a row for
  * every scenario and writes a results file that parses. No timing is asserted (a tiny run's figures mean
  * nothing); what is asserted is that tiercache passed the bench's own checks of its results.
+ *
+ * Not part of `npm test` (it needs the peer libraries): `npm run bench:check` runs it, and CI runs that as a
+ * step of its own.
  */
 import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 
 const run = promisify(execFile)
 const ROOT = join(__dirname, '..')
-const BENCH = join(ROOT, 'bench')
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 const SCENARIOS = ['1', '2', '3a', '3b', '4', '5a', '5b', '6a', '6b', '6c', '6d', '7', '8a', '8b']
 
@@ -30,18 +32,6 @@ interface Results {
   }[]
 }
 
-/** bench/ has its own dependencies; CI has only run `npm ci` at the root, so install them when missing. */
-async function installBenchDependencies(): Promise<void> {
-  const manifest = JSON.parse(readFileSync(join(BENCH, 'package.json'), 'utf8')) as {
-    dependencies: Record<string, string>
-  }
-  const missing = Object.keys(manifest.dependencies).filter(
-    (name) => !existsSync(join(BENCH, 'node_modules', name, 'package.json')),
-  )
-  if (missing.length === 0) return
-  await run(NPM, ['install', '--no-audit', '--no-fund'], { cwd: BENCH, maxBuffer: 16 << 20 })
-}
-
 describe('npm run bench -- --tiny', () => {
   let dir: string
   let stdout: string
@@ -49,7 +39,6 @@ describe('npm run bench -- --tiny', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tiercache-bench-test-'))
-    await installBenchDependencies()
     const out = join(dir, 'results.json')
     // Rejects, with the output, if the bench exits non-zero.
     ;({ stdout } = await run(NPM, ['run', 'bench', '--', '--tiny', '--out', out], {
