@@ -22,4 +22,21 @@ export default tseslint.config(
   },
   { files: ['src/**/*.ts'], rules: { 'no-console': 'error' } },
   { files: ['*.config.ts', '*.config.mjs'], ...tseslint.configs.disableTypeChecked },
+  // Plain JavaScript that Node runs as it is (the package fixtures also run on the oldest supported Node).
+  {
+    files: ['scripts/**/*.mjs', 'test/package/fixtures/**/*.{mjs,cjs}'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      parserOptions: { projectService: false },
+      globals: { console: 'readonly', process: 'readonly', Buffer: 'readonly', URL: 'readonly' },
+    },
+  },
+  {
+    files: ['test/package/fixtures/**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 )
