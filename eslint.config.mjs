@@ -33,4 +33,21 @@ export default tseslint.config(
   // The bench loads the built library, and fresh copies of its own loops, by path at run time.
   { files: ['bench/**/*.ts'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   { files: ['*.config.ts', '*.config.mjs'], ...tseslint.configs.disableTypeChecked },
+  // Plain JavaScript that Node runs as it is (the package fixtures also run on the oldest supported Node).
+  {
+    files: ['scripts/**/*.mjs', 'test/package/fixtures/**/*.{mjs,cjs}'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      parserOptions: { projectService: false },
+      globals: { console: 'readonly', process: 'readonly', Buffer: 'readonly', URL: 'readonly' },
+    },
+  },
+  {
+    files: ['test/package/fixtures/**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 )

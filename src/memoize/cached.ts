@@ -1,6 +1,6 @@
-import 'reflect-metadata'
 import { isStorageError, type StorageError } from '../core/exceptions'
 import type { KeyPattern } from '../core/pattern'
+import { processState } from '../core/process-state'
 import type { Cache } from '../storage/cache'
 import { getDefaultCache } from './default-cache'
 import { withCache, type CachedFunction, type WithCacheOptions } from './with-cache'
@@ -24,7 +24,12 @@ export type CacheConfigOptions = Pick<
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a decorator cannot know the method's types
 export type CachedOptions = WithCacheOptions<any[], any>
 
-const CONFIG_KEY = Symbol.for('tiercache:config')
+/**
+ * Each class's @CacheConfig, in a process-wide WeakMap: shared by the ESM and CJS builds, and no global such
+ * as `Reflect.getMetadata` is installed for it. Looked up lazily, so importing tiercache touches nothing.
+ */
+const classConfigs = () =>
+  processState('class-config', 1, () => new WeakMap<object, CacheConfigOptions>())
 
 /**
  * Sets defaults (namespace, version, ttl, cache…) for the cached methods of a class.
@@ -32,7 +37,7 @@ const CONFIG_KEY = Symbol.for('tiercache:config')
  */
 export function CacheConfig(config: CacheConfigOptions) {
   return (target: object, _context?: unknown): void => {
-    Reflect.defineMetadata(CONFIG_KEY, config, target)
+    classConfigs().set(target, config)
   }
 }
 
@@ -178,6 +183,12 @@ function ownerOf(self: unknown, methodName: string | symbol, replacement: unknow
   )
 }
 
+/** The @CacheConfig of `owner`, or of the nearest class it extends that has one (as reflect-metadata did). */
 function configOf(owner: object): CacheConfigOptions {
-  return (Reflect.getMetadata(CONFIG_KEY, owner) as CacheConfigOptions | undefined) ?? {}
+  const configs = classConfigs()
+  for (let o: object | null = owner; o !== null; o = Object.getPrototypeOf(o) as object | null) {
+    const config = configs.get(o)
+    if (config !== undefined) return config
+  }
+  return {}
 }

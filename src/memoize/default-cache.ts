@@ -1,13 +1,17 @@
+import { processState } from '../core/process-state'
 import { Cache } from '../storage/cache'
 
-let shared: Cache | undefined
+/** One slot per process, shared by the ESM and CJS builds when an app loads both. */
+const defaults = () =>
+  processState('default-cache', 1, () => ({ cache: undefined as Cache | undefined }))
 
 /** The Cache that `withCache` and `@Cached` use when given none: memory + files in ./cache, TTL 24 h. Created on first use. */
 export function getDefaultCache(): Cache {
-  return (shared ??= new Cache())
+  const slot = defaults()
+  return (slot.cache ??= new Cache())
 }
 
 /** Replaces the default Cache (for example, in tests or at application start). */
 export function setDefaultCache(cache: Cache): void {
-  shared = cache
+  defaults().cache = cache
 }

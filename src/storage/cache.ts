@@ -22,6 +22,7 @@ import { LifetimePolicy, type Lifetimes } from './lifetimes'
 import { summarizeStats } from './cache-stats'
 import { FileTier } from './tiers/file'
 import { MemoryTier } from './tiers/memory'
+import { isFileTier, isMemoryTier } from './tiers/tier-brands'
 
 export type {
   CacheOptions,
@@ -88,8 +89,7 @@ export class Cache {
     const first = this.#tiers[0]!
     this.#peekable = first.peek ? (first as Tier & Required<Pick<Tier, 'peek'>>) : undefined
     this.#slowest = this.#peekable ? 1 : 0
-    this.#inProcessOnly =
-      this.#tiers.length === 1 && first instanceof MemoryTier && !first.needsEncoded
+    this.#inProcessOnly = this.#tiers.length === 1 && isMemoryTier(first) && !first.needsEncoded
     this.#needsEncoded = this.#tiers.some((tier) => tier.needsEncoded)
     this.#hits = this.#tiers.map(() => 0)
     this.#misses = this.#tiers.map(() => 0)
@@ -236,12 +236,12 @@ export class Cache {
 
   /** The file tier's folder (absolute), or undefined when the cache has no file tier. */
   get cacheDir(): string | undefined {
-    return this.#tiers.find((tier): tier is FileTier => tier instanceof FileTier)?.dir
+    return this.#tiers.find(isFileTier)?.dir
   }
 
   /** A read-only view of the in-process tier: its size and keys. Nothing can be written through it. */
   get memoryCache(): MemoryCacheView {
-    const memory = this.#tiers.find((tier): tier is MemoryTier => tier instanceof MemoryTier)
+    const memory = this.#tiers.find(isMemoryTier)
     return Object.freeze({
       get size() {
         return memory?.size ?? 0

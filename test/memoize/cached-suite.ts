@@ -170,6 +170,19 @@ export function describeCachedDecorators(expectedFlavour: 'standard' | 'legacy')
     expect([...cache.memoryCache.keys()].sort()).toEqual(['Base.load:v1:a', 'Base.lookup:v1:abc'])
   })
 
+  it('cached methods of a subclass inherit the @CacheConfig of the class it extends', async () => {
+    @CacheConfig({ namespace: 'base', cache })
+    class Configured {}
+    class Extending extends Configured {
+      @Cached()
+      async load(id: string) {
+        return id.length
+      }
+    }
+    expect(await new Extending().load('abc')).toBe(3)
+    expect([...cache.memoryCache.keys()]).toEqual(['base:Extending.load:v1:abc'])
+  })
+
   it('@InvalidatesCache hands a failing clear to the cache’s onError and still returns the result', async () => {
     const errors: StorageError[] = []
     const broken = new Cache({

@@ -27,6 +27,7 @@ import {
 } from './file-layout'
 import { entryFileParts, parseEntry, partsLength, storedKey } from './file-format'
 import { readWhole } from './read-whole'
+import { FILE_TIER } from './tier-brands'
 
 export interface FileTierOptions {
   /** The folder holding one `<escaped key>.json` per entry. Created on the first write. */
@@ -405,6 +406,7 @@ export class FileTier implements Tier {
     })
   }
 }
+Object.defineProperty(FileTier.prototype, FILE_TIER, { value: true })
 
 function isMissing(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException)?.code

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache'
 import { systemClock, type Clock } from '../../core/clock'
 import { encodedSize, type Entry, type KeyPredicate, type Tier, type TierStats } from '../tier'
+import { MEMORY_TIER } from './tier-brands'
 
 export interface MemoryTierOptions {
   /**
@@ -161,3 +162,4 @@ export class MemoryTier implements Tier {
 
   async close(): Promise<void> {}
 }
+Object.defineProperty(MemoryTier.prototype, MEMORY_TIER, { value: true })
