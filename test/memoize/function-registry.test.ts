@@ -11,8 +11,12 @@ const fromSource = <F>(source: string): F => new Function(`return (${source})`)(
 describe('default key prefixes (one function per prefix and cache)', () => {
   it('a second, different function under a taken prefix is refused at wrap time, naming both and the fix', async () => {
     const cache = memoryCache()
-    const loadA = fromSource<(id: string) => Promise<string>>('async function load(id) { return "a" + id }')
-    const loadB = fromSource<(id: string) => Promise<string>>('async function load(id) { return "b" + id }')
+    const loadA = fromSource<(id: string) => Promise<string>>(
+      'async function load(id) { return "a" + id }',
+    )
+    const loadB = fromSource<(id: string) => Promise<string>>(
+      'async function load(id) { return "b" + id }',
+    )
     const first = withCache(loadA, { cache })
     let error: unknown
     try {
@@ -41,13 +45,17 @@ describe('default key prefixes (one function per prefix and cache)', () => {
 
   it('the same function wrapped again (a factory called twice, a wrapper per request) is allowed', async () => {
     const cache = memoryCache()
-    const makePipeline = (c: Cache) => withCache(async (id: string) => `done ${id}`, { cache: c, namespace: 'pipeline' })
+    const makePipeline = (c: Cache) =>
+      withCache(async (id: string) => `done ${id}`, { cache: c, namespace: 'pipeline' })
     const one = makePipeline(cache)
     const two = makePipeline(cache)
     expect(await one('x')).toBe('done x')
     expect(await two('x')).toBe('done x')
     for (let request = 0; request < 3; request++) {
-      const perRequest = withCache(async (id: string) => `req ${id}`, { cache, namespace: 'request' })
+      const perRequest = withCache(async (id: string) => `req ${id}`, {
+        cache,
+        namespace: 'request',
+      })
       expect(await perRequest('y')).toBe('req y')
     }
     await cache.close()
@@ -57,7 +65,9 @@ describe('default key prefixes (one function per prefix and cache)', () => {
     const cache = memoryCache()
     const source = 'async function load(id) { return id }'
     withCache(fromSource<(id: string) => Promise<string>>(source), { cache })
-    expect(() => withCache(fromSource<(id: string) => Promise<string>>(source), { cache })).not.toThrow()
+    expect(() =>
+      withCache(fromSource<(id: string) => Promise<string>>(source), { cache }),
+    ).not.toThrow()
   })
 
   it('each cache has its own prefixes: one name on two caches is fine', () => {
@@ -83,15 +93,23 @@ describe('default key prefixes (one function per prefix and cache)', () => {
     let copyA: typeof import('../../src/memoize/with-cache') | undefined
     let copyB: typeof import('../../src/memoize/with-cache') | undefined
     jest.isolateModules(() => {
-      copyA = jest.requireActual('../../src/memoize/with-cache')
+      copyA = jest.requireActual<typeof import('../../src/memoize/with-cache')>(
+        '../../src/memoize/with-cache',
+      )
     })
     jest.isolateModules(() => {
-      copyB = jest.requireActual('../../src/memoize/with-cache')
+      copyB = jest.requireActual<typeof import('../../src/memoize/with-cache')>(
+        '../../src/memoize/with-cache',
+      )
     })
     expect(copyA!.withCache).not.toBe(copyB!.withCache)
-    copyA!.withCache(fromSource<() => Promise<number>>('async function twin() { return 1 }'), { cache })
+    copyA!.withCache(fromSource<() => Promise<number>>('async function twin() { return 1 }'), {
+      cache,
+    })
     expect(() =>
-      copyB!.withCache(fromSource<() => Promise<number>>('async function twin() { return 2 }'), { cache }),
+      copyB!.withCache(fromSource<() => Promise<number>>('async function twin() { return 2 }'), {
+        cache,
+      }),
     ).toThrow(/twin/)
   })
 })

