@@ -1,6 +1,7 @@
 import { Cache } from '../../src/storage/cache'
 import { MemoryTier } from '../../src/storage/tiers/memory'
 import { withCache } from '../../src/memoize/with-cache'
+import type * as WithCacheModule from '../../src/memoize/with-cache'
 import { CacheError } from '../../src/core/exceptions'
 
 const memoryCache = () => new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })
@@ -90,17 +91,13 @@ describe('default key prefixes (one function per prefix and cache)', () => {
 
   it('is one registry per process: a second copy of the library sees the names the first took', () => {
     const cache = memoryCache()
-    let copyA: typeof import('../../src/memoize/with-cache') | undefined
-    let copyB: typeof import('../../src/memoize/with-cache') | undefined
+    let copyA: typeof WithCacheModule | undefined
+    let copyB: typeof WithCacheModule | undefined
     jest.isolateModules(() => {
-      copyA = jest.requireActual<typeof import('../../src/memoize/with-cache')>(
-        '../../src/memoize/with-cache',
-      )
+      copyA = jest.requireActual<typeof WithCacheModule>('../../src/memoize/with-cache')
     })
     jest.isolateModules(() => {
-      copyB = jest.requireActual<typeof import('../../src/memoize/with-cache')>(
-        '../../src/memoize/with-cache',
-      )
+      copyB = jest.requireActual<typeof WithCacheModule>('../../src/memoize/with-cache')
     })
     expect(copyA!.withCache).not.toBe(copyB!.withCache)
     copyA!.withCache(fromSource<() => Promise<number>>('async function twin() { return 1 }'), {
