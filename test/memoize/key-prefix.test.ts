@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { Cache } from '../../src/storage/cache'
 import { MemoryTier } from '../../src/storage/tiers/memory'
 import { withCache } from '../../src/memoize/with-cache'
+import { methodName } from '../../src/memoize/key-prefix'
 
 const memoryCache = () => new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })
 
@@ -73,6 +74,19 @@ describe('default key prefixes', () => {
       }),
       { numRuns: 1000 },
     )
+  })
+
+  it('no class, method and static flag make the name of another decorated method', () => {
+    const part = fc.string({ unit: fc.constantFrom('A', 's', 'static', '.', '\\'), maxLength: 3 })
+    const method = fc.tuple(part, part, fc.boolean())
+    fc.assert(
+      fc.property(method, method, (x, y) => {
+        if (methodName(...x) === methodName(...y)) expect(x).toEqual(y)
+      }),
+      { numRuns: 5000 },
+    )
+    expect(methodName('Report', 'build', true)).toBe('Report.static.build')
+    expect(methodName('Report', 'static.build', false)).toBe('Report.static\\.build')
   })
 
   it('keeps the documented format for plain names and numeric versions', () => {

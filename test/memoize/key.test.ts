@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { CacheError } from '../../src'
+import { withCache } from '../../src/memoize/with-cache'
+import { Cache } from '../../src/storage/cache'
+import { MemoryTier } from '../../src/storage/tiers/memory'
 import { argsKey, argToken, callText, keyBuilder } from '../../src/memoize/key'
 import { KEY_SAMPLES } from '../fixtures/key-samples'
 
@@ -101,6 +104,7 @@ describe('default keys', () => {
 
   it('refuse a class instance they cannot see through, naming the class and the three fixes', () => {
     class Money {
+      readonly currency = 'EUR' // enumerable, but not the whole state
       readonly #cents: number
       constructor(cents: number) {
         this.#cents = cents
@@ -131,6 +135,33 @@ describe('default keys', () => {
     }
     expect(() => key(new Query((x) => x >= 1))).toThrow(CacheError)
     expect(() => argsKey('p', [new Query((x) => x >= 1)], [Query])).toThrow(CacheError)
+  })
+
+  it('never let two instances that differ only in a closure or a #private field share a cached result', async () => {
+    class Query {
+      constructor(readonly where: (x: number) => boolean) {}
+    }
+    class Money {
+      readonly currency = 'EUR' // enumerable, but not the whole state
+      readonly #cents: number
+      constructor(cents: number) {
+        this.#cents = cents
+      }
+      get cents() {
+        return this.#cents
+      }
+    }
+    const cache = new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })
+    const count = withCache(async (q: Query) => [1, 50, 100].filter(q.where).length, {
+      cache,
+      namespace: 'count',
+    })
+    const price = withCache(async (m: Money) => m.cents / 100, { cache, namespace: 'price' })
+    await expect(count(new Query((x) => x >= 1))).rejects.toBeInstanceOf(CacheError)
+    await expect(count(new Query((x) => x >= 100))).rejects.toBeInstanceOf(CacheError)
+    await expect(price(new Money(100))).rejects.toThrow(/Money/)
+    await expect(price(new Money(999_999))).rejects.toThrow(/Money/)
+    await cache.close()
   })
 
   it('give -0 and 0 distinct keys (Object.is), at top level and inside objects, remembered or not', () => {
