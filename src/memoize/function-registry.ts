@@ -39,7 +39,7 @@ export function claimPrefix(
   ] ??= new WeakMap())
   let owners = registry.get(cache)
   if (owners === undefined) registry.set(cache, (owners = new Map()))
-  const claimant = identities.get(fn) ?? { source: String(fn), label: describe(fn) }
+  const claimant = identities.get(fn) ?? ownerOf(fn)
   const owner = owners.get(prefix)
   if (owner === undefined) owners.set(prefix, claimant)
   else if (owner.source !== claimant.source)
@@ -47,6 +47,19 @@ export function claimPrefix(
       `[tiercache] two different functions would share the keys "${prefix}…" on one cache: ` +
         `${owner.label} and ${claimant.label}. Give the second a \`namespace\` of its own, or a \`key\`.`,
     )
+}
+
+/** One Owner per source text, so that a wrapper made per request adds no copy of its source. */
+const bySource = new Map<string, Owner>()
+
+function ownerOf(fn: (...args: never[]) => unknown): Owner {
+  const source = String(fn)
+  let owner = bySource.get(source)
+  if (owner === undefined) {
+    if (bySource.size >= 4096) bySource.clear() // only saves copies; generated code must not grow it forever
+    bySource.set(source, (owner = { source, label: describe(fn) }))
+  }
+  return owner
 }
 
 function describe(fn: (...args: never[]) => unknown): string {

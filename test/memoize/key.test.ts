@@ -164,6 +164,22 @@ describe('default keys', () => {
     await cache.close()
   })
 
+  it('never serve a call with -0 the result of a call with 0, or back, memory hits included', async () => {
+    const cache = new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })
+    const inverse = withCache(async (x: number) => 1 / x, { cache, namespace: 'inverse' })
+    const inverseOf = withCache(async (o: { x: number }) => 1 / o.x, {
+      cache,
+      namespace: 'inverseOf',
+    })
+    for (let round = 0; round < 3; round++) {
+      expect(await inverse(0)).toBe(Infinity)
+      expect(await inverse(-0)).toBe(-Infinity)
+      expect(await inverseOf({ x: 0 })).toBe(Infinity)
+      expect(await inverseOf({ x: -0 })).toBe(-Infinity)
+    }
+    await cache.close()
+  })
+
   it('give -0 and 0 distinct keys (Object.is), at top level and inside objects, remembered or not', () => {
     const builder = keyBuilder('ns:fn:v1')
     const build = (args: unknown[]) => builder(args, callText(args))
