@@ -72,7 +72,7 @@ describe('default key prefixes', () => {
           seen.set(key, identity(c))
         }
       }),
-      { numRuns: 1000 },
+      { numRuns: 300 },
     )
   })
 
