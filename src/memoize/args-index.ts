@@ -3,7 +3,7 @@ import type { Entry } from '../storage/tier'
 /**
  * Entries of one cached function, found by its arguments instead of by key: building and hashing a fresh key
  * string and looking it up in the memory tier is most of a memory hit's cost.
- * - Primitive arguments: one Map lookup per argument (strings hash once, numbers not at all), in one tree per
+ * - Primitive arguments (but -0): one Map lookup per argument (strings hash once, numbers not at all), in one tree per
  *   argument count, so the last argument's Map holds the entry itself.
  * - Arguments holding objects of plain JSON data: one lookup by the call's text (`callText`, which the caller
  *   computes once per call and passes in). Other calls are not remembered.
@@ -70,12 +70,15 @@ export class ArgsIndex {
   }
 }
 
-/** Values a Map compares the way default keys do: `1` and `'1'` differ, `0` and `-0` agree, NaN equals NaN. */
+/**
+ * Values a Map compares the way default keys do: `1` and `'1'` differ, NaN equals NaN. Not -0, which a Map
+ * takes for 0 while keys keep them apart: a call with -0 is never indexed, so it never finds 0's entry.
+ */
 function isPrimitive(value: unknown): boolean {
   const type = typeof value
   return (
     type === 'string' ||
-    type === 'number' ||
+    (type === 'number' && (value !== 0 || 1 / (value as number) > 0)) ||
     type === 'boolean' ||
     type === 'bigint' ||
     value === undefined ||

@@ -3,6 +3,8 @@ import type { KeyPattern } from '../core/pattern'
 import { processState } from '../core/process-state'
 import type { Cache } from '../storage/cache'
 import { getDefaultCache } from './default-cache'
+import { setIdentity } from './function-registry'
+import { methodName as nameOfMethod } from './key-prefix'
 import { withCache, type CachedFunction, type WithCacheOptions } from './with-cache'
 
 /**
@@ -47,16 +49,28 @@ export function CacheConfig(config: CacheConfigOptions) {
  * @example @Cached({ ttl: 3600, key: (videoId, segmentId) => `video_${videoId}_segment_${segmentId}` })
  */
 export function Cached(options: CachedOptions = {}) {
-  return decorateMethod('Cached', (method, methodName, owner) => {
+  return decorateMethod('Cached', (method, methodName, owner, isStatic) => {
     let cachedFn: CachedFunction<unknown[], unknown> | undefined
     const replacement = function (this: unknown, ...args: unknown[]) {
       if (!cachedFn) {
         const declaringClass = owner.get(this)
-        cachedFn = withCache(method, {
-          ...configOf(declaringClass),
-          ...options,
-          key: options.key ?? `${declaringClass.name}.${methodName}`,
-        })
+        const name = nameOfMethod(declaringClass.name, methodName, isStatic)
+        // Two classes of one name are told apart by their whole source, not only this method's.
+        if (typeof declaringClass === 'function')
+          setIdentity(
+            method,
+            `${String(declaringClass)}\n${name}`,
+            `${name} (in class ${declaringClass.name})`,
+          )
+        try {
+          cachedFn = withCache(method, {
+            ...configOf(declaringClass),
+            ...options,
+            key: options.key ?? name,
+          })
+        } catch (err) {
+          return Promise.reject(err) // a name taken by another class: this call rejects, as calls do
+        }
       }
       return cachedFn.apply(this, args)
     }
@@ -135,7 +149,7 @@ type Named = { readonly name: string }
 /** Adapts one method transform to both decorator flavours. */
 function decorateMethod(
   decorator: string,
-  transform: (method: AnyMethod, methodName: string, owner: Owner) => AnyMethod,
+  transform: (method: AnyMethod, methodName: string, owner: Owner, isStatic: boolean) => AnyMethod,
 ) {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the two flavours pass different arguments
   return function (...params: any[]): any {
@@ -145,7 +159,12 @@ function decorateMethod(
         throw new TypeError(`@${decorator} decorates methods only (got a ${second.kind})`)
       if (second.private) throw new TypeError(`@${decorator} cannot decorate a private method`)
       const owner = new Owner()
-      const replacement = transform(first as AnyMethod, String(second.name), owner)
+      const replacement = transform(
+        first as AnyMethod,
+        String(second.name),
+        owner,
+        second.static === true,
+      )
       second.addInitializer?.(function (this: unknown) {
         // `this` is the class for a static method, else an instance under construction (maybe of a subclass).
         owner.learn(second.static ? (this as Named) : ownerOf(this, second.name, replacement))
@@ -159,7 +178,12 @@ function decorateMethod(
     const owner = new Owner(
       typeof first === 'function' ? (first as Named) : ((first as object).constructor as Named),
     )
-    descriptor.value = transform(descriptor.value as AnyMethod, String(second), owner)
+    descriptor.value = transform(
+      descriptor.value as AnyMethod,
+      String(second),
+      owner,
+      typeof first === 'function',
+    )
     return descriptor
   }
 }

@@ -1,5 +1,5 @@
-import { createHash, hash as hashOnce } from 'node:crypto'
-import objectHash from 'object-hash'
+// A namespace import: a named `hash` import fails to link in ESM on Node < 20.12, which lacks that export.
+import * as crypto from 'node:crypto'
 import { isPlainJsonData } from '../core/codec'
 import { CacheError } from '../core/exceptions'
 
@@ -10,13 +10,22 @@ import { CacheError } from '../core/exceptions'
  * - strings appear as themselves (`abc`), with `%` and `:` percent-escaped; a string that could be read as
  *   another type (`'1'`, `'true'`, `''`, or one starting with `'`, `#`, a digit, `-`, `+` or `.`) is prefixed
  *   with `'`, so `f(1)` → `1` but `f('1')` → `'1`;
- * - numbers, booleans, null and undefined as their text; bigints with an `n` suffix (`10n`);
- * - objects, arrays, Dates, Maps, Sets and binary data as `#` + a hash of their contents, independent of key
- *   order and insertion order. Plain data is hashed by our own canonical form (fast); anything else (class
- *   instances) by object-hash. The choice depends only on the argument, so one argument always gives one key.
+ * - numbers, booleans, null and undefined as their text (`-0` apart from `0`: arguments compare by Object.is);
+ *   bigints with an `n` suffix (`10n`);
+ * - objects, arrays, Dates, Maps, Sets and binary data as `#` + a hash of their canonical form, independent of
+ *   key order and insertion order. A class instance counts by its `toJSON()` or its `[KEY_METHOD]()`; by its
+ *   enumerable state only when its class is opted in (`hashable`); otherwise it is refused, since a key cannot
+ *   see `#private` fields or closures and would silently merge instances that differ there.
  */
 
+/** A method returning the value that stands for an instance in keys: `[Symbol.for('tiercache.key')]() { … }`. */
+export const KEY_METHOD = Symbol.for('tiercache.key')
+/** Classes whose instances may be keyed by their enumerable own properties (the `hashInstancesOf` option). */
+export type Hashable = readonly (abstract new (...args: never[]) => unknown)[]
+
 const ESCAPABLE = /[%:]/g
+/** A number that JSON writes as `0` (where a -0 may hide): only texts matching it need the deeper check. */
+const MAYBE_ZERO = /[[:,]0[,\]}]/
 const RESERVED = new Set(['true', 'false', 'null', 'undefined', 'NaN', 'Infinity'])
 /** Canonical texts whose hash we have computed: a hit costs one Map lookup instead of a sha256 (~0.5 µs). */
 const digests = new Map<string, string>()
@@ -29,18 +38,19 @@ const MAX_REMEMBERED_TEXT = 512
 const MAX_DEPTH = 100
 
 /** The text of one argument in a default key. */
-export function argToken(arg: unknown): string {
+export function argToken(arg: unknown, hashable?: Hashable): string {
   switch (typeof arg) {
     case 'string':
       return stringToken(arg)
     case 'number':
+      return arg === 0 && 1 / arg < 0 ? '-0' : String(arg)
     case 'boolean':
     case 'undefined':
       return String(arg)
     case 'bigint':
       return `${arg}n`
     case 'object':
-      return arg === null ? 'null' : `#${digest(canonical(arg, 0))}`
+      return arg === null ? 'null' : `#${digest(canonical(arg, 0, hashable))}`
     default:
       throw new CacheError(
         `[tiercache] cannot build a cache key from a ${typeof arg} argument; pass a key function`,
@@ -49,12 +59,12 @@ export function argToken(arg: unknown): string {
 }
 
 /** `prefix:token:token…` for `args`. */
-export function argsKey(prefix: string, args: readonly unknown[]): string {
+export function argsKey(prefix: string, args: readonly unknown[], hashable?: Hashable): string {
   if (args.length === 0) return prefix
   // join() builds one flat string; `+=` would build a rope that the Map lookup must flatten first (measured ~25% slower).
   const parts: string[] = new Array(args.length + 1)
   parts[0] = prefix
-  for (let i = 0; i < args.length; i++) parts[i + 1] = argToken(args[i])
+  for (let i = 0; i < args.length; i++) parts[i + 1] = argToken(args[i], hashable)
   return parts.join(':')
 }
 
@@ -68,13 +78,14 @@ export function argsKey(prefix: string, args: readonly unknown[]): string {
 export function keyBuilder(
   prefix: string,
   maxRemembered = 16_384,
+  hashable?: Hashable,
 ): (args: readonly unknown[], text: string | undefined) => string {
   let remembered = new Map<string, string>()
   return (args, text) => {
-    if (text === undefined) return argsKey(prefix, args)
+    if (text === undefined) return argsKey(prefix, args, hashable)
     let key = remembered.get(text)
     if (key === undefined) {
-      key = argsKey(prefix, args)
+      key = argsKey(prefix, args, hashable)
       if (remembered.size >= maxRemembered) remembered = new Map() // start over: these are only shortcuts
       remembered.set(text, key)
     }
@@ -87,7 +98,7 @@ export function keyBuilder(
  * included), when the arguments are plain JSON data (strings, finite numbers, booleans, null, plain objects and
  * arrays of them). Undefined for calls of primitives only (they need no text) and for anything else: a Date
  * and its ISO string, `undefined` and a missing property, NaN and null share a JSON text, so only for plain
- * data does equal text mean equal arguments. Used to remember keys and entries, never as a key; undefined
+ * data does equal text mean equal arguments (and only without -0, which JSON writes as 0). Used to remember keys and entries, never as a key; undefined
  * too for texts over MAX_REMEMBERED_TEXT characters, which are not worth their memory. Never throws.
  */
 export function callText(args: readonly unknown[]): string | undefined {
@@ -98,13 +109,20 @@ export function callText(args: readonly unknown[]): string | undefined {
   } catch {
     return undefined // a getter that throws now but not during the check: building the key will report it
   }
-  return text.length > MAX_REMEMBERED_TEXT ? undefined : text
+  if (text.length > MAX_REMEMBERED_TEXT) return undefined
+  return MAYBE_ZERO.test(text) && holdsNegativeZero(args, 0) ? undefined : text
 }
 
 /** A name made safe as one key segment (a function or class name, a namespace). */
 export function segment(name: string): string {
   return stringToken(name)
 }
+
+/** base64url SHA-256 of `text`. */
+export const sha256: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'base64url')
+    : (text) => crypto.createHash('sha256').update(text).digest('base64url') // Node < 20.12
 
 // --- Internal helpers ---
 
@@ -135,11 +153,6 @@ function isPlain(s: string): boolean {
   )
 }
 
-const sha256 =
-  typeof hashOnce === 'function'
-    ? (text: string) => hashOnce('sha256', text, 'base64url')
-    : (text: string) => createHash('sha256').update(text).digest('base64url') // Node < 20.12
-
 function digest(text: string): string {
   let hash = digests.get(text)
   if (hash === undefined) {
@@ -152,11 +165,12 @@ function digest(text: string): string {
 }
 
 /** A text equal for equal data, whatever the key or insertion order; distinct across types. */
-function canonical(value: unknown, depth: number): string {
+function canonical(value: unknown, depth: number, hashable: Hashable | undefined): string {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value)
     case 'number':
+      if (value === 0) return 1 / value < 0 ? '-0' : '0'
       return Number.isFinite(value) ? String(value) : `N${value}`
     case 'boolean':
       return value ? 't' : 'f'
@@ -178,53 +192,73 @@ function canonical(value: unknown, depth: number): string {
     )
   if (Array.isArray(value)) {
     let text = '['
-    for (let i = 0; i < value.length; i++) text += (i ? ',' : '') + canonical(value[i], depth + 1)
+    for (let i = 0; i < value.length; i++)
+      text += (i ? ',' : '') + canonical(value[i], depth + 1, hashable)
     return text + ']'
   }
   const proto = Object.getPrototypeOf(value)
-  if (proto === Object.prototype || proto === null) {
-    const keys = Object.keys(value).sort()
-    let text = '{'
-    for (const key of keys) {
-      const item = (value as Record<string, unknown>)[key]
-      if (item !== undefined) text += JSON.stringify(key) + ':' + canonical(item, depth + 1) + ','
-    }
-    return text + '}'
-  }
+  if (proto === Object.prototype || proto === null)
+    return propertiesText(value as Record<string, unknown>, depth, hashable)
   if (value instanceof Date) return `D${value.getTime()}`
   if (value instanceof Map)
-    return `M{${sortedTexts([...value].map(([k, v]) => canonical(k, depth + 1) + '=>' + canonical(v, depth + 1)))}}`
+    return `M{${sortedTexts([...value].map(([k, v]) => canonical(k, depth + 1, hashable) + '=>' + canonical(v, depth + 1, hashable)))}}`
   if (value instanceof Set)
-    return `S{${sortedTexts([...value].map((item) => canonical(item, depth + 1)))}}`
+    return `S{${sortedTexts([...value].map((item) => canonical(item, depth + 1, hashable)))}}`
   if (ArrayBuffer.isView(value)) {
     const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength)
     return `B${value.constructor.name}:${bytes.toString('base64')}`
   }
-  return classInstanceText(value as object, depth)
+  if (value instanceof ArrayBuffer) return `A${Buffer.from(value).toString('base64')}`
+  return classInstanceText(value as object, depth, hashable)
+}
+
+/** `{"key":text,…}` over the defined enumerable own properties, in sorted key order. */
+function propertiesText(
+  value: Record<string, unknown>,
+  depth: number,
+  hashable: Hashable | undefined,
+): string {
+  const keys = Object.keys(value).sort()
+  let text = '{'
+  for (const key of keys) {
+    const item = value[key]
+    if (item !== undefined)
+      text += JSON.stringify(key) + ':' + canonical(item, depth + 1, hashable) + ','
+  }
+  return text + '}'
 }
 
 /**
- * A class instance: by its toJSON when it has one (URL, Decimal…), else by object-hash over its enumerable
- * own properties (object-hash includes the constructor name). An instance with none (its state in `#private`
- * fields, a Promise, a WeakMap) would give every instance one key, so it is refused.
+ * A class instance: by its toJSON (URL, Decimal…) or its `[KEY_METHOD]()`, else by its enumerable own
+ * properties when its class is in `hashable`. Anything else is refused: the instance may keep state in
+ * `#private` fields or closures, and hashing what is visible would give differing instances one key.
  */
-function classInstanceText(value: object, depth: number): string {
-  const name = value.constructor?.name ?? 'Object'
+function classInstanceText(value: object, depth: number, hashable: Hashable | undefined): string {
+  const constructor = (value as { constructor?: unknown }).constructor
+  const name = typeof constructor === 'function' && constructor.name ? constructor.name : 'Object'
+  const keyMethod = (value as { [KEY_METHOD]?: unknown })[KEY_METHOD]
+  if (typeof keyMethod === 'function')
+    return `K${JSON.stringify(name)}:${canonical(keyMethod.call(value), depth + 1, hashable)}`
   const toJSON = (value as { toJSON?: unknown }).toJSON
-  if (typeof toJSON === 'function') return `T${name}:${canonical(toJSON.call(value), depth + 1)}`
-  if (Object.keys(value).length === 0) {
-    throw new CacheError(
-      `[tiercache] cannot build a cache key from a ${name} argument (no enumerable state); pass a key function`,
-    )
-  }
-  try {
-    return `O${objectHash(value, { unorderedArrays: false, unorderedSets: true, unorderedObjects: true })}`
-  } catch (err) {
-    throw new CacheError(
-      `[tiercache] cannot build a cache key from a ${name} argument; pass a key function`,
-      { cause: err },
-    )
-  }
+  if (typeof toJSON === 'function')
+    return `T${JSON.stringify(name)}:${canonical(toJSON.call(value), depth + 1, hashable)}`
+  if (hashable?.includes(constructor as Hashable[number]))
+    return `O${JSON.stringify(name)}:${propertiesText(value as Record<string, unknown>, depth, hashable)}`
+  throw new CacheError(
+    `[tiercache] cannot build a cache key from a ${name} argument: a key cannot see its #private fields or ` +
+      `closures, so instances that differ there would share a key. Pass a \`key\` function, give ${name} a ` +
+      `toJSON() (or a [Symbol.for('tiercache.key')]() method) returning what identifies it, or opt in with ` +
+      `\`hashInstancesOf: [${name}]\` to key it by its enumerable properties.`,
+  )
+}
+
+/** True when `value` holds a -0 anywhere (JSON writes it as 0). Only called on plain JSON data. */
+function holdsNegativeZero(value: unknown, depth: number): boolean {
+  if (typeof value === 'number') return value === 0 && 1 / value < 0
+  if (typeof value !== 'object' || value === null || depth > MAX_DEPTH) return false
+  for (const item of Array.isArray(value) ? value : Object.values(value))
+    if (holdsNegativeZero(item, depth + 1)) return true
+  return false
 }
 
 function sortedTexts(texts: string[]): string {

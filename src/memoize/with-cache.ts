@@ -3,7 +3,9 @@ import { CacheError, type StorageError } from '../core/exceptions'
 import type { Cache, GetOrSetOptions } from '../storage/cache'
 import { ArgsIndex } from './args-index'
 import { getDefaultCache } from './default-cache'
-import { callText, keyBuilder, segment } from './key'
+import { claimPrefix } from './function-registry'
+import { callText, keyBuilder, type Hashable } from './key'
+import { keyPrefix, sourceFingerprint } from './key-prefix'
 
 /** Options of `withCache` (and of `@Cached`). */
 export interface WithCacheOptions<A extends unknown[] = unknown[], R = unknown> {
@@ -29,6 +31,18 @@ export interface WithCacheOptions<A extends unknown[] = unknown[], R = unknown> 
    * @default 1
    */
   version?: string | number
+  /**
+   * Puts a fingerprint of the function's source in its default keys, so that processes sharing a folder
+   * never read entries written by other code. Any change to the function's source moves all its keys.
+   * @default false
+   */
+  integrity?: boolean
+  /**
+   * Classes whose instances default keys may hash by their enumerable own properties. Their `#private` fields
+   * and closures are invisible to the key: list only classes whose whole state is enumerable.
+   * @example hashInstancesOf: [Point]
+   */
+  hashInstancesOf?: Hashable
   /** Where results live. Default: the shared default Cache (`getDefaultCache()`). */
   cache?: Cache
   /** Return false for results that must not be stored (e.g. partial or empty answers). */
@@ -65,7 +79,7 @@ export function withCache<A extends unknown[], R>(
   type T = Awaited<R>
   if (typeof fn !== 'function') throw new TypeError('withCache needs a function to wrap')
   const cache = options.cache ?? getDefaultCache()
-  const keyOf = makeKeyOf(fn, options)
+  const keyOf = makeKeyOf(fn, options, cache)
   const { ttl, memoryTtl, shouldCache, onError } = options
   // Checked now: a bad TTL found only after `fn` ran would cost every call its result.
   if (ttl !== undefined && typeof ttl !== 'function') toMs(ttl, 'ttl')
@@ -129,8 +143,9 @@ export function withCache<A extends unknown[], R>(
 function makeKeyOf<A extends unknown[]>(
   fn: (...args: A) => unknown,
   options: WithCacheOptions<A, never>,
+  cache: Cache,
 ): (self: unknown, args: A, text: string | undefined) => string {
-  const { key, namespace, version } = options
+  const { key, namespace, version, integrity, hashInstancesOf } = options
   if (namespace !== undefined && (typeof namespace !== 'string' || namespace === ''))
     throw new TypeError('namespace option must be a non-empty string')
   if (
@@ -159,10 +174,15 @@ function makeKeyOf<A extends unknown[]>(
       '[tiercache] an anonymous function needs a `key` (function or name) or a `namespace`: otherwise two such functions would share keys',
     )
   }
-  const prefix = [namespace, name || undefined, `v${version ?? 1}`]
-    .filter((part): part is string => part !== undefined)
-    .map(segment)
-    .join(':')
-  const keyOfArgs = keyBuilder(prefix)
+  if (hashInstancesOf !== undefined && !Array.isArray(hashInstancesOf))
+    throw new TypeError('hashInstancesOf option must be an array of classes')
+  const prefix = keyPrefix({
+    namespace,
+    name,
+    version,
+    fingerprint: integrity ? sourceFingerprint(String(fn)) : undefined,
+  })
+  claimPrefix(cache, prefix, fn)
+  const keyOfArgs = keyBuilder(prefix, undefined, hashInstancesOf)
   return (_self, args, text) => keyOfArgs(args, text)
 }

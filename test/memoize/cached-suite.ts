@@ -167,7 +167,10 @@ export function describeCachedDecorators(expectedFlavour: 'standard' | 'legacy')
     expect(await Base.lookup('abc')).toBe(3)
     expect(await Base.lookup('abc')).toBe(3)
     expect(calls).toEqual(['a', 'static:abc'])
-    expect([...cache.memoryCache.keys()].sort()).toEqual(['Base.load:v1:a', 'Base.lookup:v1:abc'])
+    expect([...cache.memoryCache.keys()].sort()).toEqual([
+      'Base.load:v1:a',
+      'Base.static.lookup:v1:abc',
+    ])
   })
 
   it('cached methods of a subclass inherit the @CacheConfig of the class it extends', async () => {

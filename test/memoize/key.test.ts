@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { CacheError } from '../../src'
+import { withCache } from '../../src/memoize/with-cache'
+import { Cache } from '../../src/storage/cache'
+import { MemoryTier } from '../../src/storage/tiers/memory'
 import { argsKey, argToken, callText, keyBuilder } from '../../src/memoize/key'
 import { KEY_SAMPLES } from '../fixtures/key-samples'
 
@@ -73,10 +76,120 @@ describe('default keys', () => {
     expect(key({ n: 10n })).not.toBe(key({ n: 11n }))
   })
 
-  it('hash class instances by their contents with object-hash', () => {
-    expect(key(new Point(1, 2))).toBe(key(new Point(1, 2)))
-    expect(key(new Point(1, 2))).not.toBe(key(new Point(2, 1)))
-    expect(key(new Point(1, 2))).not.toBe(key({ x: 1, y: 2 }))
+  it('hash class instances by toJSON, by a tiercache.key method, or by enumerable state when opted in', () => {
+    class Url {
+      constructor(readonly href: string) {}
+      toJSON() {
+        return this.href
+      }
+    }
+    class Money {
+      readonly #cents: number
+      constructor(cents: number) {
+        this.#cents = cents
+      }
+      [Symbol.for('tiercache.key')]() {
+        return this.#cents
+      }
+    }
+    expect(key(new Url('a'))).toBe(key(new Url('a')))
+    expect(key(new Url('a'))).not.toBe(key(new Url('b')))
+    expect(key(new Url('a'))).not.toBe(key('a'))
+    expect(key(new Money(100))).not.toBe(key(new Money(999_999)))
+    const opted = (...args: unknown[]) => argsKey('p', args, [Point])
+    expect(opted(new Point(1, 2))).toBe(opted(new Point(1, 2)))
+    expect(opted(new Point(1, 2))).not.toBe(opted(new Point(2, 1)))
+    expect(opted(new Point(1, 2))).not.toBe(opted({ x: 1, y: 2 }))
+  })
+
+  it('refuse a class instance they cannot see through, naming the class and the three fixes', () => {
+    class Money {
+      readonly currency = 'EUR' // enumerable, but not the whole state
+      readonly #cents: number
+      constructor(cents: number) {
+        this.#cents = cents
+      }
+      get cents() {
+        return this.#cents
+      }
+    }
+    for (const value of [new Money(100), new Point(1, 2), { nested: [new Point(1, 2)] }]) {
+      let error: unknown
+      try {
+        key(value)
+      } catch (err) {
+        error = err
+      }
+      expect(error).toBeInstanceOf(CacheError)
+      const message = (error as Error).message
+      expect(message).toMatch(value instanceof Money ? /Money/ : /Point/)
+      expect(message).toMatch(/`key`/)
+      expect(message).toMatch(/toJSON/)
+      expect(message).toMatch(/hashInstancesOf/)
+    }
+  })
+
+  it('refuse an instance whose state holds a function, even when its class is opted in', () => {
+    class Query {
+      constructor(readonly where: (x: number) => boolean) {}
+    }
+    expect(() => key(new Query((x) => x >= 1))).toThrow(CacheError)
+    expect(() => argsKey('p', [new Query((x) => x >= 1)], [Query])).toThrow(CacheError)
+  })
+
+  it('never let two instances that differ only in a closure or a #private field share a cached result', async () => {
+    class Query {
+      constructor(readonly where: (x: number) => boolean) {}
+    }
+    class Money {
+      readonly currency = 'EUR' // enumerable, but not the whole state
+      readonly #cents: number
+      constructor(cents: number) {
+        this.#cents = cents
+      }
+      get cents() {
+        return this.#cents
+      }
+    }
+    const cache = new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })
+    const count = withCache(async (q: Query) => [1, 50, 100].filter(q.where).length, {
+      cache,
+      namespace: 'count',
+    })
+    const price = withCache(async (m: Money) => m.cents / 100, { cache, namespace: 'price' })
+    await expect(count(new Query((x) => x >= 1))).rejects.toBeInstanceOf(CacheError)
+    await expect(count(new Query((x) => x >= 100))).rejects.toBeInstanceOf(CacheError)
+    await expect(price(new Money(100))).rejects.toThrow(/Money/)
+    await expect(price(new Money(999_999))).rejects.toThrow(/Money/)
+    await cache.close()
+  })
+
+  it('never serve a call with -0 the result of a call with 0, or back, memory hits included', async () => {
+    const cache = new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })
+    const inverse = withCache(async (x: number) => 1 / x, { cache, namespace: 'inverse' })
+    const inverseOf = withCache(async (o: { x: number }) => 1 / o.x, {
+      cache,
+      namespace: 'inverseOf',
+    })
+    for (let round = 0; round < 3; round++) {
+      expect(await inverse(0)).toBe(Infinity)
+      expect(await inverse(-0)).toBe(-Infinity)
+      expect(await inverseOf({ x: 0 })).toBe(Infinity)
+      expect(await inverseOf({ x: -0 })).toBe(-Infinity)
+    }
+    await cache.close()
+  })
+
+  it('give -0 and 0 distinct keys (Object.is), at top level and inside objects, remembered or not', () => {
+    const builder = keyBuilder('ns:fn:v1')
+    const build = (args: unknown[]) => builder(args, callText(args))
+    expect(key(-0)).not.toBe(key(0))
+    expect(key(-0)).not.toBe(key('-0'))
+    for (const round of [0, 1]) {
+      expect([round, build([{ a: 0 }])]).not.toEqual([round, build([{ a: -0 }])])
+      expect(build([{ a: -0 }])).toBe(key({ a: -0 }))
+      expect(build([[0, -0]])).toBe(key([0, -0]))
+    }
   })
 
   it('refuse functions, symbols and circular arguments with a CacheError', () => {
