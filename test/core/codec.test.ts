@@ -1,5 +1,19 @@
-import { decode, encode } from '../../src/core/codec'
+import {
+  ATTACH_FROM_BYTES,
+  ATTACHMENT_LISTING_BYTES,
+  ENTRY_HEADER_ROOM,
+  MAX_DEPTH,
+  MAX_ENTRY_BYTES,
+  MAX_VALUE_BYTES,
+  decode,
+  encode,
+  encodeParts,
+} from '../../src/core/codec'
+import { difference } from '../helpers/same-value'
 import { CacheError, SerializationError, StorageError } from '../../src/core/exceptions'
+
+/** ES2024's resizable ArrayBuffer (Node 20 has it; the es2023 lib does not declare it). */
+type Growable = new (length: number, options: { maxByteLength: number }) => ArrayBuffer
 
 const roundTrip = <T>(value: T): T => decode(encode(value)) as T
 
@@ -103,6 +117,154 @@ describe('codec', () => {
         -Infinity,
       ])
       expect(roundTrip(Infinity)).toBe(Infinity)
+    })
+  })
+
+  describe('the same value comes back, not a lookalike', () => {
+    const same = (value: unknown) => expect(difference(value, roundTrip(value))).toBeUndefined()
+
+    it('an ArrayBuffer, with its bytes', () => {
+      same(new Uint8Array([1, 2, 3, 255]).buffer)
+      same({ body: new ArrayBuffer(0) })
+    })
+
+    it('a SharedArrayBuffer stays shared-typed, a resizable ArrayBuffer keeps its maxByteLength', () => {
+      const shared = new SharedArrayBuffer(3)
+      new Uint8Array(shared).set([7, 8, 9])
+      same(shared)
+      const resizable = new (ArrayBuffer as unknown as Growable)(2, { maxByteLength: 16 })
+      new Uint8Array(resizable).set([4, 5])
+      same(resizable)
+    })
+
+    it('-0, at the root, in arrays and objects and Map values', () => {
+      same(-0)
+      same([0, -0])
+      same({ x: -0, y: 0 })
+      same(new Map([['k', -0]]))
+    })
+
+    it('an array with holes keeps its holes', () => {
+      // eslint-disable-next-line no-sparse-arrays
+      same([1, , 3])
+      same(new Array(3))
+      same([undefined, 1])
+    })
+
+    it('a null-prototype object keeps its null prototype, with or without a $t key', () => {
+      same(Object.assign(Object.create(null) as object, { a: 1, b: new Date(0) }))
+      same(Object.assign(Object.create(null) as object, { $t: 'Date', v: 0 }))
+      same(Object.create(null))
+    })
+
+    it('an own __proto__ key is data, not a prototype', () => {
+      same(JSON.parse('{"__proto__":{"polluted":true},"a":1}'))
+      same(JSON.parse('{"__proto__":1,"d":{}}') as object)
+      same({ d: new Date(0), ...(JSON.parse('{"__proto__":[1]}') as object) })
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    })
+
+    it('symbol-keyed and non-enumerable properties are left out, as JSON and structuredClone leave them', () => {
+      const value = Object.defineProperty({ a: 1, [Symbol('meta')]: 2 }, 'hidden', { value: 3 })
+      expect(difference({ a: 1 }, roundTrip(value))).toBeUndefined()
+      expect(
+        difference({ a: 1, d: new Date(0) }, roundTrip({ ...value, d: new Date(0) })),
+      ).toBeUndefined()
+    })
+
+    it('an invalid Date stays invalid', () => {
+      same(new Date(Number.NaN))
+    })
+  })
+
+  describe('values that would not come back the same are refused, saying why', () => {
+    class Bytes extends Uint8Array {}
+    class Chunk extends Buffer {}
+    class Money {
+      constructor(public cents: number) {}
+    }
+    it.each([
+      ['a typed-array subclass', new Bytes(4), /Bytes/],
+      ['a typed-array subclass, attached size', new Bytes(10_000), /Bytes/],
+      ['a Buffer subclass', Object.setPrototypeOf(Buffer.from('x'), Chunk.prototype), /Chunk/],
+      ['a Map subclass', new (class Registry extends Map {})(), /Registry/],
+      ['a Set subclass', new (class Tags extends Set {})(), /Tags/],
+      ['a Date subclass', new (class When extends Date {})(0), /When/],
+      ['an Array subclass', new (class List extends Array {})(), /List/],
+      ['a class instance', new Money(100), /Money/],
+      ['a class instance in an object', { price: new Money(100) }, /Money/],
+      ['an Error', new Error('boom'), /Error/],
+      ['a boxed number', new Number(1), /Number/],
+      ['a boxed string', new String('s'), /String/],
+      ['a RegExp', /x/g, /RegExp/],
+      ['a Promise', Promise.resolve(1), /Promise/],
+      ['a WeakMap', new WeakMap(), /WeakMap/],
+    ])('%s', (_name, value, reason) => {
+      expect(() => encode(value)).toThrow(SerializationError)
+      expect(() => encode(value)).toThrow(reason)
+    })
+  })
+
+  describe('nesting depth', () => {
+    const nested = (depth: number): unknown => {
+      let value: unknown = 'leaf'
+      for (let i = 0; i < depth; i++)
+        value = i % 3 === 0 ? [value] : i % 3 === 1 ? { v: value } : new Map([[1, value]])
+      return value
+    }
+
+    it(`values nested MAX_DEPTH (${MAX_DEPTH}) deep round-trip, one level deeper is refused`, () => {
+      expect(() => encode(nested(MAX_DEPTH + 1))).toThrow(SerializationError)
+      expect(() => encode(nested(MAX_DEPTH + 1))).toThrow(/nested deeper than 1000/)
+      const value = nested(MAX_DEPTH)
+      expect(difference(value, roundTrip(value))).toBeUndefined()
+      let plain: unknown = 1
+      for (let i = 0; i < MAX_DEPTH; i++) plain = [plain]
+      expect(difference(plain, roundTrip(plain))).toBeUndefined()
+      expect(() => encode([plain])).toThrow(SerializationError)
+    })
+
+    it('decode never runs out of stack, however deep the text and however little stack is left', () => {
+      const depth = 200_000
+      const text = `{"$t":"~","v":${'['.repeat(depth)}{"$t":"BigInt","v":"1"}${']'.repeat(depth)}}`
+      let back = decode(text)
+      for (let i = 0; i < depth; i++) back = (back as unknown[])[0]
+      expect(back).toBe(1n)
+      const value = nested(MAX_DEPTH)
+      const encoded = encode(value)
+      const nearlyOutOfStack = (n: number): unknown => {
+        try {
+          return nearlyOutOfStack(n + 1)
+        } catch {
+          return decode(encoded) // called with the stack all but exhausted
+        }
+      }
+      expect(difference(value, nearlyOutOfStack(0))).toBeUndefined()
+    })
+  })
+
+  describe('size', () => {
+    it('the largest value is what the file tier can read back, less room for the entry header', () => {
+      expect(MAX_ENTRY_BYTES).toBe(2 ** 31 - 1)
+      expect(MAX_VALUE_BYTES).toBe(MAX_ENTRY_BYTES - ENTRY_HEADER_ROOM)
+    })
+
+    it('a value one byte over the limit is refused; at the limit it is stored', () => {
+      const bytes = Buffer.alloc(5000, 1)
+      const atLimit = encodeParts({ bytes }).text.length + bytes.length + ATTACHMENT_LISTING_BYTES
+      expect(encodeParts({ bytes }, ATTACH_FROM_BYTES, atLimit).attachments).toHaveLength(1)
+      expect(() => encodeParts({ bytes }, ATTACH_FROM_BYTES, atLimit - 1)).toThrow(
+        SerializationError,
+      )
+      expect(() => encodeParts({ bytes }, ATTACH_FROM_BYTES, atLimit - 1)).toThrow(/larger than/)
+      const text = 'é'.repeat(100) // 200 bytes of UTF-8 in 100 characters
+      expect(() =>
+        encodeParts(
+          [text, bytes],
+          ATTACH_FROM_BYTES,
+          encodeParts([text, bytes]).text.length + bytes.length + ATTACHMENT_LISTING_BYTES,
+        ),
+      ).toThrow(SerializationError)
     })
   })
 
