@@ -1,8 +1,24 @@
+import { revive } from './codec-revive'
+import { MAX_DEPTH, MAX_VALUE_BYTES, checkSize } from './codec-limits'
+import { HOLE_TAG, KEPT_BUILT_INS, TAG, TAGGED_ROOT, VIEW_TAGS } from './codec-tags'
 import { SerializationError } from './exceptions'
 
+export {
+  ATTACHMENT_LISTING_BYTES,
+  ENTRY_HEADER_ROOM,
+  MAX_DEPTH,
+  MAX_ENTRY_BYTES,
+  MAX_VALUE_BYTES,
+} from './codec-limits'
+
 /**
- * Turns values into JSON text and back, keeping the types JSON loses: Date, Buffer and typed arrays, Map, Set,
- * BigInt, undefined and non-finite numbers. Plain JSON data (the common case) takes a fast path: one walk to
+ * Turns values into JSON text and back, keeping the types JSON loses: Date, Buffer and typed arrays,
+ * ArrayBuffer, Map, Set, BigInt, undefined, -0 and non-finite numbers, holes in arrays, null-prototype objects.
+ * As with JSON and structuredClone, an object is its own enumerable string-keyed properties: symbol-keyed and
+ * non-enumerable ones are left out (checking for them would cost the fast path a third of its speed).
+ * What it cannot give back as it was (class instances without toJSON, subclasses of the types above,
+ * functions, cycles, values too deep or too large to read back) it refuses with a
+ * SerializationError that says why, rather than store a lookalike. Plain JSON data (the common case) takes a fast path: one walk to
  * prove no tag is needed, then native `JSON.stringify` / `JSON.parse` with no replacer or reviver.
  *
  * Tagged text is wrapped as `{"$t":"~","v":…}`; inside it a tagged value is `{"$t":"<type>","v":…}`. A user
@@ -10,8 +26,6 @@ import { SerializationError } from './exceptions'
  * byte arrays may be set apart as attachments: `{"$t":"Buffer","a":0}` names the first of them.
  */
 
-const TAG = '$t'
-const TAGGED_ROOT = '~'
 /** Deeper than this, the fast walk hands over to the tagging walk, which also reports cycles. */
 const MAX_FAST_DEPTH = 256
 
@@ -25,13 +39,17 @@ export interface EncodedParts {
 /** Binary data this large or larger is attached rather than inlined (base64 costs a third more bytes and two copies). */
 export const ATTACH_FROM_BYTES = 4096
 
-/** Encodes `value` as JSON text. Throws SerializationError (no key set) for functions, symbols and cycles. */
+/** Encodes `value` as JSON text. Throws SerializationError (no key set) for what it cannot give back as it was. */
 export function encode(value: unknown): string {
   return encodeParts(value, Infinity).text
 }
 
 /** Encodes `value` as JSON text with large byte arrays set apart as attachments (see EncodedParts). */
-export function encodeParts(value: unknown, attachFrom = ATTACH_FROM_BYTES): EncodedParts {
+export function encodeParts(
+  value: unknown,
+  attachFrom = ATTACH_FROM_BYTES,
+  maxBytes = MAX_VALUE_BYTES,
+): EncodedParts {
   const attachments: Uint8Array[] = []
   let needsTags: boolean
   try {
@@ -41,9 +59,10 @@ export function encodeParts(value: unknown, attachFrom = ATTACH_FROM_BYTES): Enc
     needsTags = true // too deep for the fast walk: the tagging walk decides
   }
   try {
-    if (!needsTags) return { text: JSON.stringify(value), attachments }
+    if (!needsTags) return checkSize({ text: JSON.stringify(value), attachments }, maxBytes)
     const tagged = toTagged(value, { attachFrom, attachments, depth: 0 })
-    return { text: `{"${TAG}":"${TAGGED_ROOT}","v":${JSON.stringify(tagged)}}`, attachments }
+    const text = `{"${TAG}":"${TAGGED_ROOT}","v":${JSON.stringify(tagged)}}`
+    return checkSize({ text, attachments }, maxBytes)
   } catch (err) {
     if (err instanceof SerializationError) throw err
     throw new SerializationError(`[tiercache] value cannot be stored: ${(err as Error).message}`, {
@@ -94,7 +113,7 @@ function scan(value: unknown, depth: number): boolean {
     case 'boolean':
       return false
     case 'number':
-      return !Number.isFinite(value)
+      return !Number.isFinite(value) || (value === 0 && 1 / value < 0) // -0 too: JSON writes it as 0
     case 'object':
       break
     case 'function':
@@ -116,8 +135,8 @@ function scan(value: unknown, depth: number): boolean {
     for (let i = 0; i < value.length; i++) if (scan(value[i], depth + 1)) return true
     return false
   }
-  const proto = Object.getPrototypeOf(value)
-  if (proto !== Object.prototype && proto !== null) return true // Date, Map, Buffer, class instances: the tagging walk looks
+  // Date, Map, Buffer, class instances, null-prototype objects: the tagging walk looks.
+  if (Object.getPrototypeOf(value) !== Object.prototype) return true
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return true // stored as JSON.stringify would: via toJSON
   for (const key in value) {
     if (key === TAG) return true
@@ -136,9 +155,6 @@ interface TagContext {
   depth: number
 }
 
-/** Deeper than this is taken for a cycle (the tagging walk keeps no set of visited objects). */
-const MAX_DEPTH = 2000
-
 /**
  * A copy of `value` in which everything JSON would lose is a tag object, so that native JSON.stringify
  * (no replacer) can write it. A replacer would not do: JSON.stringify calls `toJSON` before the replacer
@@ -150,7 +166,8 @@ function toTagged(value: unknown, ctx: TagContext): unknown {
     case 'boolean':
       return value
     case 'number':
-      return Number.isFinite(value) ? value : { [TAG]: 'Number', v: String(value) }
+      if (Number.isFinite(value) && !(value === 0 && 1 / value < 0)) return value
+      return { [TAG]: 'Number', v: value === 0 ? '-0' : String(value) }
     case 'bigint':
       return { [TAG]: 'BigInt', v: value.toString() }
     case 'undefined':
@@ -163,108 +180,104 @@ function toTagged(value: unknown, ctx: TagContext): unknown {
   if (value === null) return null
   if (ctx.depth >= MAX_DEPTH)
     throw new SerializationError(
-      '[tiercache] value cannot be stored: it is circular or nested too deeply',
+      `[tiercache] value cannot be stored: it is circular or nested deeper than ${MAX_DEPTH} levels`,
     )
   ctx.depth++
   try {
-    if (Array.isArray(value)) {
-      const json = (value as { toJSON?: unknown }).toJSON
-      if (typeof json === 'function') return toTagged(json.call(value), ctx) // as JSON.stringify would
-      return Array.from(value, (item) => toTagged(item, ctx)) // a plain array, whatever the subclass
-    }
-    if (value instanceof Date)
-      return { [TAG]: 'Date', v: Number.isNaN(value.getTime()) ? null : value.getTime() }
-    if (ArrayBuffer.isView(value)) return tagBytes(value, ctx)
-    if (value instanceof Map)
-      return { [TAG]: 'Map', v: [...value].map(([k, v]) => [toTagged(k, ctx), toTagged(v, ctx)]) }
-    if (value instanceof Set)
-      return { [TAG]: 'Set', v: [...value].map((item) => toTagged(item, ctx)) }
-    const json = (value as { toJSON?: unknown }).toJSON
-    if (typeof json === 'function') return toTagged(json.call(value), ctx) // as JSON.stringify would
-    const entries = Object.keys(value).map(
-      (key) => [key, toTagged((value as Record<string, unknown>)[key], ctx)] as const,
-    )
-    // Entries, not an object: user data with a `$t` key must not read as a tag.
-    if (Object.prototype.hasOwnProperty.call(value, TAG)) return { [TAG]: 'Object', v: entries }
-    return Object.fromEntries(entries)
+    return tagObject(value, ctx)
   } finally {
     ctx.depth--
   }
 }
 
-function tagBytes(view: ArrayBufferView, ctx: TagContext): unknown {
-  const type = Buffer.isBuffer(view) ? 'Buffer' : view.constructor.name
-  if (view.byteLength >= ctx.attachFrom) {
-    ctx.attachments.push(new Uint8Array(view.buffer, view.byteOffset, view.byteLength))
+function tagObject(value: object, ctx: TagContext): unknown {
+  const proto = Object.getPrototypeOf(value) as object | null
+  if (Array.isArray(value)) {
+    const json = (value as { toJSON?: unknown }).toJSON
+    if (typeof json === 'function') return toTagged(json.call(value), ctx) // as JSON.stringify would
+    if (proto !== Array.prototype) throw subclassOf(value, Array)
+    const out = new Array<unknown>(value.length)
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i]
+      out[i] = item === undefined && !(i in value) ? { [TAG]: HOLE_TAG } : toTagged(item, ctx)
+    }
+    return out
+  }
+  if (proto === Object.prototype || proto === null) {
+    const json = (value as { toJSON?: unknown }).toJSON
+    if (typeof json === 'function') return toTagged(json.call(value), ctx) // as JSON.stringify would
+    const entries = Object.keys(value).map(
+      (key) => [key, toTagged((value as Record<string, unknown>)[key], ctx)] as const,
+    )
+    if (proto === null) return { [TAG]: 'NullObject', v: entries }
+    // Entries, not an object: user data with a `$t` key must not read as a tag.
+    if (Object.prototype.hasOwnProperty.call(value, TAG)) return { [TAG]: 'Object', v: entries }
+    return Object.fromEntries(entries)
+  }
+  const viewTag = VIEW_TAGS.get(proto!)
+  if (viewTag !== undefined) return tagBytes(viewTag, value as ArrayBufferView, ctx)
+  if (proto === Date.prototype) {
+    const time = (value as Date).getTime()
+    return { [TAG]: 'Date', v: Number.isNaN(time) ? null : time }
+  }
+  if (proto === Map.prototype)
+    return {
+      [TAG]: 'Map',
+      v: Array.from(value as Map<unknown, unknown>, ([k, v]) => [
+        toTagged(k, ctx),
+        toTagged(v, ctx),
+      ]),
+    }
+  if (proto === Set.prototype)
+    return { [TAG]: 'Set', v: Array.from(value as Set<unknown>, (item) => toTagged(item, ctx)) }
+  if (proto === ArrayBuffer.prototype || proto === SharedArrayBuffer.prototype)
+    return tagBuffer(value as ArrayBufferLike, ctx)
+  for (const type of KEPT_BUILT_INS) if (value instanceof type) throw subclassOf(value, type)
+  const json = (value as { toJSON?: unknown }).toJSON
+  if (typeof json === 'function') return toTagged(json.call(value), ctx) // as JSON.stringify would
+  throw new SerializationError(
+    `[tiercache] value cannot be stored: it contains an instance of ${className(value)}, which would come back as a plain object; store plain data, or give the class a toJSON method`,
+  )
+}
+
+function subclassOf(
+  value: object,
+  type: abstract new (...args: never[]) => object,
+): SerializationError {
+  const base = type.name || 'TypedArray'
+  return new SerializationError(
+    `[tiercache] value cannot be stored: it contains a ${className(value)}, a subclass of ${base} that would come back as a plain ${base}`,
+  )
+}
+
+function className(value: object): string {
+  const ctor = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } }).constructor
+  return typeof ctor?.name === 'string' && ctor.name !== '' ? ctor.name : 'an anonymous class'
+}
+
+function tagBytes(type: string, view: ArrayBufferView, ctx: TagContext): unknown {
+  return bytesTag(type, new Uint8Array(view.buffer, view.byteOffset, view.byteLength), ctx)
+}
+
+function tagBuffer(buffer: ArrayBufferLike, ctx: TagContext): unknown {
+  const type = buffer instanceof ArrayBuffer ? 'ArrayBuffer' : 'SharedArrayBuffer'
+  const tag = bytesTag(type, new Uint8Array(buffer), ctx) as Record<string, unknown>
+  const sizing = buffer as unknown as {
+    resizable?: boolean
+    growable?: boolean
+    maxByteLength: number
+  }
+  if (sizing.resizable || sizing.growable) tag.m = sizing.maxByteLength
+  return tag
+}
+
+function bytesTag(type: string, bytes: Uint8Array, ctx: TagContext): unknown {
+  if (bytes.byteLength >= ctx.attachFrom) {
+    ctx.attachments.push(bytes)
     return { [TAG]: type, a: ctx.attachments.length - 1 }
   }
   return {
     [TAG]: type,
-    v: Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64'),
-  }
-}
-
-const TYPED_ARRAYS: Record<string, (bytes: Buffer) => unknown> = {
-  Buffer: (b) => b,
-  // A copy, not a view: a decoded Buffer may be a slice of Node's shared pool, and `new Float32Array(u8.buffer)` would read all of it.
-  Uint8Array: (b) => new Uint8Array(copy(b)),
-  Uint8ClampedArray: (b) => new Uint8ClampedArray(copy(b)),
-  Int8Array: (b) => new Int8Array(copy(b)),
-  Uint16Array: (b) => new Uint16Array(copy(b)),
-  Int16Array: (b) => new Int16Array(copy(b)),
-  Uint32Array: (b) => new Uint32Array(copy(b)),
-  Int32Array: (b) => new Int32Array(copy(b)),
-  Float32Array: (b) => new Float32Array(copy(b)),
-  Float64Array: (b) => new Float64Array(copy(b)),
-  BigInt64Array: (b) => new BigInt64Array(copy(b)),
-  BigUint64Array: (b) => new BigUint64Array(copy(b)),
-  DataView: (b) => new DataView(copy(b)),
-}
-
-/** An aligned ArrayBuffer of its own: wider typed arrays need their offset to be a multiple of their element size. */
-function copy(bytes: Buffer): ArrayBuffer {
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
-}
-
-function revive(node: unknown, attachments: readonly Uint8Array[]): unknown {
-  if (node === null || typeof node !== 'object') return node
-  if (Array.isArray(node)) return node.map((item) => revive(item, attachments))
-  const record = node as Record<string, unknown>
-  const tag = record[TAG]
-  if (tag === undefined) {
-    for (const key of Object.keys(record)) record[key] = revive(record[key], attachments)
-    return record
-  }
-  const v = record.v
-  switch (tag) {
-    case 'Date':
-      return new Date(v === null ? NaN : (v as number))
-    case 'BigInt':
-      return BigInt(v as string)
-    case 'undefined':
-      return undefined
-    case 'Number':
-      return Number(v)
-    case 'Map':
-      return new Map(
-        (v as [unknown, unknown][]).map(([k, val]) => [
-          revive(k, attachments),
-          revive(val, attachments),
-        ]),
-      )
-    case 'Set':
-      return new Set((v as unknown[]).map((item) => revive(item, attachments)))
-    case 'Object':
-      return Object.fromEntries(
-        (v as [string, unknown][]).map(([k, val]) => [k, revive(val, attachments)]),
-      )
-    default: {
-      const make = TYPED_ARRAYS[tag as string]
-      if (!make) throw new SyntaxError(`unknown tag ${String(tag)}`)
-      if (typeof record.a !== 'number') return make(Buffer.from(v as string, 'base64'))
-      const attached = attachments[record.a]
-      if (attached === undefined) throw new SyntaxError(`missing attachment ${record.a}`)
-      return make(Buffer.from(attached.buffer, attached.byteOffset, attached.byteLength))
-    }
+    v: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
   }
 }

@@ -1,5 +1,9 @@
 import { decode, encode } from '../../src/core/codec'
+import { difference } from '../helpers/same-value'
 import { CacheError, SerializationError, StorageError } from '../../src/core/exceptions'
+
+/** ES2024's resizable ArrayBuffer (Node 20 has it; the es2023 lib does not declare it). */
+type Growable = new (length: number, options: { maxByteLength: number }) => ArrayBuffer
 
 const roundTrip = <T>(value: T): T => decode(encode(value)) as T
 
@@ -103,6 +107,129 @@ describe('codec', () => {
         -Infinity,
       ])
       expect(roundTrip(Infinity)).toBe(Infinity)
+    })
+  })
+
+  describe('the same value comes back, not a lookalike', () => {
+    const same = (value: unknown) => expect(difference(value, roundTrip(value))).toBeUndefined()
+
+    it('an ArrayBuffer, with its bytes', () => {
+      same(new Uint8Array([1, 2, 3, 255]).buffer)
+      same({ body: new ArrayBuffer(0) })
+    })
+
+    it('a SharedArrayBuffer stays shared-typed, a resizable ArrayBuffer keeps its maxByteLength', () => {
+      const shared = new SharedArrayBuffer(3)
+      new Uint8Array(shared).set([7, 8, 9])
+      same(shared)
+      const resizable = new (ArrayBuffer as unknown as Growable)(2, { maxByteLength: 16 })
+      new Uint8Array(resizable).set([4, 5])
+      same(resizable)
+    })
+
+    it('-0, at the root, in arrays and objects and Map values', () => {
+      same(-0)
+      same([0, -0])
+      same({ x: -0, y: 0 })
+      same(new Map([['k', -0]]))
+    })
+
+    it('an array with holes keeps its holes', () => {
+      // eslint-disable-next-line no-sparse-arrays
+      same([1, , 3])
+      same(new Array(3))
+      same([undefined, 1])
+    })
+
+    it('a null-prototype object keeps its null prototype, with or without a $t key', () => {
+      same(Object.assign(Object.create(null) as object, { a: 1, b: new Date(0) }))
+      same(Object.assign(Object.create(null) as object, { $t: 'Date', v: 0 }))
+      same(Object.create(null))
+    })
+
+    it('an own __proto__ key is data, not a prototype', () => {
+      same(JSON.parse('{"__proto__":{"polluted":true},"a":1}'))
+      same(JSON.parse('{"__proto__":1,"d":{}}') as object)
+      same({ d: new Date(0), ...(JSON.parse('{"__proto__":[1]}') as object) })
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    })
+
+    it('symbol-keyed and non-enumerable properties are left out, as JSON and structuredClone leave them', () => {
+      const value = Object.defineProperty({ a: 1, [Symbol('meta')]: 2 }, 'hidden', { value: 3 })
+      expect(difference({ a: 1 }, roundTrip(value))).toBeUndefined()
+      expect(
+        difference({ a: 1, d: new Date(0) }, roundTrip({ ...value, d: new Date(0) })),
+      ).toBeUndefined()
+    })
+
+    it('an invalid Date stays invalid', () => {
+      same(new Date(Number.NaN))
+    })
+  })
+
+  describe('what is by design not part of the stored copy (README, Values)', () => {
+    it('a getter is stored as the value it returned', () => {
+      const value = {
+        get now() {
+          return 42
+        },
+      }
+      expect(difference({ now: 42 }, roundTrip(value))).toBeUndefined()
+    })
+
+    it('properties added to an array are left out: an array is its elements', () => {
+      expect(difference([1, 2], roundTrip(Object.assign([1, 2], { extra: true })))).toBeUndefined()
+    })
+
+    it('a class instance with toJSON is stored as what toJSON returns', () => {
+      class Money {
+        constructor(private readonly cents: number) {}
+        toJSON() {
+          return { cents: this.cents }
+        }
+      }
+      expect(difference({ cents: 5 }, roundTrip(new Money(5)))).toBeUndefined()
+      expect(roundTrip(new URL('https://example.com/a'))).toBe('https://example.com/a')
+    })
+
+    it('two references to one object come back as two equal copies; object keys of a Map as equal objects', () => {
+      const shared = { id: 1 }
+      const back = roundTrip([shared, shared])
+      expect(difference([{ id: 1 }, { id: 1 }], back)).toBeUndefined()
+      expect(back[0]).not.toBe(back[1])
+      const map = new Map<unknown, unknown>([
+        [{ id: 1 }, 'a'],
+        [[1, 2], 'b'],
+      ])
+      expect(difference(map, roundTrip(map))).toBeUndefined()
+    })
+  })
+
+  describe('values that would not come back the same are refused, saying why', () => {
+    class Bytes extends Uint8Array {}
+    class Chunk extends Buffer {}
+    class Money {
+      constructor(public cents: number) {}
+    }
+    it.each([
+      ['a typed-array subclass', new Bytes(4), /Bytes/],
+      ['a typed-array subclass, attached size', new Bytes(10_000), /Bytes/],
+      ['a Buffer subclass', Object.setPrototypeOf(Buffer.from('x'), Chunk.prototype), /Chunk/],
+      ['a Map subclass', new (class Registry extends Map {})(), /Registry/],
+      ['a Set subclass', new (class Tags extends Set {})(), /Tags/],
+      ['a Date subclass', new (class When extends Date {})(0), /When/],
+      ['an Array subclass', new (class List extends Array {})(), /List/],
+      ['a class instance', new Money(100), /Money/],
+      ['a class instance in an object', { price: new Money(100) }, /Money/],
+      ['an Error', new Error('boom'), /Error/],
+      ['a boxed number', new Number(1), /Number/],
+      ['a boxed string', new String('s'), /String/],
+      ['a RegExp', /x/g, /RegExp/],
+      ['a Promise', Promise.resolve(1), /Promise/],
+      ['a WeakMap', new WeakMap(), /WeakMap/],
+    ])('%s', (_name, value, reason) => {
+      expect(() => encode(value)).toThrow(SerializationError)
+      expect(() => encode(value)).toThrow(reason)
     })
   })
 
