@@ -3,7 +3,12 @@ import { isStorageError, type StorageError } from '../core/exceptions'
 import type { KeyPattern } from '../core/pattern'
 import type { Cache } from '../storage/cache'
 import { getDefaultCache } from './default-cache'
-import { withCache, type CachedFunction, type WithCacheOptions } from './with-cache'
+import {
+  checkWithCacheOptions,
+  withCache,
+  type CachedFunction,
+  type WithCacheOptions,
+} from './with-cache'
 
 /**
  * Method decorators that work under both TypeScript's `experimentalDecorators` and standard (TC39) decorators,
@@ -11,7 +16,10 @@ import { withCache, type CachedFunction, type WithCacheOptions } from './with-ca
  * decorator gets `(method, context)`, a legacy one `(prototype, name, descriptor)`.
  *
  * The cached function is built on the first call, not at decoration time: a method decorator runs before the
- * class decorator (`@CacheConfig`) and, under standard decorators, never sees its class.
+ * class decorator (`@CacheConfig`) and, under standard decorators, never sees its class. The options are
+ * checked at decoration time (when the class is defined) all the same: a bad one is reported then, as a
+ * process warning, and makes every call of the method reject with its TypeError. A decorated method returns
+ * a promise, so it never throws synchronously.
  */
 
 /** Class-level defaults for the `@Cached` and `@InvalidatesCache` methods of a class. */
@@ -32,6 +40,8 @@ const CONFIG_KEY = Symbol.for('tiercache:config')
  */
 export function CacheConfig(config: CacheConfigOptions) {
   return (target: object, _context?: unknown): void => {
+    // Reported now; the calls reject when the merged options are checked again as each method's cache is built.
+    checkAtDefinition('CacheConfig', (target as Partial<Named>).name ?? 'a class', config)
     Reflect.defineMetadata(CONFIG_KEY, config, target)
   }
 }
@@ -43,15 +53,21 @@ export function CacheConfig(config: CacheConfigOptions) {
  */
 export function Cached(options: CachedOptions = {}) {
   return decorateMethod('Cached', (method, methodName, owner) => {
+    const invalid = checkAtDefinition('Cached', owner.describe(methodName), options)
     let cachedFn: CachedFunction<unknown[], unknown> | undefined
     const replacement = function (this: unknown, ...args: unknown[]) {
+      if (invalid) return Promise.reject(invalid)
       if (!cachedFn) {
         const declaringClass = owner.get(this)
-        cachedFn = withCache(method, {
-          ...configOf(declaringClass),
-          ...options,
-          key: options.key ?? `${declaringClass.name}.${methodName}`,
-        })
+        try {
+          cachedFn = withCache(method, {
+            ...configOf(declaringClass),
+            ...options,
+            key: options.key ?? `${declaringClass.name}.${methodName}`,
+          })
+        } catch (err) {
+          return Promise.reject(err) // e.g. a bad @CacheConfig option: tried again on the next call
+        }
       }
       return cachedFn.apply(this, args)
     }
@@ -70,8 +86,15 @@ export function InvalidatesCache(
   patterns: (...args: any[]) => KeyPattern | KeyPattern[],
   options: { cache?: Cache; onError?: (error: StorageError) => void } = {},
 ) {
-  return decorateMethod('InvalidatesCache', (method, _methodName, owner) => {
+  return decorateMethod('InvalidatesCache', (method, methodName, owner) => {
+    const invalid =
+      typeof patterns === 'function'
+        ? checkAtDefinition('InvalidatesCache', owner.describe(methodName), options)
+        : checkAtDefinition('InvalidatesCache', owner.describe(methodName), {
+            key: patterns as never, // reported as what it is: not a function
+          })
     const replacement = async function (this: unknown, ...args: unknown[]) {
+      if (invalid) throw invalid
       const result = await method.apply(this, args)
       const config = configOf(owner.get(this))
       const cache = options.cache ?? config.cache ?? getDefaultCache()
@@ -118,6 +141,11 @@ class Owner {
 
   learn(candidate: Named): void {
     this.#known ??= candidate
+  }
+
+  /** `Class.method` when the class is known already (legacy decorators), else `method`: for messages. */
+  describe(methodName: string): string {
+    return this.#known ? `${this.#known.name}.${methodName}` : methodName
   }
 
   get(self: unknown): Named {
@@ -176,6 +204,24 @@ function ownerOf(self: unknown, methodName: string | symbol, replacement: unknow
   return (
     ((self as object | null)?.constructor as { name: string } | undefined) ?? { name: 'anonymous' }
   )
+}
+
+/**
+ * Checks a decorator's options when the class is defined. A bad one is reported at once as a process warning
+ * (throwing here would abort loading the whole module) and returned: the decorated calls reject with it.
+ */
+function checkAtDefinition(decorator: string, where: string, options: object): Error | undefined {
+  try {
+    checkWithCacheOptions(options as WithCacheOptions<never, never>)
+    return undefined
+  } catch (err) {
+    const error = err as Error
+    process.emitWarning(
+      `[tiercache] @${decorator} on ${where}: ${error.message}. Every call of the decorated method rejects with this error.`,
+      { type: 'TiercacheWarning', code: 'TIERCACHE_BAD_OPTION' },
+    )
+    return error
+  }
 }
 
 function configOf(owner: object): CacheConfigOptions {

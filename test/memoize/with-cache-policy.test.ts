@@ -141,3 +141,20 @@ describe.each(Object.entries(kinds))('a policy failure after fn ran (%s cache)',
     await expect(cached(1)).rejects.toMatchObject({ code: 'E_POLICY' })
   })
 })
+
+describe('options that can be checked before any call are checked when wrapping', () => {
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['a ttl that is no duration', { ttl: 'banana' }, /ttl option/],
+    ['a memoryTtl of 0', { memoryTtl: 0 }, /memoryTtl option/],
+    ['a shouldCache that is not a function', { shouldCache: true }, /shouldCache option/],
+    ['an onError that is not a function', { onError: 'log' }, /onError option/],
+    ['a cache that is not a Cache', { cache: {} }, /cache option/],
+    ['an empty namespace', { namespace: '' }, /namespace option/],
+  ])('%s: a TypeError naming it, before fn ever runs', (_name, options, message) => {
+    let runs = 0
+    const wrap = () => withCache(async () => ++runs, { key: 'k', ...options } as never)
+    expect(wrap).toThrow(TypeError)
+    expect(wrap).toThrow(message)
+    expect(runs).toBe(0)
+  })
+})
