@@ -28,9 +28,64 @@ export type CacheConfigOptions = Pick<
   'namespace' | 'version' | 'ttl' | 'memoryTtl' | 'cache' | 'shouldCache' | 'onError'
 >
 
-/** Options of `@Cached`: those of `withCache`; they override the class's `@CacheConfig`. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a decorator cannot know the method's types
-export type CachedOptions = WithCacheOptions<any[], any>
+/**
+ * Options of `@Cached`: those of `withCache`; they override the class's `@CacheConfig`. `A` and `R` are
+ * what the options' functions take (the key function's parameters, the result `shouldCache` sees): inferred
+ * from them, and checked against the decorated method.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- without functions in the options, any method fits
+export type CachedOptions<A extends unknown[] = any[], R = any> = WithCacheOptions<A, R>
+
+/**
+ * What `@Cached(…)` and `@InvalidatesCache(…)` return: a decorator of asynchronous methods, typed for both
+ * decorator modes, so that `tsc` refuses what the runtime would refuse or get wrong: a getter, a field or
+ * an accessor; a private method; a synchronous method (its calls would return a promise its type does not
+ * say); a method whose arguments the options' functions cannot take (a key function of other parameters).
+ * The functions may take fewer arguments than the method.
+ */
+export interface AsyncMethodDecorator<A extends unknown[], R> {
+  /** Standard (TC39) decorators. */
+  <This, Args extends unknown[], Result extends R>(
+    method: (this: This, ...args: Args) => Promise<Result>,
+    context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Promise<Result>> & {
+      readonly private: false
+    } & ArgumentsFit<A, Args>,
+  ): void
+  /** `experimentalDecorators`. */
+  <This, Args extends unknown[], Result extends R>(
+    target: object,
+    name: string | symbol,
+    descriptor: TypedPropertyDescriptor<(this: This, ...args: Args) => Promise<Result>> &
+      ArgumentsFit<A, Args>,
+  ): void
+}
+
+/**
+ * Nothing when functions taking `A` can be called with the method's arguments `Args` (a prefix of them
+ * will do), else a property no context or descriptor has, whose name says what is wrong. Checked on the exact
+ * `Args` rather than as a constraint: a constraint that fails falls back to itself, and a method taking fewer
+ * arguments than the key function would then pass.
+ */
+type ArgumentsFit<A extends unknown[], Args extends unknown[]> = [Args] extends [
+  [...A, ...unknown[]],
+]
+  ? unknown
+  : {
+      readonly 'the key (or other) function of the options takes other arguments than the method': A
+    }
+
+/** What `@CacheConfig(…)` returns: a class decorator, in both decorator modes (not one for methods). */
+export interface ClassOnlyDecorator {
+  /** Standard (TC39) decorators. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any constructor, whatever it takes
+  <C extends abstract new (...args: any[]) => unknown>(
+    target: C,
+    context: ClassDecoratorContext<C>,
+  ): void
+  /** `experimentalDecorators`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any constructor, whatever it takes
+  <C extends abstract new (...args: any[]) => unknown>(target: C): void
+}
 
 const CONFIG_KEY = Symbol.for('tiercache:config')
 
@@ -38,8 +93,12 @@ const CONFIG_KEY = Symbol.for('tiercache:config')
  * Sets defaults (namespace, version, ttl, cache…) for the cached methods of a class.
  * @example @CacheConfig({ namespace: 'video', version: 2 })
  */
-export function CacheConfig(config: CacheConfigOptions) {
-  return (target: object, _context?: unknown): void => {
+export function CacheConfig(config: CacheConfigOptions): ClassOnlyDecorator {
+  return (target: object, context?: unknown): void => {
+    // A legacy method or property decorator gets a name as its second argument, a standard one a context.
+    const onClass = isStandardContext(context) ? context.kind === 'class' : context === undefined
+    if (typeof target !== 'function' || !onClass)
+      throw new TypeError('@CacheConfig decorates classes only')
     // Reported now; the calls reject when the merged options are checked again as each method's cache is built.
     checkAtDefinition('CacheConfig', (target as Partial<Named>).name ?? 'a class', config)
     Reflect.defineMetadata(CONFIG_KEY, config, target)
@@ -51,7 +110,11 @@ export function CacheConfig(config: CacheConfigOptions) {
  * entries when their keys are equal (a key function may use `this` to tell them apart).
  * @example @Cached({ ttl: 3600, key: (videoId, segmentId) => `video_${videoId}_segment_${segmentId}` })
  */
-export function Cached(options: CachedOptions = {}) {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see CachedOptions
+export function Cached<A extends unknown[] = any[], R = any>(
+  typedOptions: CachedOptions<A, R> = {},
+): AsyncMethodDecorator<A, R> {
+  const options = typedOptions as CachedOptions // the types were checked where the decorator is applied
   return decorateMethod('Cached', (method, methodName, owner) => {
     const invalid = checkAtDefinition('Cached', owner.describe(methodName), options)
     let cachedFn: CachedFunction<unknown[], unknown> | undefined
@@ -81,11 +144,11 @@ export function Cached(options: CachedOptions = {}) {
  * cache's), and the call's result still returns.
  * @example @InvalidatesCache((videoId) => [`video_${videoId}_*`])
  */
-export function InvalidatesCache(
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the decorated method's arguments, whatever they are
-  patterns: (...args: any[]) => KeyPattern | KeyPattern[],
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the decorated method's arguments, whatever they are
+export function InvalidatesCache<A extends unknown[] = any[]>(
+  patterns: (...args: A) => KeyPattern | KeyPattern[],
   options: { cache?: Cache; onError?: (error: StorageError) => void } = {},
-) {
+): AsyncMethodDecorator<A, unknown> {
   return decorateMethod('InvalidatesCache', (method, methodName, owner) => {
     const invalid =
       typeof patterns === 'function'
@@ -100,7 +163,7 @@ export function InvalidatesCache(
       const cache = options.cache ?? config.cache ?? getDefaultCache()
       const onError =
         options.onError ?? config.onError ?? ((err: StorageError) => cache.reportError(err))
-      const list = patterns.apply(this, args)
+      const list = (patterns as (...args: unknown[]) => KeyPattern | KeyPattern[]).apply(this, args)
       for (const pattern of Array.isArray(list) ? list : [list]) {
         try {
           await cache.clear(pattern)
