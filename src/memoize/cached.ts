@@ -150,12 +150,13 @@ export function InvalidatesCache<A extends unknown[] = any[]>(
   options: { cache?: Cache; onError?: (error: StorageError) => void } = {},
 ): AsyncMethodDecorator<A, unknown> {
   return decorateMethod('InvalidatesCache', (method, methodName, owner) => {
-    const invalid =
-      typeof patterns === 'function'
-        ? checkAtDefinition('InvalidatesCache', owner.describe(methodName), options)
-        : checkAtDefinition('InvalidatesCache', owner.describe(methodName), {
-            key: patterns as never, // reported as what it is: not a function
-          })
+    const invalid = checkAtDefinition('InvalidatesCache', owner.describe(methodName), () => {
+      if (typeof patterns !== 'function')
+        throw new TypeError(
+          '@InvalidatesCache needs a function of the arguments giving the patterns',
+        )
+      checkWithCacheOptions(options)
+    })
     const replacement = async function (this: unknown, ...args: unknown[]) {
       if (invalid) throw invalid
       const result = await method.apply(this, args)
@@ -273,9 +274,14 @@ function ownerOf(self: unknown, methodName: string | symbol, replacement: unknow
  * Checks a decorator's options when the class is defined. A bad one is reported at once as a process warning
  * (throwing here would abort loading the whole module) and returned: the decorated calls reject with it.
  */
-function checkAtDefinition(decorator: string, where: string, options: object): Error | undefined {
+function checkAtDefinition(
+  decorator: string,
+  where: string,
+  check: object | (() => void),
+): Error | undefined {
   try {
-    checkWithCacheOptions(options as WithCacheOptions<never, never>)
+    if (typeof check === 'function') check()
+    else checkWithCacheOptions(check as WithCacheOptions<never, never>)
     return undefined
   } catch (err) {
     const error = err as Error
