@@ -286,7 +286,7 @@ function checkAtDefinition(
   } catch (err) {
     const error = err as Error
     process.emitWarning(
-      `[tiercache] @${decorator} on ${where}: ${error.message}. Every call of the decorated method rejects with this error.`,
+      `[tiercache] @${decorator} on ${where}: ${error.message}. ${decorator === 'CacheConfig' ? 'Calls of its cached methods reject with this error, unless their own options override it' : 'Every call of the decorated method rejects with this error'}.`,
       { type: 'TiercacheWarning', code: 'TIERCACHE_BAD_OPTION' },
     )
     return error

@@ -257,13 +257,18 @@ export function describeCachedDecorators(expectedFlavour: 'standard' | 'legacy')
   })
 
   it('a @Cached option overriding a bad @CacheConfig one wins: the method works', async () => {
-    @CacheConfig({ cache, ttl: -1 })
-    class Fixed {
-      @Cached({ ttl: 60 })
-      async load(id: string) {
-        return id
+    let Fixed!: new () => { load(id: string): Promise<string> }
+    const warnings = warningsDuring(() => {
+      @CacheConfig({ cache, ttl: -1 })
+      class Defined {
+        @Cached({ ttl: 60 })
+        async load(id: string) {
+          return id
+        }
       }
-    }
+      Fixed = Defined
+    })
+    expect(warnings).toEqual([expect.stringMatching(/unless their own options override it/)])
     await expect(new Fixed().load('a')).resolves.toBe('a')
   })
 
