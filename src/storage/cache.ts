@@ -347,6 +347,7 @@ export class Cache {
     found: number,
     onError: (error: StorageError) => void,
   ): Promise<void> {
+    if (found === 0) return // nothing above it: no copy, no clock to read
     let now: number
     try {
       now = readClock(this.#clock)
