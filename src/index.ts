@@ -4,7 +4,9 @@ export { MemoryTier } from './storage/tiers/memory'
 export { FileTier } from './storage/tiers/file'
 export {
   CacheError,
+  ClockError,
   InvalidKeyError,
+  PolicyError,
   SerializationError,
   StorageError,
   isStorageError,

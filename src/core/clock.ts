@@ -1,3 +1,5 @@
+import { ClockError } from './exceptions'
+
 /** A source of wall-clock time in epoch milliseconds. Injected into tiers so that TTL tests take no real time. */
 export interface Clock {
   now(): number
@@ -8,3 +10,32 @@ export interface Clock {
  * Wall clock rather than `performance.now()`: expiry times are compared across processes sharing one cacheDir.
  */
 export const systemClock: Clock = { now: () => Date.now() }
+
+/**
+ * The one way the library reads a clock: the time in epoch ms, or a ClockError when the clock throws or returns
+ * anything but a finite number (`NaN`, a `Date`, `Infinity`…). Such a reading would make an entry immortal
+ * (`NaN` compares false with everything) or expire every entry at once, so the operation fails instead.
+ */
+export function readClock(clock: Clock): number {
+  let now: unknown
+  try {
+    now = clock.now()
+  } catch (err) {
+    throw new ClockError(
+      `[tiercache] the clock failed: ${(err as Error)?.message ?? String(err)}`,
+      {
+        cause: err,
+      },
+    )
+  }
+  if (typeof now === 'number' && Number.isFinite(now)) return now
+  throw new ClockError(
+    `[tiercache] the clock read ${describeReading(now)}: a clock must return a finite number of epoch milliseconds`,
+  )
+}
+
+function describeReading(value: unknown): string {
+  if (typeof value === 'number') return String(value)
+  if (value instanceof Date) return `a Date (${String(value)})`
+  return `a ${typeof value}`
+}

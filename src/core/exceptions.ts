@@ -39,6 +39,21 @@ export class SerializationError extends StorageError {
   override readonly code: string = 'E_SERIALIZATION'
 }
 
+/**
+ * A caching policy failed on a computed value: a `ttl` function that threw or returned no valid duration,
+ * or a `shouldCache` that threw. The value is not stored and the caller still gets it; this goes to `onError`.
+ */
+export class PolicyError extends StorageError {
+  override name = 'PolicyError'
+  override readonly code: string = 'E_POLICY'
+}
+
+/** The clock read something other than a finite number of epoch ms: the operation stored nothing. */
+export class ClockError extends StorageError {
+  override name = 'ClockError'
+  override readonly code: string = 'E_CLOCK'
+}
+
 /** `[tiercache] [file] cannot write "video_42": EACCES`: the key is shortened so logs stay readable. */
 export function describeFailure(
   tier: string,
@@ -60,8 +75,8 @@ export function isStorageError(err: unknown): err is StorageError {
   return (
     typeof err === 'object' &&
     err !== null &&
-    typeof (err as { code?: unknown }).code === 'string' &&
-    ((err as { code: string }).code === 'E_STORAGE' ||
-      (err as { code: string }).code === 'E_SERIALIZATION')
+    STORAGE_CODES.has((err as { code?: unknown }).code as string)
   )
 }
+
+const STORAGE_CODES = new Set(['E_STORAGE', 'E_SERIALIZATION', 'E_POLICY', 'E_CLOCK'])

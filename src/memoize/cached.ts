@@ -5,7 +5,12 @@ import type { Cache } from '../storage/cache'
 import { getDefaultCache } from './default-cache'
 import { setIdentity } from './function-registry'
 import { methodName as nameOfMethod } from './key-prefix'
-import { withCache, type CachedFunction, type WithCacheOptions } from './with-cache'
+import {
+  checkWithCacheOptions,
+  withCache,
+  type CachedFunction,
+  type WithCacheOptions,
+} from './with-cache'
 
 /**
  * Method decorators that work under both TypeScript's `experimentalDecorators` and standard (TC39) decorators,
@@ -13,7 +18,10 @@ import { withCache, type CachedFunction, type WithCacheOptions } from './with-ca
  * decorator gets `(method, context)`, a legacy one `(prototype, name, descriptor)`.
  *
  * The cached function is built on the first call, not at decoration time: a method decorator runs before the
- * class decorator (`@CacheConfig`) and, under standard decorators, never sees its class.
+ * class decorator (`@CacheConfig`) and, under standard decorators, never sees its class. The options are
+ * checked at decoration time (when the class is defined) all the same: a bad one is reported then, as a
+ * process warning, and makes every call of the method reject with its TypeError. A decorated method returns
+ * a promise, so it never throws synchronously.
  */
 
 /** Class-level defaults for the `@Cached` and `@InvalidatesCache` methods of a class. */
@@ -22,9 +30,64 @@ export type CacheConfigOptions = Pick<
   'namespace' | 'version' | 'ttl' | 'memoryTtl' | 'cache' | 'shouldCache' | 'onError'
 >
 
-/** Options of `@Cached`: those of `withCache`; they override the class's `@CacheConfig`. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a decorator cannot know the method's types
-export type CachedOptions = WithCacheOptions<any[], any>
+/**
+ * Options of `@Cached`: those of `withCache`; they override the class's `@CacheConfig`. `A` and `R` are
+ * what the options' functions take (the key function's parameters, the result `shouldCache` sees): inferred
+ * from them, and checked against the decorated method.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- without functions in the options, any method fits
+export type CachedOptions<A extends unknown[] = any[], R = any> = WithCacheOptions<A, R>
+
+/**
+ * What `@Cached(…)` and `@InvalidatesCache(…)` return: a decorator of asynchronous methods, typed for both
+ * decorator modes, so that `tsc` refuses what the runtime would refuse or get wrong: a getter, a field or
+ * an accessor; a private method; a synchronous method (its calls would return a promise its type does not
+ * say); a method whose arguments the options' functions cannot take (a key function of other parameters).
+ * The functions may take fewer arguments than the method.
+ */
+export interface AsyncMethodDecorator<A extends unknown[], R> {
+  /** Standard (TC39) decorators. */
+  <This, Args extends unknown[], Result extends R>(
+    method: (this: This, ...args: Args) => Promise<Result>,
+    context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Promise<Result>> & {
+      readonly private: false
+    } & ArgumentsFit<A, Args>,
+  ): void
+  /** `experimentalDecorators`. */
+  <This, Args extends unknown[], Result extends R>(
+    target: object,
+    name: string | symbol,
+    descriptor: TypedPropertyDescriptor<(this: This, ...args: Args) => Promise<Result>> &
+      ArgumentsFit<A, Args>,
+  ): void
+}
+
+/**
+ * Nothing when functions taking `A` can be called with the method's arguments `Args` (a prefix of them
+ * will do), else a property no context or descriptor has, whose name says what is wrong. Checked on the exact
+ * `Args` rather than as a constraint: a constraint that fails falls back to itself, and a method taking fewer
+ * arguments than the key function would then pass.
+ */
+type ArgumentsFit<A extends unknown[], Args extends unknown[]> = [Args] extends [
+  [...A, ...unknown[]],
+]
+  ? unknown
+  : {
+      readonly 'the key (or other) function of the options takes other arguments than the method': A
+    }
+
+/** What `@CacheConfig(…)` returns: a class decorator, in both decorator modes (not one for methods). */
+export interface ClassOnlyDecorator {
+  /** Standard (TC39) decorators. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any constructor, whatever it takes
+  <C extends abstract new (...args: any[]) => unknown>(
+    target: C,
+    context: ClassDecoratorContext<C>,
+  ): void
+  /** `experimentalDecorators`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any constructor, whatever it takes
+  <C extends abstract new (...args: any[]) => unknown>(target: C): void
+}
 
 /**
  * Each class's @CacheConfig, in a process-wide WeakMap: shared by the ESM and CJS builds, and no global such
@@ -37,8 +100,14 @@ const classConfigs = () =>
  * Sets defaults (namespace, version, ttl, cache…) for the cached methods of a class.
  * @example @CacheConfig({ namespace: 'video', version: 2 })
  */
-export function CacheConfig(config: CacheConfigOptions) {
-  return (target: object, _context?: unknown): void => {
+export function CacheConfig(config: CacheConfigOptions): ClassOnlyDecorator {
+  return (target: object, context?: unknown): void => {
+    // A legacy method or property decorator gets a name as its second argument, a standard one a context.
+    const onClass = isStandardContext(context) ? context.kind === 'class' : context === undefined
+    if (typeof target !== 'function' || !onClass)
+      throw new TypeError('@CacheConfig decorates classes only')
+    // Reported now; the calls reject when the merged options are checked again as each method's cache is built.
+    checkAtDefinition('CacheConfig', (target as Partial<Named>).name ?? 'a class', config)
     classConfigs().set(target, config)
   }
 }
@@ -48,10 +117,16 @@ export function CacheConfig(config: CacheConfigOptions) {
  * entries when their keys are equal (a key function may use `this` to tell them apart).
  * @example @Cached({ ttl: 3600, key: (videoId, segmentId) => `video_${videoId}_segment_${segmentId}` })
  */
-export function Cached(options: CachedOptions = {}) {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see CachedOptions
+export function Cached<A extends unknown[] = any[], R = any>(
+  typedOptions: CachedOptions<A, R> = {},
+): AsyncMethodDecorator<A, R> {
+  const options = typedOptions as CachedOptions // the types were checked where the decorator is applied
   return decorateMethod('Cached', (method, methodName, owner, isStatic) => {
+    const invalid = checkAtDefinition('Cached', owner.describe(methodName), options)
     let cachedFn: CachedFunction<unknown[], unknown> | undefined
     const replacement = function (this: unknown, ...args: unknown[]) {
+      if (invalid) return Promise.reject(invalid)
       if (!cachedFn) {
         const declaringClass = owner.get(this)
         const name = nameOfMethod(declaringClass.name, methodName, isStatic)
@@ -69,7 +144,8 @@ export function Cached(options: CachedOptions = {}) {
             key: options.key ?? name,
           })
         } catch (err) {
-          return Promise.reject(err) // a name taken by another class: this call rejects, as calls do
+          // A name taken by another class, or a bad @CacheConfig option: this call rejects, the next tries again.
+          return Promise.reject(err)
         }
       }
       return cachedFn.apply(this, args)
@@ -84,19 +160,27 @@ export function Cached(options: CachedOptions = {}) {
  * cache's), and the call's result still returns.
  * @example @InvalidatesCache((videoId) => [`video_${videoId}_*`])
  */
-export function InvalidatesCache(
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the decorated method's arguments, whatever they are
-  patterns: (...args: any[]) => KeyPattern | KeyPattern[],
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the decorated method's arguments, whatever they are
+export function InvalidatesCache<A extends unknown[] = any[]>(
+  patterns: (...args: A) => KeyPattern | KeyPattern[],
   options: { cache?: Cache; onError?: (error: StorageError) => void } = {},
-) {
-  return decorateMethod('InvalidatesCache', (method, _methodName, owner) => {
+): AsyncMethodDecorator<A, unknown> {
+  return decorateMethod('InvalidatesCache', (method, methodName, owner) => {
+    const invalid = checkAtDefinition('InvalidatesCache', owner.describe(methodName), () => {
+      if (typeof patterns !== 'function')
+        throw new TypeError(
+          '@InvalidatesCache needs a function of the arguments giving the patterns',
+        )
+      checkWithCacheOptions(options)
+    })
     const replacement = async function (this: unknown, ...args: unknown[]) {
+      if (invalid) throw invalid
       const result = await method.apply(this, args)
       const config = configOf(owner.get(this))
       const cache = options.cache ?? config.cache ?? getDefaultCache()
       const onError =
         options.onError ?? config.onError ?? ((err: StorageError) => cache.reportError(err))
-      const list = patterns.apply(this, args)
+      const list = (patterns as (...args: unknown[]) => KeyPattern | KeyPattern[]).apply(this, args)
       for (const pattern of Array.isArray(list) ? list : [list]) {
         try {
           await cache.clear(pattern)
@@ -137,6 +221,11 @@ class Owner {
 
   learn(candidate: Named): void {
     this.#known ??= candidate
+  }
+
+  /** `Class.method` when the class is known already (legacy decorators), else `method`: for messages. */
+  describe(methodName: string): string {
+    return this.#known ? `${this.#known.name}.${methodName}` : methodName
   }
 
   get(self: unknown): Named {
@@ -205,6 +294,29 @@ function ownerOf(self: unknown, methodName: string | symbol, replacement: unknow
   return (
     ((self as object | null)?.constructor as { name: string } | undefined) ?? { name: 'anonymous' }
   )
+}
+
+/**
+ * Checks a decorator's options when the class is defined. A bad one is reported at once as a process warning
+ * (throwing here would abort loading the whole module) and returned: the decorated calls reject with it.
+ */
+function checkAtDefinition(
+  decorator: string,
+  where: string,
+  check: object | (() => void),
+): Error | undefined {
+  try {
+    if (typeof check === 'function') check()
+    else checkWithCacheOptions(check as WithCacheOptions<never, never>)
+    return undefined
+  } catch (err) {
+    const error = err as Error
+    process.emitWarning(
+      `[tiercache] @${decorator} on ${where}: ${error.message}. ${decorator === 'CacheConfig' ? 'Calls of its cached methods reject with this error, unless their own options override it' : 'Every call of the decorated method rejects with this error'}.`,
+      { type: 'TiercacheWarning', code: 'TIERCACHE_BAD_OPTION' },
+    )
+    return error
+  }
 }
 
 /** The @CacheConfig of `owner`, or of the nearest class it extends that has one (as reflect-metadata did). */

@@ -78,12 +78,10 @@ export function withCache<A extends unknown[], R>(
 ): CachedFunction<A, Awaited<R>> {
   type T = Awaited<R>
   if (typeof fn !== 'function') throw new TypeError('withCache needs a function to wrap')
+  checkWithCacheOptions(options)
   const cache = options.cache ?? getDefaultCache()
   const keyOf = makeKeyOf(fn, options, cache)
   const { ttl, memoryTtl, shouldCache, onError } = options
-  // Checked now: a bad TTL found only after `fn` ran would cost every call its result.
-  if (ttl !== undefined && typeof ttl !== 'function') toMs(ttl, 'ttl')
-  if (memoryTtl !== undefined) toMs(memoryTtl, 'memoryTtl')
   // Options that do not depend on the arguments are built once, not on every miss.
   const fixedOptions: GetOrSetOptions<T> | undefined =
     typeof ttl === 'function' ? undefined : { ttl, memoryTtl, shouldCache, onError }
@@ -137,6 +135,35 @@ export function withCache<A extends unknown[], R>(
     },
   })
   return cached
+}
+
+/**
+ * Throws a TypeError naming the first option of `withCache` (or of `@Cached`, `@CacheConfig`) that is not
+ * what it must be. Run when wrapping, and by the decorators when the class is defined: a bad fixed TTL found
+ * only after `fn` ran would cost every call its result. (Functions of the result can only fail later; the
+ * cache reports that to `onError`, see LifetimePolicy.ofComputed.)
+ */
+export function checkWithCacheOptions(options: WithCacheOptions<never, never>): void {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('the options must be an object')
+  const { ttl, memoryTtl, shouldCache, onError, cache, key, namespace, version } = options
+  if (ttl !== undefined && typeof ttl !== 'function') toMs(ttl, 'ttl')
+  if (memoryTtl !== undefined) toMs(memoryTtl, 'memoryTtl')
+  for (const [name, value] of [
+    ['shouldCache', shouldCache],
+    ['onError', onError],
+  ] as const) {
+    if (value !== undefined && typeof value !== 'function')
+      throw new TypeError(`${name} option must be a function (got ${typeof value})`)
+  }
+  if (cache !== undefined && typeof (cache as Partial<Cache> | null)?.load !== 'function')
+    throw new TypeError('cache option must be a Cache')
+  if (namespace !== undefined && (typeof namespace !== 'string' || namespace === ''))
+    throw new TypeError('namespace option must be a non-empty string')
+  if (version !== undefined && typeof version !== 'string' && typeof version !== 'number')
+    throw new TypeError('version option must be a string or a number')
+  if (key !== undefined && typeof key !== 'function' && (typeof key !== 'string' || key === ''))
+    throw new TypeError('key option must be a function or a non-empty string')
 }
 
 /** Builds the key function: the user's, followed by the version when one is set, or the default scheme. */

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../core/clock'
+import { readClock, systemClock, type Clock } from '../core/clock'
 import { encodeParts } from '../core/codec'
 import { toMs, type Duration } from '../core/duration'
 import {
@@ -198,6 +198,8 @@ export class Cache {
     // A refresh never joins: the computation under way may be a plain read of what it must replace.
     if (running && !options.fresh) return running as Promise<T>
     if (!isValidKey(key)) return Promise.reject(invalidKey(key))
+    const badOption = this.#lifetimes.checkFixed(options)
+    if (badOption) return Promise.reject(badOption)
     // A refresh supersedes the computations under way for the key: their older results must not be stored over its.
     if (options.fresh) this.#writes.noteWrite(key)
     const flight: Flight = { promise: undefined, settled: false }
@@ -345,13 +347,18 @@ export class Cache {
     found: number,
     onError: (error: StorageError) => void,
   ): Promise<void> {
+    if (found === 0) return // nothing above it: no copy, no clock to read
+    let now: number
+    try {
+      now = readClock(this.#clock)
+    } catch (err) {
+      return onError(err as StorageError) // the entry is still returned; only its copy is not made
+    }
     for (let i = 0; i < found; i++) {
       const tier = this.#tiers[i]!
       // The entry's own memoryTtl (from its set) wins over the cache-wide default.
       const memoryTtlMs = entry.memoryTtlMs ?? this.#lifetimes.memoryTtlMs
-      const expiresAt = tier.peek
-        ? Math.min(entry.expiresAt, this.#clock.now() + memoryTtlMs)
-        : entry.expiresAt
+      const expiresAt = tier.peek ? Math.min(entry.expiresAt, now + memoryTtlMs) : entry.expiresAt
       const promoted = expiresAt === entry.expiresAt ? entry : { ...entry, expiresAt }
       await this.#guard(tier, 'promote', entry.key, () => tier.set(promoted)).catch(onError)
     }
@@ -373,7 +380,7 @@ export class Cache {
         if (found !== undefined) return found.value as T
       }
       const value = await compute()
-      const lifetimes = this.#lifetimes.ofComputed(value, options)
+      const lifetimes = this.#lifetimes.ofComputed(key, value, options, onError)
       // Written, deleted or cleared meanwhile: the result may rest on older data, so callers get it but it is not stored.
       if (lifetimes !== undefined && !this.#writes.changedSince(watch)) {
         try {
@@ -412,7 +419,7 @@ export class Cache {
     let lifetimes: Lifetimes | undefined
     let promise: Promise<T>
     try {
-      lifetimes = this.#lifetimes.ofComputed(undefined as T, options) // no functions of the value here (see load)
+      lifetimes = this.#lifetimes.ofComputed(key, undefined as T, options, this.#onError) // no functions of the value here (see load): cannot fail
       promise = Promise.resolve(compute()) // the same promise when compute returns a native one
     } catch (err) {
       settle()
@@ -424,8 +431,12 @@ export class Cache {
       const keep =
         lifetimes !== undefined && !this.#writes.changedSince(watch) ? lifetimes : undefined
       settle() // first: the store below is synchronous, and the tracker need not remember our own write
-      // Nothing to wait for (in-process tier only), and nothing to catch: an unbounded MemoryTier's put cannot fail.
-      if (keep) void this.#store(key, value, keep.ttlMs, keep.memoryTtlMs)
+      // Nothing to wait for (in-process tier only); an unbounded MemoryTier's put fails only on a bad clock reading.
+      if (keep)
+        storeOrReport(
+          () => this.#store(key, value, keep.ttlMs, keep.memoryTtlMs),
+          options.onError ?? this.#onError,
+        )
     }, settle)
     return promise
   }
@@ -449,7 +460,7 @@ export class Cache {
     memoryTtlMs: number,
   ): Promise<void> | undefined {
     this.#writes.noteWrite(key)
-    const now = this.#clock.now()
+    const now = readClock(this.#clock) // a bad reading stores nothing
     const parts = this.#needsEncoded ? this.#encode(key, value) : undefined
     const shortLived = memoryTtlMs < ttlMs
     // Every entry gets the same fields (absent ones undefined): one object shape, so the tiers' property
@@ -564,6 +575,22 @@ export class Cache {
       await this.cleanup()
     } catch (err) {
       this.#onError(err as StorageError)
+    }
+  }
+}
+
+/**
+ * The in-process store: it can fail only on a bad clock reading (see readClock). Its callers hold the
+ * computation's own promise, so the error can go nowhere but `onError`, and a throwing `onError` nowhere at all.
+ */
+function storeOrReport(store: () => unknown, onError: (error: StorageError) => void): void {
+  try {
+    store()
+  } catch (err) {
+    try {
+      onError(err as StorageError)
+    } catch {
+      // nowhere left to report it: rethrowing here would be an unhandled rejection
     }
   }
 }

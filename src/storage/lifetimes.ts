@@ -1,4 +1,5 @@
 import { toMs, type Duration } from '../core/duration'
+import { PolicyError, type StorageError } from '../core/exceptions'
 import type { GetOrSetOptions, TtlArgument } from './cache-types'
 
 /** How long one write lives, in ms: in every tier, and as an in-process copy (never longer than the first). */
@@ -33,12 +34,58 @@ export class LifetimePolicy {
     return { ttlMs, memoryTtlMs: Math.min(ttlMs, memoryTtlMs) }
   }
 
-  /** The lifetimes to store a computed value with, or undefined when the options say not to store it. */
-  ofComputed<T>(value: T, options: GetOrSetOptions<T>): Lifetimes | undefined {
-    if (options.shouldCache && !options.shouldCache(value)) return undefined
-    const ttl = typeof options.ttl === 'function' ? options.ttl(value) : options.ttl
-    if (ttl === 0) return undefined
-    if (ttl === undefined && options.memoryTtl === undefined) return this.#defaults // most calls: no object made
-    return this.of({ ttl, memoryTtl: options.memoryTtl })
+  /**
+   * A TypeError for a fixed (non-function) `ttl` or `memoryTtl` that is no duration, else undefined. Checked
+   * before computing: such an option is the caller's mistake, and fails the call before `compute` runs.
+   */
+  checkFixed(options: GetOrSetOptions<never>): TypeError | undefined {
+    try {
+      if (options.ttl !== undefined && options.ttl !== 0 && typeof options.ttl !== 'function')
+        toMs(options.ttl, 'ttl')
+      if (options.memoryTtl !== undefined) toMs(options.memoryTtl, 'memoryTtl')
+      return undefined
+    } catch (err) {
+      return err as TypeError
+    }
+  }
+
+  /**
+   * The lifetimes to store a computed value with, or undefined when it is not to be stored: the options say
+   * so, or they failed on it (a `shouldCache` or `ttl` function that throws, a `ttl` function returning no
+   * duration). A failure runs after the value was computed, so it must not cost the caller the value: it goes
+   * to `onError` as a PolicyError (an `onError` that throws passes its error on, by the caller's choice).
+   */
+  ofComputed<T>(
+    key: string,
+    value: T,
+    options: GetOrSetOptions<T>,
+    onError: (error: StorageError) => void,
+  ): Lifetimes | undefined {
+    const { shouldCache, ttl: ttlOption, memoryTtl } = options
+    if (shouldCache === undefined && typeof ttlOption !== 'function') {
+      // most calls: no user code to guard, no object made
+      if (ttlOption === 0) return undefined
+      return ttlOption === undefined && memoryTtl === undefined
+        ? this.#defaults
+        : this.of({ ttl: ttlOption, memoryTtl })
+    }
+    let option = 'shouldCache'
+    try {
+      if (shouldCache && !shouldCache(value)) return undefined
+      option = 'ttl'
+      const ttl = typeof ttlOption === 'function' ? ttlOption(value) : ttlOption
+      if (ttl === 0) return undefined
+      if (ttl === undefined && memoryTtl === undefined) return this.#defaults
+      return this.of({ ttl, memoryTtl })
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err)
+      onError(
+        new PolicyError(
+          `[tiercache] the ${option} option failed on the value computed for ${JSON.stringify(key.length > 80 ? `${key.slice(0, 77)}...` : key)}, which was not stored: ${reason}`,
+          { key, cause: err },
+        ),
+      )
+      return undefined
+    }
   }
 }

@@ -210,4 +210,99 @@ export function describeCachedDecorators(expectedFlavour: 'standard' | 'legacy')
     expect(() => decorate(undefined, { kind: 'field', name: 'x' })).toThrow(TypeError)
     expect(() => decorate({}, 'x', { value: 42 })).toThrow(TypeError)
   })
+
+  /** The process warnings emitted while `body` runs (spied: Jest's sandboxed `process` gets no 'warning' event). */
+  function warningsDuring(body: () => void): string[] {
+    const emit = jest.spyOn(process, 'emitWarning').mockImplementation(() => {})
+    try {
+      body()
+      return emit.mock.calls.map(([warning]) => String(warning))
+    } finally {
+      emit.mockRestore()
+    }
+  }
+
+  /** What calling `f` gave: a promise (observed later), or a synchronous throw. */
+  function callKind(f: () => unknown): 'promise' | 'sync throw' | 'value' {
+    try {
+      const result = f()
+      if (!(result instanceof Promise)) return 'value'
+      result.catch(() => {})
+      return 'promise'
+    } catch {
+      return 'sync throw'
+    }
+  }
+
+  it('a bad @Cached option is reported when the class is defined; every call rejects, never throws, never runs the method', async () => {
+    let runs = 0
+    let Bad!: new () => { load(id: string): Promise<string> }
+    const warnings = warningsDuring(() => {
+      class Defined {
+        @Cached({ cache, ttl: 'banana' })
+        async load(id: string) {
+          runs++
+          return id
+        }
+      }
+      Bad = Defined
+    })
+    expect(warnings).toEqual([expect.stringMatching(/@Cached on (Defined\.)?load: ttl option/)])
+    const bad = new Bad()
+    expect(callKind(() => bad.load('a'))).toBe('promise')
+    await expect(bad.load('a')).rejects.toThrow(/ttl option/)
+    await expect(bad.load('a')).rejects.toThrow(TypeError)
+    expect(runs).toBe(0)
+  })
+
+  it('a bad @CacheConfig option is reported when the class is defined, and its cached methods reject', async () => {
+    let Bad!: new () => { load(id: string): Promise<string> }
+    const warnings = warningsDuring(() => {
+      @CacheConfig({ cache, namespace: '' })
+      class Configured {
+        @Cached()
+        async load(id: string) {
+          return id
+        }
+      }
+      Bad = Configured
+    })
+    expect(warnings).toEqual([expect.stringMatching(/@CacheConfig.*namespace/)])
+    expect(callKind(() => new Bad().load('a'))).toBe('promise')
+    await expect(new Bad().load('a')).rejects.toThrow(/namespace option/)
+  })
+
+  it('a @Cached option overriding a bad @CacheConfig one wins: the method works', async () => {
+    let Fixed!: new () => { load(id: string): Promise<string> }
+    const warnings = warningsDuring(() => {
+      @CacheConfig({ cache, ttl: -1 })
+      class Defined {
+        @Cached({ ttl: 60 })
+        async load(id: string) {
+          return id
+        }
+      }
+      Fixed = Defined
+    })
+    expect(warnings).toEqual([expect.stringMatching(/unless their own options override it/)])
+    await expect(new Fixed().load('a')).resolves.toBe('a')
+  })
+
+  it('a policy that fails on the result (shouldCache throws) costs the decorated call nothing: onError gets it', async () => {
+    const errors: StorageError[] = []
+    class Lenient {
+      @Cached({
+        cache,
+        shouldCache: () => {
+          throw new Error('shouldCache exploded')
+        },
+        onError: (e) => errors.push(e),
+      })
+      async load(id: string) {
+        return id.toUpperCase()
+      }
+    }
+    await expect(new Lenient().load('a')).resolves.toBe('A')
+    expect(errors.map((e) => e.code)).toEqual(['E_POLICY'])
+  })
 }

@@ -1,4 +1,9 @@
+import type { StorageError } from '../../src/core/exceptions'
 import { LifetimePolicy } from '../../src/storage/lifetimes'
+
+const unexpected = (error: StorageError) => {
+  throw error
+}
 
 describe('LifetimePolicy', () => {
   it('defaults to 24 hours, with in-process copies living as long', () => {
@@ -28,13 +33,48 @@ describe('LifetimePolicy', () => {
 
   it('for a computed value: shouldCache and a ttl of 0 say "do not store", a ttl function sees the value', () => {
     const policy = new LifetimePolicy(60, undefined)
-    expect(policy.ofComputed([], { shouldCache: (v: unknown[]) => v.length > 0 })).toBeUndefined()
-    expect(policy.ofComputed('x', { ttl: 0 })).toBeUndefined()
-    expect(policy.ofComputed('x', { ttl: (v: string) => (v === 'x' ? 5 : 0) })).toEqual({
+    expect(
+      policy.ofComputed('k', [], { shouldCache: (v: unknown[]) => v.length > 0 }, unexpected),
+    ).toBeUndefined()
+    expect(policy.ofComputed('k', 'x', { ttl: 0 }, unexpected)).toBeUndefined()
+    expect(
+      policy.ofComputed('k', 'x', { ttl: (v: string) => (v === 'x' ? 5 : 0) }, unexpected),
+    ).toEqual({
       ttlMs: 5_000,
       memoryTtlMs: 5_000,
     })
-    expect(policy.ofComputed('y', { ttl: (v: string) => (v === 'x' ? 5 : 0) })).toBeUndefined()
-    expect(policy.ofComputed('x', {})).toBe(policy.of(undefined)) // the shared defaults: no object per call
+    expect(
+      policy.ofComputed('k', 'y', { ttl: (v: string) => (v === 'x' ? 5 : 0) }, unexpected),
+    ).toBeUndefined()
+    expect(policy.ofComputed('k', 'x', {}, unexpected)).toBe(policy.of(undefined)) // the shared defaults: no object per call
+  })
+
+  it('a fixed ttl or memoryTtl that is no duration is found before computing', () => {
+    const policy = new LifetimePolicy(60, undefined)
+    expect(policy.checkFixed({ ttl: 'banana' })).toBeInstanceOf(TypeError)
+    expect(policy.checkFixed({ memoryTtl: -1 })?.message).toMatch(/memoryTtl/)
+    expect(policy.checkFixed({ ttl: () => 'banana', memoryTtl: '1m' })).toBeUndefined()
+    expect(policy.checkFixed({ ttl: 0 })).toBeUndefined()
+  })
+
+  it('a policy that fails on the value says "do not store" and reports a PolicyError naming the option and key', () => {
+    const policy = new LifetimePolicy(60, undefined)
+    const errors: StorageError[] = []
+    const report = (e: StorageError) => errors.push(e)
+    const boom = () => {
+      throw new Error('boom')
+    }
+    expect(policy.ofComputed('k1', 1, { shouldCache: boom }, report)).toBeUndefined()
+    expect(policy.ofComputed('k2', 1, { ttl: boom }, report)).toBeUndefined()
+    expect(policy.ofComputed('k3', 1, { ttl: () => 'banana' }, report)).toBeUndefined()
+    expect(
+      policy.ofComputed('k4', 1, { ttl: () => Infinity, memoryTtl: 'x' }, report),
+    ).toBeUndefined()
+    expect(errors.map((e) => [e.code, e.key, /shouldCache|ttl/.exec(e.message)?.[0]])).toEqual([
+      ['E_POLICY', 'k1', 'shouldCache'],
+      ['E_POLICY', 'k2', 'ttl'],
+      ['E_POLICY', 'k3', 'ttl'],
+      ['E_POLICY', 'k4', 'ttl'],
+    ])
   })
 })

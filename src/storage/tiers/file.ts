@@ -12,7 +12,7 @@ import {
   writeFile,
 } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { systemClock, type Clock } from '../../core/clock'
+import { readClock, systemClock, type Clock } from '../../core/clock'
 import { describeFailure, StorageError } from '../../core/exceptions'
 import { KeyedLock } from '../../core/keyed-lock'
 import type { Entry, KeyPredicate, Tier, TierStats } from '../tier'
@@ -99,7 +99,7 @@ export class FileTier implements Tier {
       throw this.#fail('read', key, err)
     }
     const entry = parseEntry(bytes, key)
-    if (entry === undefined || entry.expiresAt <= this.#clock.now()) {
+    if (entry === undefined || entry.expiresAt <= readClock(this.#clock)) {
       // Expired, corrupt or foreign: it will never be a hit again. Removed under the key's lock and only if
       // still so, since a set() may have replaced the file since it was read. The re-read is readFile's, which
       // reads on to the end of the file: a file is never removed as cut short on the word of readWhole, which
@@ -108,7 +108,7 @@ export class FileTier implements Tier {
         const current = await readFile(path).catch(() => undefined)
         if (current === undefined) return
         const again = parseEntry(current, key)
-        if (again === undefined || again.expiresAt <= this.#clock.now())
+        if (again === undefined || again.expiresAt <= readClock(this.#clock))
           await this.#removeFile(name).catch(() => false)
       })
       return undefined
@@ -168,7 +168,7 @@ export class FileTier implements Tier {
   }
 
   async prune(): Promise<number> {
-    const now = this.#clock.now()
+    const now = readClock(this.#clock)
     const writtenMeanwhile = (this.#writtenWhilePruning ??= new Set())
     this.#pruning++
     try {

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache'
-import { systemClock, type Clock } from '../../core/clock'
+import { readClock, systemClock, type Clock } from '../../core/clock'
 import { encodedSize, type Entry, type KeyPredicate, type Tier, type TierStats } from '../tier'
 import { MEMORY_TIER } from './tier-brands'
 
@@ -76,7 +76,7 @@ export class MemoryTier implements Tier {
   peek(key: string): Entry | undefined {
     const record = this.#lru.get(key)
     if (record === undefined) return undefined
-    if (record.expiresAt <= this.#clock.now()) {
+    if (record.expiresAt <= readClock(this.#clock)) {
       this.#lru.delete(key)
       return undefined
     }
@@ -86,7 +86,13 @@ export class MemoryTier implements Tier {
   isCurrent(entry: Entry): boolean {
     const record = entry as MemoryRecord
     if (record.held !== true) return false
-    if (record.expiresAt <= this.#clock.now()) {
+    let now: number
+    try {
+      now = readClock(this.#clock)
+    } catch {
+      return false // no verdict on a bad reading: the caller falls back to peek(), which reports it
+    }
+    if (record.expiresAt <= now) {
       this.#lru.delete(record.key)
       return false
     }
@@ -107,7 +113,8 @@ export class MemoryTier implements Tier {
 
   put(entry: Entry): void {
     const size = encodedSize(entry)
-    if (size > this.#maxEntryBytes || entry.expiresAt <= this.#clock.now()) {
+    // `!(>)`: an expiry that is not a number (NaN) counts as dead, never as immortal.
+    if (size > this.#maxEntryBytes || !(entry.expiresAt > readClock(this.#clock))) {
       // Too large (or already dead) for memory: make sure no older copy of the key lingers here either.
       this.#lru.delete(entry.key)
       return
@@ -139,7 +146,7 @@ export class MemoryTier implements Tier {
   }
 
   async prune(): Promise<number> {
-    const now = this.#clock.now()
+    const now = readClock(this.#clock)
     let count = 0
     for (const [key, record] of [...this.#lru.entries()]) {
       if (record.expiresAt <= now && this.#lru.delete(key)) count++

@@ -1,0 +1,3 @@
+import { describeDecoratorTypes } from './cached-types-suite'
+
+describe('decorator types (experimentalDecorators)', () => describeDecoratorTypes())
