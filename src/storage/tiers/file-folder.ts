@@ -59,6 +59,15 @@ export class CacheFolder {
     return (this.#owned = checking)
   }
 
+  /**
+   * `check`, asked of the disk again, for removals: the folder may have been removed and replaced by another
+   * since it was last checked (its tag is read again; a tagged folder costs one small read).
+   */
+  confirm(): Promise<boolean> {
+    this.#owned = undefined
+    return this.check()
+  }
+
   /** Makes the folder (tagged) and its temp folder when missing, and checks both; shared by concurrent writes. */
   prepareWrite(): Promise<void> {
     return (this.#writable ??= this.#prepareWrite().catch((err: unknown) => {
@@ -99,7 +108,10 @@ export class CacheFolder {
       await this.#writeTag()
       this.#owned = Promise.resolve(true)
     } else if (!(await this.check())) {
-      throw Object.assign(new Error(`${this.dir} vanished`), { code: 'ENOENT' })
+      // Not there (removed meanwhile: ENOENT, and set() tries once more), or not a folder.
+      if ((await lstat(this.dir).catch(() => undefined)) === undefined)
+        throw Object.assign(new Error(`${this.dir} vanished`), { code: 'ENOENT' })
+      throw this.#refusal(`${this.dir} is not a folder`)
     } else if (!this.#tagged) {
       await this.#writeTag() // an adopted folder: tagged at its first write
     }

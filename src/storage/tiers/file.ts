@@ -107,7 +107,7 @@ export class FileTier implements Tier {
       // the end (true of local files; a FUSE or network mount may read short).
       await this.#writes.run(name, async () => {
         const current = await readToEnd(path).catch(() => undefined)
-        if (current === undefined) return
+        if (current === undefined || !(await this.#folder.confirm().catch(() => false))) return
         const again = parseEntry(current, key)
         if (again === undefined || again.expiresAt <= this.#clock.now())
           await this.#remove(name).catch(() => false)
@@ -157,7 +157,7 @@ export class FileTier implements Tier {
     const name = keyToFileName(key)
     return this.#writes.run(name, async () => {
       try {
-        return (await this.#folder.check()) && (await this.#remove(name))
+        return (await this.#folder.confirm()) && (await this.#remove(name))
       } catch (err) {
         throw toStorageError('delete', key, err)
       }
@@ -166,7 +166,7 @@ export class FileTier implements Tier {
 
   async clear(match?: KeyPredicate): Promise<number> {
     const namePrefix = match?.prefix ? fileNamePrefix(match.prefix) : ''
-    const names = await this.#entryNames()
+    const names = await this.#entryNames(true)
     let removed = 0
     await eachLimited(names, async (name) => {
       if ((await this.#matches(name, match, namePrefix)) && (await this.#remove(name))) removed++
@@ -186,7 +186,7 @@ export class FileTier implements Tier {
   }
 
   async #prune(now: number, writtenMeanwhile: Set<string>): Promise<number> {
-    const names = await this.#entryNames()
+    const names = await this.#entryNames(true)
     let removed = 0
     await eachLimited(names, async (name) => {
       if (!(await isDeadEntry(this.dir, name, now))) return
@@ -241,10 +241,13 @@ export class FileTier implements Tier {
     return removed
   }
 
-  /** The `*.json` names of the folder; none when it does not exist; a StorageError when it is not ours. */
-  async #entryNames(): Promise<string[]> {
+  /**
+   * The `*.json` names of the folder; none when it does not exist; a StorageError when it is not ours. With
+   * `toRemove`, ownership is asked of the disk again rather than remembered.
+   */
+  async #entryNames(toRemove = false): Promise<string[]> {
     try {
-      if (!(await this.#folder.check())) return []
+      if (!(await (toRemove ? this.#folder.confirm() : this.#folder.check()))) return []
       return (await readdir(this.dir)).filter((name) => name.endsWith(ENTRY_SUFFIX))
     } catch (err) {
       if (isMissing(err)) return []

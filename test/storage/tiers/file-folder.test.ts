@@ -341,3 +341,41 @@ describe('FileTier: the folder is ours, and only ours', () => {
     })
   })
 })
+
+describe('FileTier: the folder is ours even when others change it', () => {
+  it('a folder replaced by a foreign one after first use is refused, not emptied', async () => {
+    const dir = join(makeTempDir(), 'cache')
+    const tier = ahead(dir, 7_200_000)
+    await tier.set(makeEntry('package', 'cached', later()))
+    rmSync(dir, { recursive: true })
+    mkdirSync(dir)
+    writeFileSync(join(dir, 'package.json'), '{"name":"app"}')
+    const before = listTree(dir)
+    await expect(tier.get('package')).resolves.toBeUndefined() // remembered as ours: read, but not removed
+    await expect(tier.delete('package')).rejects.toMatchObject({ code: 'E_STORAGE' })
+    await expect(tier.prune()).rejects.toMatchObject({ code: 'E_STORAGE' })
+    await expect(tier.clear()).rejects.toMatchObject({ code: 'E_STORAGE' })
+    await expect(tier.set(makeEntry('k', 1, later()))).rejects.toMatchObject({ code: 'E_STORAGE' })
+    expect(listTree(dir)).toEqual(before)
+  })
+
+  it('many instances creating one folder at once all write, and leave one valid tag', async () => {
+    const dir = join(makeTempDir(), 'new', 'cache')
+    const tiers = Array.from({ length: 12 }, () => new FileTier({ dir }))
+    await Promise.all(tiers.map((tier, i) => tier.set(makeEntry(`k${i}`, i, later()))))
+    expect(readFileSync(join(dir, 'CACHEDIR.TAG'), 'utf8').split('\n')[0]).toBe(TAG_SIGNATURE)
+    for (let i = 0; i < tiers.length; i++) expect((await tiers[0]!.get(`k${i}`))?.value).toBe(i)
+  })
+
+  it('prune(), clear() and stats() on a folder removed meanwhile resolve or reject with a StorageError, never crash', async () => {
+    const dir = await ownFolder()
+    const tier = ahead(dir)
+    for (let i = 0; i < 50; i++) await tier.set(makeEntry(`k${i}`, i, later()))
+    const outcomes = Promise.allSettled([tier.prune(), tier.clear(), tier.stats(), tier.get('k1')])
+    rmSync(dir, { recursive: true, force: true })
+    for (const outcome of await outcomes)
+      if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ code: 'E_STORAGE' })
+    await tier.set(makeEntry('k', 'again', later()))
+    expect((await tier.get('k'))?.value).toBe('again')
+  })
+})
