@@ -1,8 +1,7 @@
 import { constants } from 'node:fs'
 import { chmod, lstat, mkdir, open, readdir, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { StorageError } from '../../core/exceptions'
-import { codeOf, eachLimited, isMissing, isNotRegular } from './file-io'
+import { codeOf, eachLimited, folderRefusal, isMissing, isNotRegular } from './file-io'
 import { ENTRY_FILE_START, ENTRY_SUFFIX, TAG_FILE, TAG_SIGNATURE, TMP_DIR } from './file-layout'
 import { readHead } from './read-whole'
 
@@ -206,7 +205,7 @@ export class CacheFolder {
     this.#tagged = true
   }
 
-  #refusal(message: string): StorageError {
-    return new StorageError(`[tiercache] [file] ${message}.`, { tier: 'file' })
+  #refusal(reason: string): Error {
+    return folderRefusal(`${reason}.`)
   }
 }

@@ -36,6 +36,13 @@ export function allocatedBytes(info: Stats): number {
   return Math.ceil(info.size / block) * block
 }
 
+const FOLDER_REFUSED = 'ERR_TIERCACHE_FOLDER_REFUSED'
+
+/** The folder (or its `.tmp`) is not one the tier may use; `reason` says why and what to do. */
+export function folderRefusal(reason: string): Error {
+  return Object.assign(new Error(reason), { code: FOLDER_REFUSED })
+}
+
 /** `cause` as the StorageError the file tier reports; a StorageError (from any copy of the library) as it is. */
 export function toStorageError(
   action: string,
@@ -43,7 +50,13 @@ export function toStorageError(
   cause: unknown,
 ): StorageError {
   if (isStorageError(cause)) return cause
-  return new StorageError(describeFailure('file', action, key, cause), { key, tier: 'file', cause })
+  // A refusal's reason is its message (it names the folder and the fix), not its code.
+  const reason = codeOf(cause) === FOLDER_REFUSED ? (cause as Error).message : cause
+  return new StorageError(describeFailure('file', action, key, reason), {
+    key,
+    tier: 'file',
+    cause,
+  })
 }
 
 /** Runs `work` over `items` with at most IO_CONCURRENCY in flight. */
