@@ -359,6 +359,20 @@ describe('FileTier: the folder is ours even when others change it', () => {
     expect(listTree(dir)).toEqual(before)
   })
 
+  it('a .tmp swapped for a symlink while in use is found by cleanup(), and the next write refuses it', async () => {
+    const dir = await ownFolder()
+    const tier = ahead(dir)
+    await tier.set(makeEntry('a', 1, later()))
+    const victim = bystanderFolder()
+    const before = victim.snapshot()
+    rmSync(join(dir, '.tmp'), { recursive: true })
+    symlinkSync(victim.dir, join(dir, '.tmp'))
+    await tier.prune()
+    await expect(tier.set(makeEntry('b', 2, later()))).rejects.toMatchObject({ code: 'E_STORAGE' })
+    expect(victim.snapshot()).toEqual(before)
+    expect((await tier.get('a'))?.value).toBe(1)
+  })
+
   it('many instances creating one folder at once all write, and leave one valid tag', async () => {
     const dir = join(makeTempDir(), 'new', 'cache')
     const tiers = Array.from({ length: 12 }, () => new FileTier({ dir }))
