@@ -4,8 +4,10 @@ import {
   expiryToMtime,
   fileNamePrefix,
   fileNameToKey,
+  isTempFileName,
   keyToFileName,
   mtimeExpired,
+  tempFileName,
 } from '../../src/storage/tiers/file-layout'
 import { HOSTILE_KEYS, keyLabel } from '../helpers/hostile-keys'
 
@@ -138,5 +140,21 @@ describe('file layout', () => {
     expect(mtimeExpired(expiresAt, expiresAt)).toBe(true)
     expect(mtimeExpired(expiresAt, expiresAt - 1)).toBe(false)
     expect(mtimeExpired(never, never + 1)).toBe(false) // "never" stays never, whatever the time
+  })
+
+  it('temp file names are recognised, and nothing else in the temp folder is', () => {
+    expect(isTempFileName(tempFileName('12345-deadbeef', 0))).toBe(true)
+    expect(isTempFileName(tempFileName(`${process.pid}-0badf00d`, 99_999))).toBe(true)
+    for (const name of [
+      'notes.txt',
+      'x.json',
+      '12345-deadbeef',
+      '1-DEADBEEF-0',
+      '../1-deadbeef-0',
+      '1-deadbeef-0.json',
+      '',
+    ])
+      expect(isTempFileName(name)).toBe(false)
+    for (const key of HOSTILE_KEYS) expect(isTempFileName(keyToFileName(key))).toBe(false)
   })
 })

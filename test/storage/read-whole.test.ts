@@ -4,11 +4,13 @@ import {
   mkdirSync,
   readdirSync,
   renameSync,
+  symlinkSync,
   truncateSync,
   writeFileSync,
 } from 'node:fs'
 import { join } from 'node:path'
-import { readWhole, SCRATCH_BYTES } from '../../src/storage/tiers/read-whole'
+import { readHead, readToEnd, readWhole, SCRATCH_BYTES } from '../../src/storage/tiers/read-whole'
+import { makeFifo, releaseFifos, withinMs } from '../helpers/special-files'
 import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
 import type * as nodeFs from 'node:fs'
 import type * as ReadWholeModule from '../../src/storage/tiers/read-whole'
@@ -152,6 +154,46 @@ describe('readWhole', () => {
     },
   )
 
+  ;(linux ? describe : describe.skip)('what is not a regular file is never read', () => {
+    afterEach(releaseFifos)
+
+    it('a FIFO rejects with ERR_NOT_REGULAR_FILE at once, without blocking', async () => {
+      const fifo = makeFifo(join(makeTempDir(), 'fifo'))
+      const outcome = await withinMs(
+        readWhole(fifo).catch((err: NodeJS.ErrnoException) => err.code),
+        5_000,
+      )
+      expect(outcome).toBe('ERR_NOT_REGULAR_FILE')
+      await expect(readToEnd(fifo)).rejects.toMatchObject({ code: 'ERR_NOT_REGULAR_FILE' })
+      await expect(readHead(fifo, 8)).rejects.toMatchObject({ code: 'ERR_NOT_REGULAR_FILE' })
+    })
+
+    it('a symlink rejects with ELOOP, even to a regular file: it is never followed', async () => {
+      const dir = makeTempDir()
+      writeFileSync(join(dir, 'real'), 'data')
+      symlinkSync(join(dir, 'real'), join(dir, 'link'))
+      symlinkSync('/dev/zero', join(dir, 'zero'))
+      for (const read of [readWhole, readToEnd, (path: string) => readHead(path, 8)]) {
+        await expect(read(join(dir, 'link'))).rejects.toMatchObject({ code: 'ELOOP' })
+        await expect(read(join(dir, 'zero'))).rejects.toMatchObject({ code: 'ELOOP' })
+      }
+    })
+
+    it('a character device is refused before any read', async () => {
+      await expect(readWhole('/dev/zero')).rejects.toMatchObject({ code: 'ERR_NOT_REGULAR_FILE' })
+    })
+  })
+
+  it('readToEnd and readHead read regular files', async () => {
+    const path = join(makeTempDir(), 'file')
+    const bytes = randomBytes(3 * SCRATCH_BYTES + 5)
+    writeFileSync(path, bytes)
+    expect((await readToEnd(path)).equals(bytes)).toBe(true)
+    expect((await readHead(path, 13)).equals(bytes.subarray(0, 13))).toBe(true)
+    writeFileSync(path, 'abc')
+    expect((await readHead(path, 13)).toString()).toBe('abc')
+  })
+
   it('reads a file that is being replaced by rename as one whole version or the other', async () => {
     const dir = makeTempDir()
     const path = join(dir, 'entry')
@@ -217,8 +259,8 @@ describe('readWhole', () => {
       const bytes = randomBytes(SCRATCH_BYTES * 3)
       writeFileSync(path, bytes)
       const back = await withChangeAfterFstat(() => truncateSync(path, length))(path)
-      // What was read before the cut stays read: the first 64 KiB came before the fstat.
-      const expected = bytes.subarray(0, Math.max(length, SCRATCH_BYTES))
+      // The fstat comes before any read (it decides whether the file may be read at all): all of the cut is seen.
+      const expected = bytes.subarray(0, length)
       expect(back.length).toBe(expected.length)
       expect(back.equals(expected)).toBe(true)
       expect(back.buffer.byteLength).toBeLessThanOrEqual(back.length + 1)

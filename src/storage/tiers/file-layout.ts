@@ -12,6 +12,14 @@ import { createHash } from 'node:crypto'
 export const ENTRY_SUFFIX = '.json'
 /** In-progress writes live here; never ending in `.json`, never mistaken for entries. */
 export const TMP_DIR = '.tmp'
+/** Marks the folder as a cache this library made (Cache Directory Tagging Specification, https://bford.info/cachedir/). */
+export const TAG_FILE = 'CACHEDIR.TAG'
+/** The tag's first line, as the specification fixes it. */
+export const TAG_SIGNATURE = 'Signature: 8a477f597d28d172789f06886806bc55'
+/** How every entry file this library writes (0.1.0 included) begins. */
+export const ENTRY_FILE_START = '{"v":1,"key":'
+/** Temp file names: `<pid>-<8 hex digits>-<counter>`. The sweep removes nothing else from the temp folder. */
+const TEMP_NAME = /^[0-9]+-[0-9a-f]{8}-[0-9]+$/
 /** Hashed names start with this; an escaped name never does ('=' itself is always escaped). */
 const HASHED_PREFIX = '='
 /** NAME_MAX is 255 bytes on common file systems. */
@@ -80,6 +88,16 @@ export function expiryToMtime(expiresAt: number): number {
 /** True when an entry whose file has this mtime (ms) has expired at `now`. */
 export function mtimeExpired(mtimeMs: number, now: number): boolean {
   return mtimeMs < NEVER_MTIME_SECONDS * 1000 && mtimeMs <= now
+}
+
+/** The name of the `counter`th temp file of the writer tagged `writerTag` (`<pid>-<8 hex digits>`). */
+export function tempFileName(writerTag: string, counter: number): string {
+  return `${writerTag}-${counter}`
+}
+
+/** Whether a name in the temp folder is one `tempFileName` gives. */
+export function isTempFileName(name: string): boolean {
+  return TEMP_NAME.test(name)
 }
 
 function escapeChar(ch: string): string {

@@ -1,14 +1,19 @@
-import { close, fstat, open, read, type Stats } from 'node:fs'
+import { close, constants, fstat, open, read, type Stats } from 'node:fs'
+import { open as openHandle } from 'node:fs/promises'
 
 /**
- * Reading a whole file with as few awaited fs calls as possible.
+ * Reading a whole regular file safely, with as few awaited fs calls as possible.
+ *
+ * Safely: the file is opened non-blocking and without following a symlink, and `fstat` must say it is a
+ * regular file before a byte is read. A FIFO, socket, device, folder or symlink named like an entry is
+ * therefore never read and never blocks a libuv thread (a FIFO would hold one forever, /dev/zero would
+ * read gigabytes).
  *
  * Every asynchronous fs call is one round trip through libuv's thread pool (30–40 µs on a busy machine), so
  * the number of calls the caller waits for is the cost. `fs.promises.readFile` waits for open, fstat, one
- * read or more, a read that finds the end, and close. `readWhole` waits for open and one read into a 64 KiB
- * scratch buffer: a read that does not fill it has reached the end of the file, which is the whole file for
- * any entry under 64 KiB. Only a full scratch buffer costs an fstat (to size the result) and the reads of the
- * rest. The close is not waited for (see `closeQuietly`).
+ * read or more, a read that finds the end, and close. `readWhole` waits for open, fstat and one read into a
+ * 64 KiB scratch buffer: a read that does not fill it has reached the end of the file, which is the whole
+ * file for any entry under 64 KiB. The close is not waited for (see `closeQuietly`).
  *
  * It relies on what holds for regular files: a read returns fewer bytes than asked for only at the end of the
  * file. (A file whose reads come back short before its end, such as some /proc files, would read truncated;
@@ -23,6 +28,9 @@ const MAX_SPARE_SCRATCH = 8
 const MAX_READ_BYTES = 1 << 30
 /** The largest file read: as `fs.readFile`, which refuses larger ones with ERR_FS_FILE_TOO_LARGE. */
 const MAX_FILE_BYTES = 2 ** 31 - 1
+/** Never blocks (a FIFO without a writer), never follows a symlink in the last component (ELOOP instead). */
+export const SAFE_READ_FLAGS =
+  constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0)
 
 /**
  * Scratch buffers not in use. A read takes one for its first read and gives it back once that read has
@@ -32,14 +40,17 @@ const MAX_FILE_BYTES = 2 ** 31 - 1
 const spareScratch: Buffer[] = []
 
 /**
- * The bytes of the file at `path`, in a Buffer of exactly the file's length. Errors are Node's own, with
- * their `code` (ENOENT, EISDIR — open of a folder succeeds on Linux and its read fails —, EACCES, …).
- * The file descriptor is always closed, on every path.
+ * The bytes of the regular file at `path`, in a Buffer of exactly the file's length. Errors are Node's own,
+ * with their `code` (ENOENT, EACCES, ELOOP for a symlink, …), plus EISDIR for a folder and
+ * ERR_NOT_REGULAR_FILE for a FIFO, socket or device. The file descriptor is always closed, on every path.
  */
 export async function readWhole(path: string): Promise<Buffer> {
   const fd = await openForReading(path)
-  let scratch: Buffer | undefined = spareScratch.pop() ?? Buffer.allocUnsafeSlow(SCRATCH_BYTES)
+  let scratch: Buffer | undefined
   try {
+    const { size } = checkRegular(await fstatOf(fd), path)
+    if (size > MAX_FILE_BYTES) throw fileTooLarge(size)
+    scratch = spareScratch.pop() ?? Buffer.allocUnsafeSlow(SCRATCH_BYTES)
     const first = await readAt(fd, scratch, 0, SCRATCH_BYTES, 0)
     if (first < SCRATCH_BYTES) {
       // The whole file: an exact-size copy of it, and the scratch buffer goes back for the next read.
@@ -47,8 +58,6 @@ export async function readWhole(path: string): Promise<Buffer> {
       scratch.copy(bytes, 0, 0, first)
       return bytes
     }
-    const { size } = await fstatOf(fd)
-    if (size > MAX_FILE_BYTES) throw fileTooLarge(size)
     // One byte more than fstat says: a read that stops short of filling it has found the end without
     // another call. Filling it means the file grew meanwhile: it is then read on until a read finds the end.
     let buffer = Buffer.allocUnsafeSlow(Math.max(size, first) + 1)
@@ -84,6 +93,42 @@ export async function readWhole(path: string): Promise<Buffer> {
   }
 }
 
+/**
+ * The whole file read on until a read returns nothing, for decisions to remove a file: a short read is never
+ * taken for its end (true of local files, not of every FUSE or network mount). Same safety as `readWhole`.
+ */
+export async function readToEnd(path: string): Promise<Buffer> {
+  const handle = await openHandle(path, SAFE_READ_FLAGS)
+  try {
+    checkRegular(await handle.stat(), path)
+    return await handle.readFile()
+  } finally {
+    await handle.close().catch(ignore)
+  }
+}
+
+/** The first `length` bytes of the regular file at `path` (fewer if it is shorter). Same safety as `readWhole`. */
+export async function readHead(path: string, length: number): Promise<Buffer> {
+  const handle = await openHandle(path, SAFE_READ_FLAGS)
+  try {
+    checkRegular(await handle.stat(), path)
+    const buffer = Buffer.alloc(length)
+    const { bytesRead } = await handle.read(buffer, 0, length, 0)
+    return buffer.subarray(0, bytesRead)
+  } finally {
+    await handle.close().catch(ignore)
+  }
+}
+
+/** `info` if it is a regular file's; otherwise an error with a code, never a read. */
+function checkRegular(info: Stats, path: string): Stats {
+  if (info.isFile()) return info
+  const [code, what] = info.isDirectory()
+    ? ['EISDIR', 'a folder']
+    : ['ERR_NOT_REGULAR_FILE', 'not a regular file']
+  throw Object.assign(new Error(`${code}: ${path} is ${what}`), { code, path })
+}
+
 function releaseScratch(scratch: Buffer): void {
   if (spareScratch.length < MAX_SPARE_SCRATCH) spareScratch.push(scratch)
 }
@@ -102,7 +147,7 @@ function ignore(): void {}
 
 function openForReading(path: string): Promise<number> {
   return new Promise((resolve, reject) =>
-    open(path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))),
+    open(path, SAFE_READ_FLAGS, (err, fd) => (err ? reject(err) : resolve(fd))),
   )
 }
 

@@ -140,14 +140,14 @@ describe('FileTier', () => {
     await hostile.prune()
 
     expect({ tree: listTree(root, cacheDir), paths: outside.map(stamp) }).toEqual(before)
-    expect(readdirSync(cacheDir)).toEqual(['.tmp'])
+    expect(readdirSync(cacheDir).sort()).toEqual(['.tmp', 'CACHEDIR.TAG'])
   })
 
   it('names every entry with a flat, safe file name', async () => {
     for (const key of HOSTILE_KEYS) await tier.set(makeEntry(key, 1, later()))
     const names = readdirSync(dir)
-    expect(names).toHaveLength(HOSTILE_KEYS.length + 1)
-    for (const name of names.filter((n) => n !== '.tmp')) {
+    expect(names).toHaveLength(HOSTILE_KEYS.length + 2)
+    for (const name of names.filter((n) => n !== '.tmp' && n !== 'CACHEDIR.TAG')) {
       expect(name).toMatch(/^[a-zA-Z0-9_\-^@%=]+\.json$/)
       expect(Buffer.byteLength(name)).toBeLessThanOrEqual(255)
       expect(statSync(join(dir, name)).isFile()).toBe(true)
@@ -228,15 +228,18 @@ describe('FileTier', () => {
   })
 
   describe('maxBytes', () => {
+    /** An entry's length (what stats() sums) and its allocated bytes on disk (what maxBytes bounds). */
     const sizeOf = async (key: string, value: string) => {
       const probe = new FileTier({ dir: makeTempDir(), clock })
       await probe.set(makeEntry(key, value, later()))
-      return (await probe.stats()).bytes
+      const info = statSync(join(probe.dir, keyToFileName(key)))
+      expect((await probe.stats()).bytes).toBe(info.size)
+      return { size: info.size, allocated: info.blocks * 512 }
     }
 
     it('evicts the least recently used entries', async () => {
-      const size = await sizeOf('k1', 'x'.repeat(1_000))
-      const bounded = new FileTier({ dir, clock, maxBytes: Math.floor(size * 3.5) })
+      const { size, allocated } = await sizeOf('k1', 'x'.repeat(1_000))
+      const bounded = new FileTier({ dir, clock, maxBytes: Math.floor(allocated * 3.5) })
       for (const key of ['k1', 'k2', 'k3'])
         await bounded.set(makeEntry(key, 'x'.repeat(1_000), later()))
       expect(await bounded.get('k1')).toBeDefined() // k2 is now the least recent
@@ -246,18 +249,22 @@ describe('FileTier', () => {
     })
 
     it('holds the bound under concurrent writes, and evicts nothing while under it', async () => {
-      const size = await sizeOf('k00', 'x'.repeat(900))
+      const { size, allocated } = await sizeOf('k00', 'x'.repeat(900))
       // Rounds in fresh folders: each one races 40 first writes against the loading of the LRU index.
       for (let round = 0; round < 20; round++) {
         const roundDir = join(dir, `round-${round}`)
-        const bounded = new FileTier({ dir: roundDir, clock, maxBytes: size * 10 })
+        const bounded = new FileTier({ dir: roundDir, clock, maxBytes: allocated * 10 })
         await Promise.all(
           Array.from({ length: 8 }, (_, i) =>
             bounded.set(makeEntry(`k0${i}`, 'x'.repeat(900), later())),
           ),
         )
         expect(await bounded.stats()).toEqual({ entries: 8, bytes: size * 8, evictions: 0 })
-        const fresh = new FileTier({ dir: join(dir, `fresh-${round}`), clock, maxBytes: size * 10 })
+        const fresh = new FileTier({
+          dir: join(dir, `fresh-${round}`),
+          clock,
+          maxBytes: allocated * 10,
+        })
         await Promise.all(
           Array.from({ length: 40 }, (_, i) =>
             fresh.set(makeEntry(`k${10 + i}`, 'x'.repeat(900), later())),
@@ -277,5 +284,30 @@ describe('FileTier', () => {
   ])('rejects options %p with a TypeError naming the option', (options, message) => {
     expect(() => new FileTier(options)).toThrow(TypeError)
     expect(() => new FileTier(options)).toThrow(message)
+  })
+})
+
+describe('FileTier maxBytes', () => {
+  /** What `du` counts for the entry files: allocated blocks, not lengths. */
+  const duBytes = (dir: string) =>
+    readdirSync(dir)
+      .filter((name) => name.endsWith('.json'))
+      .reduce((sum, name) => sum + statSync(join(dir, name)).blocks * 512, 0)
+
+  it('counts allocated blocks, as du does: many tiny entries stay under the bound on disk', async () => {
+    const dir = makeTempDir()
+    const maxBytes = 64 * 1024
+    const bounded = new FileTier({ dir, maxBytes })
+    for (let i = 0; i < 200; i++)
+      await bounded.set(makeEntry(`tiny-${i}`, i, Date.now() + 3_600_000))
+    const used = duBytes(dir)
+    expect(used).toBeGreaterThan(0)
+    expect(used).toBeLessThanOrEqual(maxBytes)
+    expect((await bounded.get('tiny-199'))?.value).toBe(199) // the newest stays
+    // A fresh process sees the folder the same way.
+    const fresh = new FileTier({ dir, maxBytes })
+    for (let i = 200; i < 220; i++)
+      await fresh.set(makeEntry(`tiny-${i}`, i, Date.now() + 3_600_000))
+    expect(duBytes(dir)).toBeLessThanOrEqual(maxBytes)
   })
 })
