@@ -2,6 +2,7 @@ import { systemClock } from '../core/clock'
 import { toMs, type Duration } from '../core/duration'
 import type { StorageError } from '../core/exceptions'
 import { checkKey } from '../core/keys'
+import { warnOnce } from '../core/warn-once'
 import { compilePattern, type KeyPattern } from '../core/pattern'
 import type { CacheEvents } from './cache-events'
 import { StatsRecorder, summarizeStats } from './cache-stats'
@@ -22,14 +23,7 @@ import { FileTier } from './tiers/file'
 import { MemoryTier } from './tiers/memory'
 import { WriteTracker } from './write-tracker'
 
-export type {
-  CacheOptions,
-  CacheStats,
-  GetOrSetOptions,
-  MemoryCacheView,
-  SetOptions,
-  TtlArgument,
-} from './cache-types'
+export type * from './cache-types'
 
 const DEFAULT_CLEANUP_MS = 3_600_000
 
@@ -92,7 +86,7 @@ export class Cache {
   get<T = unknown>(key: string): Promise<T | undefined> {
     const hit = this.#stack.peek(key)
     if (hit !== undefined) return Promise.resolve(hit.value as T)
-    return this.#lookup(key).then((entry) => entry?.value as T | undefined)
+    return this.#stack.lookup(key, 'throw').then((entry) => entry?.value as T | undefined)
   }
 
   /**
@@ -120,7 +114,9 @@ export class Cache {
   }
 
   async has(key: string): Promise<boolean> {
-    return this.#stack.peek(key) !== undefined || (await this.#lookup(key)) !== undefined
+    return (
+      this.#stack.peek(key) !== undefined || (await this.#stack.lookup(key, 'throw')) !== undefined
+    )
   }
 
   /** Removes `key` from every tier; true if any tier held it. */
@@ -236,26 +232,5 @@ export class Cache {
         this.#stack.guard(i, 'close', undefined, () => tier.close()).catch(this.#onError),
       ),
     )
-  }
-
-  /** Reads the tiers below the in-process one (callers peek first); a tier failure rejects. */
-  #lookup(key: string): Promise<Entry | undefined> {
-    try {
-      checkKey(key)
-    } catch (err) {
-      return Promise.reject(err)
-    }
-    return this.#stack.lookup(key, 'throw')
-  }
-}
-
-/** The default `onError`: one warning per cache, so a full disk does not flood the log. */
-function warnOnce(): (error: StorageError) => void {
-  let warned = false
-  return (error) => {
-    if (warned) return
-    warned = true
-    // eslint-disable-next-line no-console -- the default onError: one warning per cache is its whole job
-    console.warn(`${error.message} (further cache errors are not logged; pass onError to see them)`)
   }
 }

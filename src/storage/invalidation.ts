@@ -5,7 +5,8 @@ import type { KeyPredicate } from './tier'
 import type { WriteTracker } from './write-tracker'
 
 /** What changed: one key, or the keys a predicate accepts (`match` undefined: every key). */
-export type InvalidationTarget = { readonly key: string } | { readonly match: KeyPredicate | undefined }
+export type InvalidationTarget =
+  { readonly key: string } | { readonly match: KeyPredicate | undefined }
 
 /**
  * Which tiers lose the keys: every tier (`delete`, `clear`), only the in-process ones (a bus telling this
@@ -29,7 +30,12 @@ export class Invalidation {
   readonly #writes: WriteTracker
   readonly #events: CacheEvents
 
-  constructor(stack: TierStack, flights: FlightRegistry, writes: WriteTracker, events: CacheEvents) {
+  constructor(
+    stack: TierStack,
+    flights: FlightRegistry,
+    writes: WriteTracker,
+    events: CacheEvents,
+  ) {
     this.#stack = stack
     this.#flights = flights
     this.#writes = writes

@@ -4,7 +4,7 @@ import { invalidKey, isValidKey } from '../core/keys'
 import type { GetOrSetOptions } from './cache-types'
 import type { Flight, FlightRegistry } from './flights'
 import type { Invalidation } from './invalidation'
-import type { LifetimePolicy } from './lifetimes'
+import type { LifetimePolicy, Lifetimes } from './lifetimes'
 import type { TierStack } from './tier-stack'
 
 /** How a flight computes and stores: picked once per cache, at construction. */
@@ -109,9 +109,9 @@ class InProcessLoad implements LoadStrategy {
   run<T>(flight: Flight, compute: () => T | Promise<T>, options: GetOrSetOptions<T>): Promise<T> {
     if (options.shouldCache !== undefined || typeof options.ttl === 'function')
       return this.#general.run(flight, compute, options)
-    const { stack, flights, lifetimes } = this.#deps
+    const { flights, lifetimes } = this.#deps
     let promise: Promise<T>
-    let keep
+    let keep: Lifetimes | undefined
     try {
       keep = lifetimes.ofComputed(undefined as T, options) // no function of the value here (see above)
       promise = Promise.resolve(compute()) // the same promise when compute returns a native one
@@ -119,17 +119,20 @@ class InProcessLoad implements LoadStrategy {
       flights.settle(flight)
       return Promise.reject(err)
     }
-    void promise.then((value) => {
-      // Written, deleted or cleared meanwhile: the result may rest on older data, so it is not stored.
-      const store = keep !== undefined && !flights.changed(flight)
-      flights.settle(flight) // first: the store is synchronous, and the tracker need not see our own write
-      if (store) this.#store(flight.key, value, keep!, options)
-    }, () => flights.settle(flight))
+    void promise.then(
+      (value) => {
+        // Written, deleted or cleared meanwhile: the result may rest on older data, so it is not stored.
+        const lifetimesKept = flights.changed(flight) ? undefined : keep
+        flights.settle(flight) // first: the store is synchronous, and the tracker need not see our own write
+        if (lifetimesKept) this.#store(flight.key, value, lifetimesKept, options)
+      },
+      () => flights.settle(flight),
+    )
     return promise
   }
 
   /** A failure here can reach no caller (they hold the computation's promise): it goes to onError. */
-  #store<T>(key: string, value: T, keep: NonNullable<ReturnType<LifetimePolicy['ofComputed']>>, options: GetOrSetOptions<T>): void {
+  #store<T>(key: string, value: T, keep: Lifetimes, options: GetOrSetOptions<T>): void {
     try {
       void this.#deps.stack.write(key, value, keep)
     } catch (err) {

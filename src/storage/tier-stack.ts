@@ -1,10 +1,17 @@
 import type { Clock } from '../core/clock'
 import { describeFailure, isStorageError, StorageError } from '../core/exceptions'
+import { checkKey } from '../core/keys'
 import { settleAll } from '../core/settle-all'
 import type { CacheEvents } from './cache-events'
 import type { LifetimePolicy, Lifetimes } from './lifetimes'
 import { encodeForStorage } from './stored-entry'
-import { isInProcessTier, type Entry, type InProcessTier, type KeyPredicate, type Tier } from './tier'
+import {
+  isInProcessTier,
+  type Entry,
+  type InProcessTier,
+  type KeyPredicate,
+  type Tier,
+} from './tier'
 import type { WriteTracker } from './write-tracker'
 
 /** A tier and its position in the stack (events name tiers by position). */
@@ -89,9 +96,10 @@ export class TierStack {
   /**
    * Reads the tiers below the front one (callers peeked already) and copies a hit into the tiers above it,
    * unless the key was written, deleted or cleared during the read: then the older entry is returned but
-   * not copied.
+   * not copied. Rejects with InvalidKeyError for a key no tier can hold.
    */
   async lookup(key: string, onError: OnTierError): Promise<Entry | undefined> {
+    checkKey(key)
     const { writes } = this.#options
     const watch = writes.watch(key)
     let failure: StorageError | undefined
@@ -186,7 +194,12 @@ export class TierStack {
   ): Promise<void> {
     const { writes } = this.#options
     try {
-      const failure = earlier ?? (await settleAll(pending).then(() => undefined, (err) => err))
+      const failure =
+        earlier ??
+        (await settleAll(pending).then(
+          () => undefined,
+          (err) => err,
+        ))
       if (failure === undefined) return
       // A failed write leaves no trace of the key: the failing tier may still hold an older value, and the
       // tiers that succeeded must not hold a copy that outlives what the slower tier lost (best effort).
@@ -206,8 +219,11 @@ export class TierStack {
     op: (tier: Tier) => Promise<R>,
     scope: 'every tier' | 'in-process' = 'every tier',
   ): Promise<R[]> {
-    const layers = scope === 'every tier' ? this.tiers.map((tier, index) => ({ tier, index })) : this.#inProcess
-    return settleAll(layers.map(({ tier, index }) => this.guard(index, action, key, () => op(tier))))
+    const layers =
+      scope === 'every tier' ? this.tiers.map((tier, index) => ({ tier, index })) : this.#inProcess
+    return settleAll(
+      layers.map(({ tier, index }) => this.guard(index, action, key, () => op(tier))),
+    )
   }
 
   /** Removes `key` (or, with `match`, the keys it accepts) from the tiers in `scope`; counts per tier. */
@@ -223,7 +239,12 @@ export class TierStack {
   }
 
   /** The one choke point for tier calls: anything thrown becomes a StorageError naming the tier and key. */
-  guard<R>(index: number, action: string, key: string | undefined, op: () => Promise<R>): Promise<R> {
+  guard<R>(
+    index: number,
+    action: string,
+    key: string | undefined,
+    op: () => Promise<R>,
+  ): Promise<R> {
     let pending: Promise<R>
     try {
       pending = op()
