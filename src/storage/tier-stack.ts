@@ -49,10 +49,13 @@ export class TierStack {
   /** Whether some tier stores the encoded text, so a write must compute it. */
   readonly #encodes: boolean
   readonly #options: TierStackOptions
+  /** Read on every hit: kept in a field of its own rather than behind `#options`. */
+  readonly #events: CacheEvents
 
   constructor(tiers: readonly Tier[], options: TierStackOptions) {
     this.tiers = tiers
     this.#options = options
+    this.#events = options.events
     const layers = tiers.map((tier, index) => ({ tier, index }))
     const first = tiers[0]
     this.front = first !== undefined && isInProcessTier(first) ? first : undefined
@@ -79,17 +82,17 @@ export class TierStack {
       this.#options.report(this.#failure(0, 'read', key, err))
     }
     if (entry === undefined) {
-      this.#options.events.miss(0, key)
+      this.#events.miss(0, key)
       return undefined
     }
-    this.#options.events.hit(0, key)
+    this.#events.hit(0, key)
     return entry
   }
 
   /** Whether an entry `peek` returned is still current in the front tier; counts a hit when it is. */
   isCurrent(entry: Entry): boolean {
     if (this.front?.isCurrent(entry) !== true) return false
-    this.#options.events.hit(0, entry.key)
+    this.#events.hit(0, entry.key)
     return true
   }
 
@@ -114,10 +117,10 @@ export class TierStack {
           continue
         }
         if (entry === undefined) {
-          this.#options.events.miss(index, key)
+          this.#events.miss(index, key)
           continue
         }
-        this.#options.events.hit(index, key)
+        this.#events.hit(index, key)
         const report = onError === 'throw' ? this.#options.report : onError
         if (!writes.changedSince(watch)) await this.#promote(entry, index, report)
         return entry
@@ -166,7 +169,7 @@ export class TierStack {
       memoryTtlMs: shortLived ? memoryTtlMs : undefined,
     }
     const inProcess: Entry = shortLived ? { ...entry, expiresAt: now + memoryTtlMs } : entry
-    this.#options.events.set(key)
+    this.#events.set(key)
     let failure: StorageError | undefined
     for (const { tier, index } of this.#inProcess) {
       try {
@@ -267,7 +270,7 @@ export class TierStack {
           tier: tier.name,
           cause: err,
         })
-    this.#options.events.error(index, error)
+    this.#events.error(index, error)
     return error
   }
 }
