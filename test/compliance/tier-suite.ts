@@ -220,7 +220,7 @@ export function describeTier(
         await check(() => inProcess().put(makeEntry('k', 'newer', clock.now() + 1_000)))
         await check(() => tier.delete('k'))
         await check(() => tier.clear())
-        await check(() => clock.advance(1_000))
+        await check(() => void clock.advance(1_000))
       })
 
       it('needsEncoded is a boolean, and the tier stores entries with or without the text', async () => {

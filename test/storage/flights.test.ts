@@ -17,14 +17,14 @@ describe('FlightRegistry', () => {
     const flights = new FlightRegistry(new WriteTracker())
     const flight = flights.open('k')
     flights.settle(flight) // a synchronous throw
-    flights.register(flight, Promise.resolve(1))
+    void flights.register(flight, Promise.resolve(1))
     expect(flights.running('k')).toBeUndefined()
   })
 
   it('settling an older flight leaves the slot of a newer one for the key', () => {
     const flights = new FlightRegistry(new WriteTracker())
     const older = flights.open('k')
-    flights.register(older, Promise.resolve('older'))
+    void flights.register(older, Promise.resolve('older'))
     const newer = flights.open('k')
     const newerPromise = flights.register(newer, Promise.resolve('newer'))
     flights.settle(older)
@@ -45,7 +45,7 @@ describe('FlightRegistry', () => {
   it('drop() forgets one key, the keys a pattern matches, or every key', () => {
     const flights = new FlightRegistry(new WriteTracker())
     for (const key of ['video_1', 'video_2', 'audio_1', 'audio_2'])
-      flights.register(flights.open(key), Promise.resolve(key))
+      void flights.register(flights.open(key), Promise.resolve(key))
     flights.drop({ key: 'video_1' })
     expect(flights.running('video_1')).toBeUndefined()
     flights.drop({ match: compilePattern('audio_*') })

@@ -35,7 +35,7 @@ describe('Invalidation', () => {
     const { memory, file, writes, flights, events, invalidation, store } = setup()
     await store('k')
     const flight = flights.open('k')
-    flights.register(flight, Promise.resolve('old'))
+    void flights.register(flight, Promise.resolve('old'))
     const heard: InvalidationTarget[] = []
     invalidation.listen((target) => heard.push(target))
     expect(await invalidation.invalidate({ key: 'k' }, 'every tier')).toBe(1)
