@@ -62,7 +62,7 @@ export class Cache {
     const onErrorOrWarn = (this.#onError = onError ?? warnOnce())
     const events: CacheEvents = (this.#stats = new StatsRecorder(chosen.length))
     const writes = new WriteTracker()
-    const flights = new FlightRegistry(writes)
+    const flights = new FlightRegistry()
     const report = (error: StorageError) => this.#onError(error)
     this.#stack = new TierStack([...chosen], { clock, lifetimes, writes, events, report })
     this.#invalidation = new Invalidation(this.#stack, flights, writes, events)

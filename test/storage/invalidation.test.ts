@@ -16,7 +16,7 @@ function setup() {
   const memory = new MemoryTier()
   const file = new FileTier({ dir: makeTempDir() })
   const writes = new WriteTracker()
-  const flights = new FlightRegistry(writes)
+  const flights = new FlightRegistry()
   const events = new StatsRecorder(2)
   const stack = new TierStack([memory, file], {
     clock: systemClock,
@@ -41,7 +41,7 @@ describe('Invalidation', () => {
     expect(await invalidation.invalidate({ key: 'k' }, 'every tier')).toBe(1)
     expect([memory.peek('k'), await file.get('k')]).toEqual([undefined, undefined])
     expect(flights.running('k')).toBeUndefined()
-    expect(writes.changedSince(flight.watch)).toBe(true)
+    expect(flights.changed(flight)).toBe(true)
     expect(heard).toEqual([{ key: 'k' }])
     expect(events.writes.deletes).toBe(1)
     flights.settle(flight)

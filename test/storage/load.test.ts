@@ -18,7 +18,7 @@ useTempDirs()
 
 function handlerOver(tiers: Tier[]) {
   const writes = new WriteTracker()
-  const flights = new FlightRegistry(writes)
+  const flights = new FlightRegistry()
   const events = new StatsRecorder(tiers.length)
   const errors: StorageError[] = []
   const lifetimes = new LifetimePolicy(60, undefined)
@@ -74,6 +74,20 @@ describe.each([
     await invalidation.invalidate({ key: 'k' }, 'every tier')
     slow.open('older')
     expect(await loading).toBe('older')
+    expect(stack.peek('k')).toBeUndefined()
+  })
+
+  it('an invalidation made synchronously by the computation itself keeps its result out', async () => {
+    const { handler, stack, invalidation } = handlerOver(tiers())
+    const loading = handler.load(
+      'k',
+      () => {
+        invalidation.note({ key: 'k' }) // e.g. a compute that calls cache.delete(key) first
+        return 'computed before the change was known'
+      },
+      {},
+    )
+    expect(await loading).toBe('computed before the change was known')
     expect(stack.peek('k')).toBeUndefined()
   })
 
