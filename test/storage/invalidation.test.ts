@@ -36,12 +36,15 @@ describe('Invalidation', () => {
     await store('k')
     const flight = flights.open('k')
     void flights.register(flight, Promise.resolve('old'))
+    const watch = writes.watch('k') // a read under way, as a lookup holds one
     const heard: InvalidationTarget[] = []
     invalidation.listen((target) => heard.push(target))
     expect(await invalidation.invalidate({ key: 'k' }, 'every tier')).toBe(1)
     expect([memory.peek('k'), await file.get('k')]).toEqual([undefined, undefined])
     expect(flights.running('k')).toBeUndefined()
     expect(flights.changed(flight)).toBe(true)
+    expect(writes.changedSince(watch)).toBe(true)
+    writes.unwatch(watch)
     expect(heard).toEqual([{ key: 'k' }])
     expect(events.writes.deletes).toBe(1)
     flights.settle(flight)
