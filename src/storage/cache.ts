@@ -59,20 +59,18 @@ export class Cache {
     if (typeof cacheDir !== 'string' || cacheDir === '')
       throw new TypeError('cacheDir option must be a non-empty path')
     const chosen = tiers ?? [new MemoryTier({ clock }), new FileTier({ dir: cacheDir, clock })]
-    const onErrorOrWarn = (this.#onError = onError ?? warnOnce())
+    const report = (this.#onError = onError ?? warnOnce())
     const events: CacheEvents = (this.#stats = new StatsRecorder(chosen.length))
-    const writes = new WriteTracker()
-    const flights = new FlightRegistry()
-    const report = (error: StorageError) => this.#onError(error)
-    this.#stack = new TierStack([...chosen], { clock, lifetimes, writes, events, report })
-    this.#invalidation = new Invalidation(this.#stack, flights, writes, events)
-    this.#loader = new LoadHandler({
-      stack: this.#stack,
-      flights,
-      invalidation: this.#invalidation,
+    const [writes, flights] = [new WriteTracker(), new FlightRegistry()]
+    const stack = (this.#stack = new TierStack([...chosen], {
+      clock,
       lifetimes,
-      onError: onErrorOrWarn,
-    })
+      writes,
+      events,
+      report,
+    }))
+    const invalidation = (this.#invalidation = new Invalidation(stack, flights, writes, events))
+    this.#loader = new LoadHandler({ stack, flights, invalidation, lifetimes, onError: report })
     if (cleanupInterval !== false) {
       this.#timer = setInterval(
         () => void this.cleanup().catch(report),
