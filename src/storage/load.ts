@@ -1,5 +1,4 @@
-import type { StorageError } from '../core/exceptions'
-import { isStorageError } from '../core/exceptions'
+import { isStorageError, type StorageError } from '../core/exceptions'
 import { invalidKey, isValidKey } from '../core/keys'
 import type { GetOrSetOptions } from './cache-types'
 import type { Flight, FlightRegistry } from './flights'
@@ -46,7 +45,7 @@ export class LoadHandler {
     // A refresh supersedes the computations under way: their older results must not be stored over its.
     if (options.fresh) this.#deps.invalidation.note({ key })
     const flight = flights.open(key)
-    // Registered after the call (no extra tick), unless the work already finished synchronously (a throw).
+    // Joinable once the strategy returns its promise (no extra tick); a synchronous throw settled it already.
     return flights.register(flight, this.#strategy.run(flight, compute, options))
   }
 }
