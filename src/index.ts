@@ -26,7 +26,7 @@ export type {
 } from './storage/cache'
 export type { MemoryTierOptions } from './storage/tiers/memory'
 export type { FileTierOptions } from './storage/tiers/file'
-export type { Entry, KeyPredicate, Tier, TierStats } from './storage/tier'
+export type { Entry, InProcessTier, KeyPredicate, Tier, TierStats } from './storage/tier'
 export type { Clock } from './core/clock'
 export type { Duration } from './core/duration'
 export type { KeyMatcher, KeyPattern } from './core/pattern'

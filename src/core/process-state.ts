@@ -17,13 +17,3 @@ export function processState<T extends object>(name: string, version: number, cr
   }
   return state
 }
-
-/** A mark that every copy of tiercache recognises on its own objects (where `instanceof` fails across copies). */
-export function brand(name: string): symbol {
-  return Symbol.for(`tiercache.brand.${name}.v1`)
-}
-
-/** Whether `value` carries `mark` (from any copy). */
-export function hasBrand(value: unknown, mark: symbol): boolean {
-  return typeof value === 'object' && value !== null && mark in value
-}

@@ -39,27 +39,17 @@ export interface TierStats {
 export interface Tier {
   /** 'memory' | 'file' | 'redis' …: used in error messages and stats. */
   readonly name: string
-  /** True when the tier stores `Entry.encoded` rather than the live value, so `Cache` must compute it. */
-  readonly needsEncoded: boolean
+  /**
+   * Read only on in-process tiers (see `InProcessTier`): every other tier always receives `Entry.encoded`.
+   * Optional here so that tiers written before that split still compile.
+   */
+  readonly needsEncoded?: boolean
+  /** The folder a tier stores its files in, when it has one (`Cache.cacheDir` reports it). */
+  readonly dir?: string
   /** Missing, expired or unreadable → `undefined`. Throws only for real I/O failures. */
   get(key: string): Promise<Entry | undefined>
-  /**
-   * Synchronous read, offered by in-process tiers only. `Cache` uses it for the hit path, where an `await`
-   * per hit would cost more than the lookup itself.
-   */
-  peek?(key: string): Entry | undefined
-  /**
-   * For tiers with `peek`: whether an entry that `peek` returned is still the current one for its key (not
-   * replaced, removed, evicted or expired). Lets a caller that kept the entry skip the lookup by key.
-   */
-  isCurrent?(entry: Entry): boolean
   /** Atomic: a reader sees the old entry or the new one, never a mix. */
   set(entry: Entry): Promise<void>
-  /**
-   * Synchronous write, offered by in-process tiers only (with `peek`). `Cache` uses it so that storing in
-   * memory costs no promise; `set` must do the same thing.
-   */
-  put?(entry: Entry): void
   /** True if something was removed. */
   delete(key: string): Promise<boolean>
   /**
@@ -72,6 +62,40 @@ export interface Tier {
   stats(): Promise<TierStats>
   /** Stops timers and releases handles. Idempotent. */
   close(): Promise<void>
+}
+
+/**
+ * A tier that lives in the process (the memory tier): it can be read and written synchronously, so that a
+ * hit costs no `await` and storing costs no promise. `Cache` serves its hit path from the first tier when
+ * that tier is one of these (see `isInProcessTier`).
+ */
+export interface InProcessTier extends Tier {
+  /** True when the tier stores `Entry.encoded` (a byte bound), so `Cache` must compute it. */
+  readonly needsEncoded: boolean
+  /** The number of entries held. */
+  readonly size: number
+  /** Synchronous read: missing or expired → `undefined`. */
+  peek(key: string): Entry | undefined
+  /**
+   * Whether an entry that `peek` returned is still the current one for its key (not replaced, removed,
+   * evicted or expired). Lets a caller that kept the entry skip the lookup by key.
+   */
+  isCurrent(entry: Entry): boolean
+  /** Synchronous write: must do exactly what `set` does. */
+  put(entry: Entry): void
+  /** The keys held. */
+  keys(): IterableIterator<string>
+}
+
+/** Whether `tier` offers the synchronous in-process methods (a capability check: no `instanceof`). */
+export function isInProcessTier(tier: Tier): tier is InProcessTier {
+  const t = tier as Partial<InProcessTier>
+  return (
+    typeof t.peek === 'function' &&
+    typeof t.put === 'function' &&
+    typeof t.isCurrent === 'function' &&
+    typeof t.keys === 'function'
+  )
 }
 
 /** A filter over keys, as `clear()` takes it. */

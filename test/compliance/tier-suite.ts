@@ -1,6 +1,6 @@
 import { encode } from '../../src/core/codec'
 import { compilePattern } from '../../src/core/pattern'
-import type { Entry, Tier } from '../../src/storage/tier'
+import { isInProcessTier, type Entry, type InProcessTier, type Tier } from '../../src/storage/tier'
 import { FakeClock } from '../helpers/fake-clock'
 import { HOSTILE_KEYS, keyLabel } from '../helpers/hostile-keys'
 
@@ -10,6 +10,8 @@ export interface TierCaps {
   persistent?: boolean
   /** A second instance over the storage of `tier`, for `persistent` tiers. */
   reopen?: (tier: Tier, clock: FakeClock) => Tier | Promise<Tier>
+  /** The tier lives in the process and offers `peek`, `put`, `isCurrent` and `needsEncoded` (InProcessTier). */
+  inProcess?: boolean
 }
 
 /** An entry as `Cache` would hand it to a tier: with the codec's text computed once. */
@@ -175,6 +177,63 @@ export function describeTier(
       await tier.close()
       await expect(tier.close()).resolves.toBeUndefined()
     })
+
+    it(`is ${caps.inProcess ? '' : 'not '}an in-process tier, as its capabilities say`, () => {
+      expect(isInProcessTier(tier)).toBe(caps.inProcess === true)
+    })
+
+    if (caps.inProcess) {
+      const inProcess = () => tier as InProcessTier
+
+      it('put() does what set() does: peek() and get() read the same entry', async () => {
+        const put = makeEntry('by-put', { via: 'put' }, clock.now() + 60_000)
+        const set = makeEntry('by-set', { via: 'set' }, clock.now() + 60_000)
+        inProcess().put(put)
+        await tier.set(set)
+        for (const want of [put, set]) {
+          expectSameEntry(inProcess().peek(want.key), want)
+          expectSameEntry(await tier.get(want.key), want)
+        }
+        inProcess().put(makeEntry('by-put', 'replaced', clock.now() + 60_000))
+        expect(inProcess().peek('by-put')?.value).toBe('replaced')
+        expect((await tier.stats()).entries).toBe(2)
+        expect(inProcess().size).toBe(2)
+        expect([...inProcess().keys()].sort()).toEqual(['by-put', 'by-set'])
+      })
+
+      it('peek() is synchronous, and a miss once the entry expired', () => {
+        inProcess().put(makeEntry('k', 1, clock.now() + 1_000))
+        expect(inProcess().peek('k')?.value).toBe(1)
+        expect(inProcess().peek('never-set')).toBeUndefined()
+        clock.advance(1_000)
+        expect(inProcess().peek('k')).toBeUndefined()
+      })
+
+      it('isCurrent() holds until the entry is replaced, deleted, cleared or expired', async () => {
+        const check = async (end: (entry: Entry) => Promise<unknown> | void) => {
+          inProcess().put(makeEntry('k', 'v', clock.now() + 1_000))
+          const entry = inProcess().peek('k')!
+          expect(inProcess().isCurrent(entry)).toBe(true)
+          await end(entry)
+          expect(inProcess().isCurrent(entry)).toBe(false)
+        }
+        await check(() => inProcess().put(makeEntry('k', 'newer', clock.now() + 1_000)))
+        await check(() => tier.delete('k'))
+        await check(() => tier.clear())
+        await check(() => void clock.advance(1_000))
+      })
+
+      it('needsEncoded is a boolean, and the tier stores entries with or without the text', async () => {
+        expect(typeof inProcess().needsEncoded).toBe('boolean')
+        const entry = makeEntry('k', { n: 1 }, clock.now() + 60_000)
+        inProcess().put(entry)
+        expect(inProcess().peek('k')?.value).toEqual({ n: 1 })
+        if (!inProcess().needsEncoded) {
+          inProcess().put({ key: 'raw', value: { n: 2 }, expiresAt: clock.now() + 60_000 })
+          expect(inProcess().peek('raw')?.value).toEqual({ n: 2 })
+        }
+      })
+    }
 
     if (caps.persistent) {
       it('a second instance reads what the first wrote', async () => {

@@ -2,30 +2,36 @@ import { KeyedLock } from '../../src/core/keyed-lock'
 import { gate } from '../helpers/gate'
 
 describe('KeyedLock', () => {
-  it('runs work for one key one at a time, in call order, and other keys alongside', async () => {
+  it('runs work for one key one at a time, in call order', async () => {
     const lock = new KeyedLock()
-    const held = gate()
-    const log: string[] = []
-    const first = lock.run('a', async () => {
-      log.push('a1 start')
-      await held.promise
-      log.push('a1 end')
+    const order: string[] = []
+    const first = gate()
+    const a = lock.run('k', async () => {
+      order.push('a start')
+      await first.promise
+      order.push('a end')
     })
-    const second = lock.run('a', async () => void log.push('a2'))
-    const third = lock.run('a', async () => void log.push('a3'))
-    await lock.run('b', async () => void log.push('b while a1 holds'))
-    held.open()
-    await Promise.all([first, second, third])
-    expect(log).toEqual(['a1 start', 'b while a1 holds', 'a1 end', 'a2', 'a3'])
+    const b = lock.run('k', async () => order.push('b'))
+    const c = lock.run('k', async () => order.push('c'))
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(order).toEqual(['a start'])
+    first.open()
+    await Promise.all([a, b, c])
+    expect(order).toEqual(['a start', 'a end', 'b', 'c'])
   })
 
-  it('a failing holder releases the key, and its error reaches only its caller', async () => {
+  it('different keys proceed in parallel', async () => {
     const lock = new KeyedLock()
-    const failing = lock.run('k', async () => {
-      throw new Error('boom')
-    })
-    const next = lock.run('k', async () => 'next ran')
-    await expect(failing).rejects.toThrow('boom')
-    await expect(next).resolves.toBe('next ran')
+    const held = gate()
+    const slow = lock.run('a', () => held.promise)
+    expect(await lock.run('b', async () => 'b ran while a was held')).toBe('b ran while a was held')
+    held.open()
+    await slow
+  })
+
+  it('a rejection reaches its caller and releases the key for the next one', async () => {
+    const lock = new KeyedLock()
+    await expect(lock.run('k', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom')
+    expect(await lock.run('k', async () => 'next')).toBe('next')
   })
 })

@@ -19,7 +19,6 @@ import {
 import { isDeadEntry, removeEntryName, sweepStaleTemps } from './file-prune'
 import { writeFileAtomically } from './file-write'
 import { readToEnd, readWhole } from './read-whole'
-import { FILE_TIER } from './tier-brands'
 
 export interface FileTierOptions {
   /**
@@ -281,4 +280,3 @@ export class FileTier implements Tier {
     }
   }
 }
-Object.defineProperty(FileTier.prototype, FILE_TIER, { value: true })

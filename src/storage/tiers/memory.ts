@@ -1,7 +1,12 @@
 import { LRUCache } from 'lru-cache'
 import { readClock, systemClock, type Clock } from '../../core/clock'
-import { encodedSize, type Entry, type KeyPredicate, type Tier, type TierStats } from '../tier'
-import { MEMORY_TIER } from './tier-brands'
+import {
+  encodedSize,
+  type Entry,
+  type InProcessTier,
+  type KeyPredicate,
+  type TierStats,
+} from '../tier'
 
 export interface MemoryTierOptions {
   /**
@@ -32,7 +37,7 @@ interface MemoryRecord extends Entry {
 const TOUCH_EVERY = 8
 
 /** The in-process tier: an LRU (lru-cache) of live values with absolute expiry times. */
-export class MemoryTier implements Tier {
+export class MemoryTier implements InProcessTier {
   readonly name = 'memory'
   readonly needsEncoded: boolean
   readonly #lru: LRUCache<string, MemoryRecord>
@@ -169,4 +174,3 @@ export class MemoryTier implements Tier {
 
   async close(): Promise<void> {}
 }
-Object.defineProperty(MemoryTier.prototype, MEMORY_TIER, { value: true })

@@ -2,10 +2,11 @@ import { MemoryTier } from '../../../src/storage/tiers/memory'
 import { describeTier, makeEntry } from '../../compliance/tier-suite'
 import { FakeClock } from '../../helpers/fake-clock'
 
-describeTier('MemoryTier', (clock) => new MemoryTier({ clock }))
+describeTier('MemoryTier', (clock) => new MemoryTier({ clock }), { inProcess: true })
 describeTier(
   'MemoryTier (byte-bounded)',
   (clock) => new MemoryTier({ clock, maxBytes: 10_000_000, maxEntryBytes: 1_000_000 }),
+  { inProcess: true },
 )
 
 describe('MemoryTier', () => {

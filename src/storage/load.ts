@@ -1,0 +1,152 @@
+import { isStorageError, type StorageError } from '../core/exceptions'
+import { invalidKey, isValidKey } from '../core/keys'
+import type { GetOrSetOptions } from './cache-types'
+import type { Flight, FlightRegistry } from './flights'
+import type { Invalidation } from './invalidation'
+import type { LifetimePolicy, Lifetimes } from './lifetimes'
+import type { TierStack } from './tier-stack'
+
+/** How a flight computes and stores: picked once per cache, at construction. */
+interface LoadStrategy {
+  run<T>(flight: Flight, compute: () => T | Promise<T>, options: GetOrSetOptions<T>): Promise<T>
+}
+
+export interface LoadDeps {
+  stack: TierStack
+  flights: FlightRegistry
+  invalidation: Invalidation
+  lifetimes: LifetimePolicy
+  /** The cache's `onError`. */
+  onError: (error: StorageError) => void
+}
+
+/**
+ * What happens past the in-process check of `getOrSet` and `withCache`, on one path:
+ * join a flight → look in the tiers below → (a fleet lease and a second look will go here) → compute →
+ * store, unless the key changed meanwhile. Concurrent callers for a key share one computation and its
+ * rejection, which is never stored.
+ */
+export class LoadHandler {
+  readonly #deps: LoadDeps
+  readonly #strategy: LoadStrategy
+
+  constructor(deps: LoadDeps) {
+    this.#deps = deps
+    const stacked = new StackedLoad(deps)
+    this.#strategy = deps.stack.writesSynchronously ? new InProcessLoad(deps, stacked) : stacked
+  }
+
+  load<T>(key: string, compute: () => T | Promise<T>, options: GetOrSetOptions<T>): Promise<T> {
+    const { flights } = this.#deps
+    const running = flights.running(key)
+    // A refresh never joins: the computation under way may be a plain read of what it must replace.
+    if (running && !options.fresh) return running as Promise<T>
+    if (!isValidKey(key)) return Promise.reject(invalidKey(key))
+    // A fixed ttl that is no duration is the caller's mistake: it fails the call before compute runs.
+    const badOption = this.#deps.lifetimes.checkFixed(options)
+    if (badOption) return Promise.reject(badOption)
+    // A refresh supersedes the computations under way: their older results must not be stored over its.
+    if (options.fresh) this.#deps.invalidation.note({ key })
+    const flight = flights.open(key)
+    // Joinable once the strategy returns its promise (no extra tick); a synchronous throw settled it already.
+    return flights.register(flight, this.#strategy.run(flight, compute, options))
+  }
+}
+
+/** The general strategy: awaits the lookup, the computation and the store; store failures go to onError. */
+class StackedLoad implements LoadStrategy {
+  readonly #deps: LoadDeps
+
+  constructor(deps: LoadDeps) {
+    this.#deps = deps
+  }
+
+  async run<T>(
+    flight: Flight,
+    compute: () => T | Promise<T>,
+    options: GetOrSetOptions<T>,
+  ): Promise<T> {
+    const { stack, flights, lifetimes } = this.#deps
+    try {
+      const onError = options.onError ?? this.#deps.onError
+      if (!options.fresh) {
+        const found = await stack.lookup(flight.key, onError)
+        if (found !== undefined) return found.value as T
+      }
+      const value = await compute()
+      const keep = lifetimes.ofComputed(flight.key, value, options, onError)
+      // Written, deleted or cleared meanwhile: the result may rest on older data; callers get it, unstored.
+      if (keep !== undefined && !flights.changed(flight)) {
+        try {
+          await stack.write(flight.key, value, keep)
+        } catch (err) {
+          if (!isStorageError(err)) throw err
+          onError(err)
+        }
+      }
+      return value
+    } finally {
+      flights.settle(flight)
+    }
+  }
+}
+
+/**
+ * The strategy for a cache whose only tier is in-process and stores values as they are: nothing below to
+ * look up, nothing to await when storing. Callers get the computation's own promise, and the value is
+ * stored by a reaction registered before any caller's: callers resume one tick after the computation
+ * settles, as with a plain Map of promises. (That reaction also handles a rejection the caller ignores.)
+ * Lifetimes that depend on the value go the general way: a throwing `ttl` or `shouldCache` must reach
+ * the caller, which a reaction could not do.
+ */
+class InProcessLoad implements LoadStrategy {
+  readonly #deps: LoadDeps
+  readonly #general: LoadStrategy
+
+  constructor(deps: LoadDeps, general: LoadStrategy) {
+    this.#deps = deps
+    this.#general = general
+  }
+
+  run<T>(flight: Flight, compute: () => T | Promise<T>, options: GetOrSetOptions<T>): Promise<T> {
+    if (options.shouldCache !== undefined || typeof options.ttl === 'function')
+      return this.#general.run(flight, compute, options)
+    const { flights, lifetimes } = this.#deps
+    let promise: Promise<T>
+    let keep: Lifetimes | undefined
+    try {
+      // No function of the value here (see above), so nothing that could fail and need onError.
+      keep = lifetimes.ofComputed(flight.key, undefined as T, options, this.#deps.onError)
+      promise = Promise.resolve(compute()) // the same promise when compute returns a native one
+    } catch (err) {
+      flights.settle(flight)
+      return Promise.reject(err)
+    }
+    void promise.then(
+      (value) => {
+        // Written, deleted or cleared meanwhile: the result may rest on older data, so it is not stored.
+        const lifetimesKept = flights.changed(flight) ? undefined : keep
+        flights.settle(flight) // first: the store is synchronous, and the tracker need not see our own write
+        if (lifetimesKept) this.#store(flight.key, value, lifetimesKept, options)
+      },
+      () => flights.settle(flight),
+    )
+    return promise
+  }
+
+  /**
+   * A failure here (only a bad clock reading: an unbounded in-process put cannot fail otherwise) can reach no
+   * caller, since they hold the computation's promise: it goes to onError, and a throwing onError nowhere.
+   */
+  #store<T>(key: string, value: T, keep: Lifetimes, options: GetOrSetOptions<T>): void {
+    try {
+      void this.#deps.stack.write(key, value, keep)
+    } catch (err) {
+      try {
+        ;(options.onError ?? this.#deps.onError)(err as StorageError)
+      } catch {
+        // nowhere left to report it: rethrowing here would be an unhandled rejection
+      }
+    }
+  }
+}

@@ -1,0 +1,283 @@
+import { readClock, type Clock } from '../core/clock'
+import { describeFailure, isStorageError, StorageError } from '../core/exceptions'
+import { checkKey } from '../core/keys'
+import { settleAll } from '../core/settle-all'
+import type { CacheEvents } from './cache-events'
+import type { LifetimePolicy, Lifetimes } from './lifetimes'
+import { encodeForStorage } from './stored-entry'
+import {
+  isInProcessTier,
+  type Entry,
+  type InProcessTier,
+  type KeyPredicate,
+  type Tier,
+} from './tier'
+import type { WriteTracker } from './write-tracker'
+
+/** A tier and its position in the stack (events name tiers by position). */
+interface Layer<T extends Tier = Tier> {
+  readonly tier: T
+  readonly index: number
+}
+
+/** Where a lookup's tier failures go: thrown at the end (when nothing was found), or handed to a handler. */
+export type OnTierError = 'throw' | ((error: StorageError) => void)
+
+export interface TierStackOptions {
+  clock: Clock
+  lifetimes: LifetimePolicy
+  writes: WriteTracker
+  events: CacheEvents
+  /** Receives failures that no caller can be told of (a throwing in-process `peek`). */
+  report: (error: StorageError) => void
+}
+
+/**
+ * The tiers of a cache, fastest first, and every call made to them. It is the single choke point where a
+ * tier failure becomes a StorageError (and an `error` event). It serves the synchronous hit path from the
+ * first tier when that one is in-process, reads the tiers below and copies a hit up with its remaining
+ * lifetime, fans writes out to every tier, and undoes a write that some tier failed.
+ */
+export class TierStack {
+  readonly tiers: readonly Tier[]
+  /** The first tier when it is in-process: `peek` and `isCurrent` read it. */
+  readonly front: InProcessTier | undefined
+  /** The tiers a lookup reads after `peek` missed. */
+  readonly #below: readonly Layer[]
+  readonly #inProcess: readonly Layer<InProcessTier>[]
+  readonly #persistent: readonly Layer[]
+  /** Whether some tier stores the encoded text, so a write must compute it. */
+  readonly #encodes: boolean
+  readonly #options: TierStackOptions
+  /** Read on every hit: kept in a field of its own rather than behind `#options`. */
+  readonly #events: CacheEvents
+
+  constructor(tiers: readonly Tier[], options: TierStackOptions) {
+    this.tiers = tiers
+    this.#options = options
+    this.#events = options.events
+    const layers = tiers.map((tier, index) => ({ tier, index }))
+    const first = tiers[0]
+    this.front = first !== undefined && isInProcessTier(first) ? first : undefined
+    this.#below = this.front ? layers.slice(1) : layers
+    this.#inProcess = layers.filter((l): l is Layer<InProcessTier> => isInProcessTier(l.tier))
+    this.#persistent = layers.filter((l) => !isInProcessTier(l.tier))
+    this.#encodes = this.#persistent.length > 0 || this.#inProcess.some((l) => l.tier.needsEncoded)
+  }
+
+  /** True when a write goes to one in-process tier that stores values as they are: nothing to await. */
+  get writesSynchronously(): boolean {
+    return this.#persistent.length === 0 && this.#inProcess.length === 1 && !this.#encodes
+  }
+
+  /** The entry the front tier holds for `key`, synchronously; counts a hit or a miss there. */
+  peek(key: string): Entry | undefined {
+    const front = this.front
+    if (front === undefined) return undefined
+    let entry: Entry | undefined
+    try {
+      entry = front.peek(key)
+    } catch (err) {
+      // A tier's own bug must not turn a promise-returning call into a throw: count it, report it, read on.
+      this.#options.report(this.#failure(0, 'read', key, err))
+    }
+    if (entry === undefined) {
+      this.#events.miss(0, key)
+      return undefined
+    }
+    this.#events.hit(0, key)
+    return entry
+  }
+
+  /** Whether an entry `peek` returned is still current in the front tier; counts a hit when it is. */
+  isCurrent(entry: Entry): boolean {
+    if (this.front?.isCurrent(entry) !== true) return false
+    this.#events.hit(0, entry.key)
+    return true
+  }
+
+  /**
+   * Reads the tiers below the front one (callers peeked already) and copies a hit into the tiers above it,
+   * unless the key was written, deleted or cleared during the read: then the older entry is returned but
+   * not copied. Rejects with InvalidKeyError for a key no tier can hold.
+   */
+  async lookup(key: string, onError: OnTierError): Promise<Entry | undefined> {
+    checkKey(key)
+    const { writes } = this.#options
+    const watch = writes.watch(key)
+    let failure: StorageError | undefined
+    try {
+      for (const { tier, index } of this.#below) {
+        let entry: Entry | undefined
+        try {
+          entry = await this.guard(index, 'read', key, () => tier.get(key))
+        } catch (err) {
+          if (onError === 'throw') failure ??= err as StorageError
+          else onError(err as StorageError)
+          continue
+        }
+        if (entry === undefined) {
+          this.#events.miss(index, key)
+          continue
+        }
+        this.#events.hit(index, key)
+        const report = onError === 'throw' ? this.#options.report : onError
+        if (!writes.changedSince(watch)) await this.#promote(entry, index, report)
+        return entry
+      }
+    } finally {
+      writes.unwatch(watch)
+    }
+    if (failure) throw failure
+    return undefined
+  }
+
+  /** Copies an entry found in tier `found` into the faster tiers, keeping its remaining lifetime. */
+  async #promote(entry: Entry, found: number, report: (e: StorageError) => void): Promise<void> {
+    if (found === 0) return // nothing above it: no copy, no clock to read
+    const { clock, lifetimes } = this.#options
+    let now: number
+    try {
+      now = readClock(clock)
+    } catch (err) {
+      return report(err as StorageError) // the entry is still returned; only its copy is not made
+    }
+    for (let index = 0; index < found; index++) {
+      const tier = this.tiers[index]!
+      // The entry's own memoryTtl (from its set) wins over the cache-wide default.
+      const memoryTtlMs = entry.memoryTtlMs ?? lifetimes.memoryTtlMs
+      const expiresAt = isInProcessTier(tier)
+        ? Math.min(entry.expiresAt, now + memoryTtlMs)
+        : entry.expiresAt
+      const promoted = expiresAt === entry.expiresAt ? entry : { ...entry, expiresAt }
+      await this.guard(index, 'promote', entry.key, () => tier.set(promoted)).catch(report)
+    }
+  }
+
+  /**
+   * Writes `value` to every tier. In-process tiers are written synchronously (`put`), so a memory-only
+   * cache stores without an await; the others are started together. Returns undefined when there is
+   * nothing to wait for. Throws (or rejects with) the first StorageError, after undoing the write.
+   */
+  write(key: string, value: unknown, lifetimes: Lifetimes): Promise<void> | undefined {
+    const { ttlMs, memoryTtlMs } = lifetimes
+    this.#options.writes.noteWrite(key)
+    const now = readClock(this.#options.clock) // a bad reading stores nothing
+    const parts = this.#encodes ? encodeForStorage(key, value) : undefined
+    const shortLived = memoryTtlMs < ttlMs
+    // Every entry gets the same fields (absent ones undefined): one object shape, so the tiers' property
+    // reads stay monomorphic.
+    const entry: Entry = {
+      key,
+      value,
+      encoded: parts?.text,
+      attachments: parts?.attachments.length ? parts.attachments : undefined,
+      expiresAt: now + ttlMs,
+      memoryTtlMs: shortLived ? memoryTtlMs : undefined,
+    }
+    const inProcess: Entry = shortLived ? { ...entry, expiresAt: now + memoryTtlMs } : entry
+    this.#events.set(key)
+    let failure: StorageError | undefined
+    for (const { tier, index } of this.#inProcess) {
+      try {
+        tier.put(inProcess)
+      } catch (err) {
+        failure ??= this.#failure(index, 'write', key, err)
+      }
+    }
+    if (this.#persistent.length === 0) {
+      if (failure) throw failure
+      return undefined
+    }
+    const pending = this.#persistent.map(({ tier, index }) =>
+      this.guard(index, 'write', key, () => tier.set(entry)),
+    )
+    // Opened after this write's own noteWrite: it sees only the writes, deletes and clears that follow it.
+    return this.#settleWrite(key, pending, failure, this.#options.writes.watch(key))
+  }
+
+  async #settleWrite(
+    key: string,
+    pending: Promise<void>[],
+    earlier: StorageError | undefined,
+    watch: ReturnType<WriteTracker['watch']>,
+  ): Promise<void> {
+    const { writes } = this.#options
+    try {
+      const failure =
+        earlier ??
+        (await settleAll(pending).then(
+          () => undefined,
+          (err) => err,
+        ))
+      if (failure === undefined) return
+      // A failed write leaves no trace of the key: the failing tier may still hold an older value, and the
+      // tiers that succeeded must not hold a copy that outlives what the slower tier lost (best effort).
+      // Unless the key was written, deleted or cleared since: that later call owns it now.
+      if (!writes.changedSince(watch))
+        await Promise.all(this.tiers.map((tier) => tier.delete(key).catch(() => false)))
+      throw failure
+    } finally {
+      writes.unwatch(watch)
+    }
+  }
+
+  /** Runs `op` on each tier (every tier, or the in-process ones) in parallel; throws the first failure. */
+  each<R>(
+    action: string,
+    key: string | undefined,
+    op: (tier: Tier) => Promise<R>,
+    scope: 'every tier' | 'in-process' = 'every tier',
+  ): Promise<R[]> {
+    const layers =
+      scope === 'every tier' ? this.tiers.map((tier, index) => ({ tier, index })) : this.#inProcess
+    return settleAll(
+      layers.map(({ tier, index }) => this.guard(index, action, key, () => op(tier))),
+    )
+  }
+
+  /** Removes `key` (or, with `match`, the keys it accepts) from the tiers in `scope`; counts per tier. */
+  remove(
+    target: { key: string } | { match: KeyPredicate | undefined },
+    scope: 'every tier' | 'in-process',
+  ): Promise<number[]> {
+    if ('key' in target) {
+      const { key } = target
+      return this.each('delete', key, (tier) => tier.delete(key).then(Number), scope)
+    }
+    return this.each('clear', undefined, (tier) => tier.clear(target.match), scope)
+  }
+
+  /** The one choke point for tier calls: anything thrown becomes a StorageError naming the tier and key. */
+  guard<R>(
+    index: number,
+    action: string,
+    key: string | undefined,
+    op: () => Promise<R>,
+  ): Promise<R> {
+    let pending: Promise<R>
+    try {
+      pending = op()
+    } catch (err) {
+      pending = Promise.reject(err)
+    }
+    // A plain catch rather than an async wrapper: one promise less per tier call.
+    return pending.catch((err: unknown) => {
+      throw this.#failure(index, action, key, err)
+    })
+  }
+
+  /** Counts a tier failure and returns it as a StorageError (kept as it is when it already is one). */
+  #failure(index: number, action: string, key: string | undefined, err: unknown): StorageError {
+    const tier = this.tiers[index]!
+    const error = isStorageError(err)
+      ? err
+      : new StorageError(describeFailure(tier.name, action, key, err), {
+          key,
+          tier: tier.name,
+          cause: err,
+        })
+    this.#events.error(index, error)
+    return error
+  }
+}

@@ -1,0 +1,85 @@
+import { StorageError } from '../../src/core/exceptions'
+import { fanOutEvents, type CacheEvents } from '../../src/storage/cache-events'
+import { StatsRecorder, summarizeStats } from '../../src/storage/cache-stats'
+import { MemoryTier } from '../../src/storage/tiers/memory'
+import { FailingTier } from '../helpers/failing-tier'
+
+const sizes = { entries: 3, bytes: 10, evictions: 1 }
+
+describe('StatsRecorder', () => {
+  it('counts hits, misses and errors per tier position, and writes and removals in total', () => {
+    const stats = new StatsRecorder(2)
+    stats.hit(0)
+    stats.hit(1)
+    stats.hit(1)
+    stats.miss(0)
+    stats.error(1)
+    stats.set()
+    stats.delete()
+    stats.delete()
+    const [memory, other] = [new MemoryTier(), new FailingTier('file')]
+    expect(stats.report(memory, 0, sizes)).toEqual({
+      name: 'memory',
+      ...sizes,
+      hits: 1,
+      misses: 1,
+      errors: 0,
+    })
+    expect(stats.report(other, 1, sizes)).toMatchObject({ hits: 2, misses: 0, errors: 1 })
+    expect(stats.writes).toEqual({ sets: 1, deletes: 2 })
+  })
+})
+
+describe('summarizeStats', () => {
+  it('gives memory and file sizes by name and sums the counts over tiers', () => {
+    const stats = new StatsRecorder(2)
+    stats.hit(0)
+    stats.miss(1)
+    const perTier = [
+      stats.report(new MemoryTier(), 0, sizes),
+      stats.report(new FailingTier('file'), 1, { entries: 7, bytes: 70, evictions: 0 }),
+    ]
+    expect(summarizeStats(perTier)).toEqual({
+      memoryEntries: 3,
+      memoryBytes: 10,
+      fileEntries: 7,
+      fileBytes: 70,
+      hits: { memory: 1, file: 0 },
+      misses: { memory: 0, file: 1 },
+      evictions: 1,
+      errors: 0,
+      tiers: perTier,
+    })
+  })
+})
+
+describe('fanOutEvents', () => {
+  it('passes every event to each sink, in order', () => {
+    const seen: string[] = []
+    const sink = (name: string): CacheEvents => ({
+      hit: (tier, key) => seen.push(`${name} hit ${tier} ${key}`),
+      miss: (tier, key) => seen.push(`${name} miss ${tier} ${key}`),
+      set: (key) => seen.push(`${name} set ${key}`),
+      delete: (key) => seen.push(`${name} delete ${String(key)}`),
+      error: (tier, error) => seen.push(`${name} error ${tier} ${error.code}`),
+    })
+    const both = fanOutEvents([sink('a'), sink('b')])
+    both.hit(0, 'k')
+    both.miss(1, 'k')
+    both.set('k')
+    both.delete(undefined)
+    both.error(1, new StorageError('x'))
+    expect(seen).toEqual([
+      'a hit 0 k',
+      'b hit 0 k',
+      'a miss 1 k',
+      'b miss 1 k',
+      'a set k',
+      'b set k',
+      'a delete undefined',
+      'b delete undefined',
+      'a error 1 E_STORAGE',
+      'b error 1 E_STORAGE',
+    ])
+  })
+})
