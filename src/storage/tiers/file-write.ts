@@ -13,6 +13,8 @@ export interface WriteOptions {
   exactMode: boolean
   /** Measure the file's allocated bytes (for a maxBytes bound). */
   measure: boolean
+  /** The mtime to give the file (its entry's expiry, for prune()), or undefined to leave it. */
+  mtime?: number
 }
 
 /**
@@ -32,6 +34,9 @@ export async function writeFileAtomically(
     let allocated: number | undefined
     try {
       await writeAll(handle, parts)
+      // Through the handle, before the rename: stamping the final name afterwards could touch a file that
+      // replaced ours there meanwhile (a hard link to someone else's file).
+      if (options.mtime !== undefined) await handle.utimes(options.mtime, options.mtime)
       if (options.exactMode) await handle.chmod(options.mode)
       if (options.measure) allocated = allocatedBytes(await handle.stat())
     } finally {

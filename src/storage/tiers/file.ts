@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { lstat, lutimes, readdir } from 'node:fs/promises'
+import { lstat, readdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { readClock, systemClock, type Clock } from '../../core/clock'
 import { KeyedLock } from '../../core/keyed-lock'
@@ -123,29 +123,21 @@ export class FileTier implements Tier {
     const name = keyToFileName(entry.key)
     const parts = entryFileParts(entry)
     const mtime = expiryToMtime(entry.expiresAt)
-    let written!: (allocated: number | undefined) => void
-    const onDisk = new Promise<number | undefined>((resolve) => (written = resolve))
-    const locked = this.#writes.run(name, async () => {
-      let allocated: number | undefined
+    const allocated = await this.#writes.run(name, async () => {
       try {
-        allocated = await this.#write(name, parts).catch((err: unknown) => {
+        const measured = await this.#write(name, parts, mtime).catch((err: unknown) => {
           if (!isMissing(err)) throw err
           // The folder was removed from under us (a cache cleared by hand): checked and made again, so one
           // more attempt recreates it instead of losing this write.
           this.#folder.forget()
-          return this.#write(name, parts)
+          return this.#write(name, parts, mtime)
         })
+        this.#writtenWhilePruning?.add(name)
+        return measured
       } catch (err) {
         throw toStorageError('write', entry.key, err)
       }
-      this.#writtenWhilePruning?.add(name)
-      written(allocated)
-      // The expiry goes into the mtime for prune(), after the rename and without keeping the caller waiting:
-      // the entry is whole on disk already. Still under the key's lock, so it stamps this write's file; lutimes,
-      // so a symlink put in its place meanwhile is not followed.
-      await lutimes(join(this.dir, name), mtime, mtime).catch(() => {})
     })
-    const allocated = await Promise.race([onDisk, locked.then(() => onDisk)])
     if (this.#budget && allocated !== undefined)
       await this.#budget.account(name, allocated, (victim) =>
         // Under the victim's lock, so that a set() of that key in flight is not undone halfway.
@@ -225,13 +217,18 @@ export class FileTier implements Tier {
   // --- Internal helpers ---
 
   /** Writes one entry file; resolves to its allocated bytes when a maxBytes bound needs them. */
-  async #write(name: string, parts: readonly (string | Uint8Array)[]): Promise<number | undefined> {
+  async #write(
+    name: string,
+    parts: readonly (string | Uint8Array)[],
+    mtime: number,
+  ): Promise<number | undefined> {
     await this.#folder.prepareWrite()
     const tmp = join(this.#folder.tmpDir, tempFileName(this.#writerTag, this.#tmpCounter++))
     return writeFileAtomically(tmp, join(this.dir, name), parts, {
       mode: this.#folder.fileMode,
       exactMode: this.#folder.exactModes,
       measure: this.#budget !== undefined,
+      mtime,
     })
   }
 
