@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // tiercache/redis is an entry of its own: `redis` (an optional peer) is loaded only by it.
+  entry: { index: 'src/index.ts', 'redis/index': 'src/redis/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
