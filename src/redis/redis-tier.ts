@@ -4,7 +4,7 @@ import type { Entry, KeyPredicate, Tier, TierStats } from '../storage/tier'
 import { entryFileParts, parseEntry } from '../storage/tiers/file-format'
 import { openConnection, type RedisConnectionOptions } from './options'
 import type { OpenedConnection, RedisConnection } from './connection'
-import { RedisGuard } from './guard'
+import { type RedisGuard } from './guard'
 import { joinKey, keyFromBytes, scanPattern } from './key-bytes'
 
 export interface RedisTierOptions extends RedisConnectionOptions {
