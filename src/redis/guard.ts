@@ -22,6 +22,12 @@ export class RedisTimeoutError extends Error {
   override name = 'RedisTimeoutError'
 }
 
+interface PendingCall {
+  /** performance.now() time after which the call fails with a timeout. */
+  readonly deadline: number
+  fail(cause: unknown): void
+}
+
 /**
  * Bounds every Redis command: a timeout per command, and a circuit breaker that, after `failures` failures
  * in a row, fails calls at once for `cooldownMs` instead of letting each wait for a server that is gone.
@@ -34,6 +40,9 @@ export class RedisGuard {
   #failures = 0
   #skipUntil = 0 // performance.now() time; monotonic, so a wall-clock jump does not stretch the cooldown
 
+  readonly #pending = new Set<PendingCall>()
+  #watchdog: NodeJS.Timeout | undefined
+
   constructor(tier: string, options: GuardOptions) {
     this.#tier = tier
     this.#options = options
@@ -44,40 +53,74 @@ export class RedisGuard {
     return this.#skipUntil !== 0 && performance.now() < this.#skipUntil
   }
 
-  async run<T>(action: string, key: string | undefined, command: () => Promise<T>): Promise<T> {
+  run<T>(action: string, key: string | undefined, command: () => Promise<T>): Promise<T> {
     if (this.#skipUntil !== 0) {
       const left = this.#skipUntil - performance.now()
       if (left > 0)
-        throw this.#fail(
-          action,
-          key,
-          new RedisSkippedError(
-            `skipped: Redis failed ${this.#failures} times in a row; next try in ${Math.ceil(left)} ms`,
+        return Promise.reject(
+          this.#fail(
+            action,
+            key,
+            new RedisSkippedError(
+              `skipped: Redis failed ${this.#failures} times in a row; next try in ${Math.ceil(left)} ms`,
+            ),
           ),
         )
     }
-    let timer: NodeJS.Timeout | undefined
-    try {
-      const result = await Promise.race([
-        command(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new RedisTimeoutError(`no answer within ${this.#options.timeoutMs} ms`)),
-            this.#options.timeoutMs,
-          )
-          timer.unref()
-        }),
-      ])
-      this.#failures = 0
-      this.#skipUntil = 0
-      return result
-    } catch (cause) {
-      if (++this.#failures >= this.#options.failures)
-        this.#skipUntil = performance.now() + this.#options.cooldownMs
-      throw this.#fail(action, key, cause)
-    } finally {
-      clearTimeout(timer)
-    }
+    return new Promise<T>((resolve, reject) => {
+      const call: PendingCall = {
+        deadline: performance.now() + this.#options.timeoutMs,
+        fail: (cause) => {
+          if (++this.#failures >= this.#options.failures)
+            this.#skipUntil = performance.now() + this.#options.cooldownMs
+          reject(this.#fail(action, key, cause))
+        },
+      }
+      this.#pending.add(call)
+      this.#watch()
+      let started: Promise<T>
+      try {
+        started = command()
+      } catch (err) {
+        started = Promise.reject(err)
+      }
+      started.then(
+        (result) => {
+          if (!this.#pending.delete(call)) return // timed out already
+          this.#failures = 0
+          this.#skipUntil = 0
+          resolve(result)
+        },
+        (cause: unknown) => {
+          if (this.#pending.delete(call)) call.fail(cause)
+        },
+      )
+    })
+  }
+
+  /**
+   * One timer for all calls under way rather than one per call (which costs more than the rest of the
+   * guard): it ticks every quarter of the timeout while calls are pending, so a call fails between 1 and
+   * 1.25 timeouts after it started.
+   */
+  #watch(): void {
+    if (this.#watchdog) return
+    this.#watchdog = setInterval(
+      () => {
+        const now = performance.now()
+        for (const call of this.#pending) {
+          if (call.deadline > now) continue
+          this.#pending.delete(call)
+          call.fail(new RedisTimeoutError(`no answer within ${this.#options.timeoutMs} ms`))
+        }
+        if (this.#pending.size === 0) {
+          clearInterval(this.#watchdog)
+          this.#watchdog = undefined
+        }
+      },
+      Math.max(1, this.#options.timeoutMs / 4),
+    )
+    this.#watchdog.unref()
   }
 
   #fail(action: string, key: string | undefined, cause: unknown): StorageError {

@@ -66,7 +66,7 @@ export function openNodeRedis(url: string, timeoutMs: number): OpenedConnection 
     () => (firstConnection = undefined),
     () => (firstConnection = undefined), // closed before it ever connected
   )
-  const options = commandOptions(timeoutMs)
+  const options = { typeMapping: commandOptions(timeoutMs).typeMapping }
   const send = (args: readonly Arg[]) =>
     firstConnection
       ? firstConnection.then(() => client.sendCommand(args, options))

@@ -14,6 +14,10 @@ export interface RedisServer {
   readonly url: string
   /** Kills the server at once (SIGKILL), as a crash would. */
   kill(): Promise<void>
+  /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as with a hung host. */
+  pause(): void
+  /** Lets a paused server run on (SIGCONT). */
+  resume(): void
   /** Starts it again on the same port (after `kill`). */
   restart(): Promise<void>
   /** Stops it for good and removes its files. */
@@ -131,6 +135,8 @@ export async function startRedisServer(
     port,
     url: `redis://127.0.0.1:${port}`,
     kill,
+    pause: () => void current.kill('SIGSTOP'),
+    resume: () => void current.kill('SIGCONT'),
     async restart() {
       current = await startOn(port, dir, extra)
     },

@@ -1,6 +1,6 @@
 import { createClient } from 'redis'
 import { isStorageError, type StorageError } from '../../src/core/exceptions'
-import { RedisSkippedError, RedisTier } from '../../src/redis'
+import { RedisSkippedError, RedisTier, RedisTimeoutError } from '../../src/redis'
 import { makeEntry } from '../compliance/tier-suite'
 import { startRedisServer, uniquePrefix, type RedisServer } from '../helpers/redis-server'
 
@@ -111,6 +111,25 @@ describe('RedisTier when Redis goes away', () => {
     } finally {
       await tier.close()
       client.destroy()
+    }
+  })
+
+  it('a server that stops answering (SIGSTOP): calls time out or are skipped, and work once it answers again', async () => {
+    const tier = new RedisTier({ url: server.url, prefix: uniquePrefix(), ...bounds })
+    try {
+      await tier.set(makeEntry('before', 1, Date.now() + 60_000))
+      server.pause()
+      const outcomes = await callsDuring(tier, 1_500)
+      expect(outcomes.every((outcome) => outcome.error?.tier === 'redis')).toBe(true)
+      expect(outcomes.every((outcome) => outcome.ms < BOUND_MS)).toBe(true)
+      const causes = new Set(outcomes.map((outcome) => outcome.error!.cause?.constructor))
+      expect(causes).toEqual(new Set([RedisTimeoutError, RedisSkippedError]))
+      server.resume()
+      expect(await recovered(tier)).toBe(true)
+      expect((await tier.get('before'))?.value).toBe(1) // the server kept its data: nothing was lost
+    } finally {
+      server.resume()
+      await tier.close()
     }
   })
 
