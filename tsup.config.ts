@@ -1,8 +1,11 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // tiercache/redis is an entry of its own: `redis` (an optional peer) is loaded only by it.
+  entry: { index: 'src/index.ts', 'redis/index': 'src/redis/index.ts' },
   format: ['esm', 'cjs'],
+  // Shared chunks in the CJS build too: else tiercache/redis would carry its own copy of StorageError & co.
+  splitting: true,
   dts: true,
   clean: true,
   sourcemap: true,

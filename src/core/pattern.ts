@@ -8,6 +8,11 @@ export interface KeyMatcher {
   readonly exact?: string
   /** A literal prefix every match starts with ('' if none): lets a tier skip most candidates cheaply. */
   readonly prefix: string
+  /**
+   * The glob this matcher was compiled from (string patterns only), for a tier that can match on its server
+   * (Redis `SCAN MATCH`). The predicate stays the judge: a server-side match only narrows the candidates.
+   */
+  readonly glob?: string
 }
 
 /** Compiles a pattern once into a predicate over keys. */
@@ -22,7 +27,11 @@ export function compilePattern(pattern: KeyPattern): KeyMatcher {
   }
   const firstWildcard = pattern.search(/[*?]/)
   if (firstWildcard === -1) {
-    return Object.assign((key: string) => key === pattern, { exact: pattern, prefix: pattern })
+    return Object.assign((key: string) => key === pattern, {
+      exact: pattern,
+      prefix: pattern,
+      glob: pattern,
+    })
   }
   // Per code point and with the `u` flag, so that `?` matches one emoji rather than half of its surrogate pair.
   // In `u` mode only syntax characters may be escaped (`\-` is an error there), hence the narrower class.
@@ -32,5 +41,8 @@ export function compilePattern(pattern: KeyPattern): KeyMatcher {
     )
     .join('')
   const re = new RegExp(`^${source}$`, 'u')
-  return Object.assign((key: string) => re.test(key), { prefix: pattern.slice(0, firstWildcard) })
+  return Object.assign((key: string) => re.test(key), {
+    prefix: pattern.slice(0, firstWildcard),
+    glob: pattern,
+  })
 }

@@ -61,6 +61,13 @@ describe('compilePattern', () => {
       expect(compilePattern('?abc').prefix).toBe('')
       expect(compilePattern('*').prefix).toBe('')
     })
+
+    it('carries the glob it was compiled from, so a server can narrow the candidates', () => {
+      expect(compilePattern('video_*_x?').glob).toBe('video_*_x?')
+      expect(compilePattern('a[1]*').glob).toBe('a[1]*')
+      expect(compilePattern('video_42').glob).toBe('video_42')
+      expect(compilePattern(/video/).glob).toBeUndefined()
+    })
   })
 
   describe('exact keys', () => {

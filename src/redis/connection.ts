@@ -1,0 +1,35 @@
+import type { RedisKey } from './key-bytes'
+
+/**
+ * The few Redis commands tiercache sends, behind one small interface so that any client can serve them.
+ * node-redis (v5+) clients and clusters are adapted by tiercache itself (`client` option); another client
+ * (ioredis, …) takes a dozen lines: see the README, "Scaling out". Keys and values are bytes: a `string`
+ * argument is sent as UTF-8, a `Buffer` as is.
+ */
+export interface RedisConnection {
+  /** `GET key`: the value's bytes, or `null` when the key is missing or does not hold a string. */
+  get(key: RedisKey): Promise<Buffer | null>
+  /** `SET key value`, with `PXAT expiresAt` (epoch ms) when `expiresAt` is given. */
+  set(key: RedisKey, value: string | Buffer, expiresAt?: number): Promise<void>
+  /**
+   * `UNLINK` of every key in `keys`; resolves to how many existed. On a cluster the keys may lie in different
+   * slots: the adapter splits them (one `UNLINK` per key, pipelined, is enough).
+   */
+  unlink(keys: readonly RedisKey[]): Promise<number>
+  /** `STRLEN` of each key, in order (0 for a missing key). */
+  strlen(keys: readonly RedisKey[]): Promise<number[]>
+  /** The servers a `SCAN` must visit to see every key: the one server, or every master of a cluster. */
+  scanNodes(): Promise<readonly RedisScanNode[]>
+}
+
+/** One server's keyspace, walked with `SCAN`. */
+export interface RedisScanNode {
+  /** `SCAN cursor MATCH match COUNT count`: the next cursor ('0' when done) and a batch of keys, as bytes. */
+  scan(cursor: string, match: Buffer, count: number): Promise<[cursor: string, keys: Buffer[]]>
+}
+
+/** A connection and how to let it go: `close` ends what tiercache opened and leaves a user's client open. */
+export interface OpenedConnection {
+  readonly connection: RedisConnection
+  close(): Promise<void>
+}

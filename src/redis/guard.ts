@@ -1,0 +1,133 @@
+import { describeFailure, StorageError } from '../core/exceptions'
+
+export interface GuardOptions {
+  /** Longest wait for one command, in ms. */
+  timeoutMs: number
+  /** Consecutive failures after which Redis is skipped. */
+  failures: number
+  /** How long Redis is skipped then, in ms. */
+  cooldownMs: number
+}
+
+/**
+ * Why a call failed without reaching Redis: the circuit breaker is open after repeated failures. (No `code`
+ * on these two: the StorageError's message shows a cause's code in place of its text.)
+ */
+export class RedisSkippedError extends Error {
+  override name = 'RedisSkippedError'
+}
+
+/** A command that took longer than the timeout. */
+export class RedisTimeoutError extends Error {
+  override name = 'RedisTimeoutError'
+}
+
+interface PendingCall {
+  /** performance.now() time after which the call fails with a timeout. */
+  readonly deadline: number
+  fail(cause: unknown): void
+}
+
+/**
+ * Bounds every Redis command: a timeout per command, and a circuit breaker that, after `failures` failures
+ * in a row, fails calls at once for `cooldownMs` instead of letting each wait for a server that is gone.
+ * After the cooldown the next calls try again; one success closes the breaker, one failure reopens it.
+ * Every failure comes out as a `StorageError` of the tier, with the cause kept.
+ */
+export class RedisGuard {
+  readonly #tier: string
+  readonly #options: GuardOptions
+  #failures = 0
+  #skipUntil = 0 // performance.now() time; monotonic, so a wall-clock jump does not stretch the cooldown
+
+  readonly #pending = new Set<PendingCall>()
+  #watchdog: NodeJS.Timeout | undefined
+
+  constructor(tier: string, options: GuardOptions) {
+    this.#tier = tier
+    this.#options = options
+  }
+
+  /** Whether calls are being skipped right now. */
+  get open(): boolean {
+    return this.#skipUntil !== 0 && performance.now() < this.#skipUntil
+  }
+
+  run<T>(action: string, key: string | undefined, command: () => Promise<T>): Promise<T> {
+    if (this.#skipUntil !== 0) {
+      const left = this.#skipUntil - performance.now()
+      if (left > 0)
+        return Promise.reject(
+          this.#fail(
+            action,
+            key,
+            new RedisSkippedError(
+              `skipped: Redis failed ${this.#failures} times in a row; next try in ${Math.ceil(left)} ms`,
+            ),
+          ),
+        )
+    }
+    return new Promise<T>((resolve, reject) => {
+      const call: PendingCall = {
+        deadline: performance.now() + this.#options.timeoutMs,
+        fail: (cause) => {
+          if (++this.#failures >= this.#options.failures)
+            this.#skipUntil = performance.now() + this.#options.cooldownMs
+          reject(this.#fail(action, key, cause))
+        },
+      }
+      this.#pending.add(call)
+      this.#watch()
+      let started: Promise<T>
+      try {
+        started = command()
+      } catch (err) {
+        started = Promise.reject(err)
+      }
+      started.then(
+        (result) => {
+          if (!this.#pending.delete(call)) return // timed out already
+          this.#failures = 0
+          this.#skipUntil = 0
+          resolve(result)
+        },
+        (cause: unknown) => {
+          if (this.#pending.delete(call)) call.fail(cause)
+        },
+      )
+    })
+  }
+
+  /**
+   * One timer for all calls under way rather than one per call (which costs more than the rest of the
+   * guard): it ticks every quarter of the timeout while calls are pending, so a call fails between 1 and
+   * 1.25 timeouts after it started.
+   */
+  #watch(): void {
+    if (this.#watchdog) return
+    this.#watchdog = setInterval(
+      () => {
+        const now = performance.now()
+        for (const call of this.#pending) {
+          if (call.deadline > now) continue
+          this.#pending.delete(call)
+          call.fail(new RedisTimeoutError(`no answer within ${this.#options.timeoutMs} ms`))
+        }
+        if (this.#pending.size === 0) {
+          clearInterval(this.#watchdog)
+          this.#watchdog = undefined
+        }
+      },
+      Math.max(1, this.#options.timeoutMs / 4),
+    )
+    this.#watchdog.unref()
+  }
+
+  #fail(action: string, key: string | undefined, cause: unknown): StorageError {
+    return new StorageError(describeFailure(this.#tier, action, key, cause), {
+      key,
+      tier: this.#tier,
+      cause,
+    })
+  }
+}

@@ -1,0 +1,9 @@
+/** tiercache/redis: a Redis tier shared by a fleet of processes. Loads `redis` (node-redis), which `tiercache` never does. */
+export { RedisTier } from './redis-tier'
+export { RedisSkippedError, RedisTimeoutError } from './guard'
+
+export type { RedisTierOptions } from './redis-tier'
+export type { RedisConnectionOptions } from './options'
+export type { RedisConnection, RedisScanNode } from './connection'
+export type { NodeRedisClient, NodeRedisCluster } from './node-redis'
+export type { RedisKey } from './key-bytes'
