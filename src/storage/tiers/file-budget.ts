@@ -1,6 +1,7 @@
 import { lstat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { allocatedBytes, eachLimited } from './file-io'
+import { eachLimited } from '../../core/each-limited'
+import { allocatedBytes } from './file-io'
 
 /**
  * The maxBytes bound of the file tier: an LRU index of entry file name → allocated bytes (what `du` counts,

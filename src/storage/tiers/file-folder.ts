@@ -1,7 +1,8 @@
 import { constants } from 'node:fs'
 import { chmod, lstat, mkdir, open, readdir, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { codeOf, eachLimited, folderRefusal, isMissing, isNotRegular } from './file-io'
+import { eachLimited } from '../../core/each-limited'
+import { codeOf, folderRefusal, isMissing, isNotRegular } from './file-io'
 import { ENTRY_FILE_START, ENTRY_SUFFIX, TAG_FILE, TAG_SIGNATURE, TMP_DIR } from './file-layout'
 import { readHead } from './read-whole'
 

@@ -4,7 +4,6 @@ import { describeFailure, isStorageError, StorageError } from '../../core/except
 /** Small helpers shared by the file tier's modules. */
 
 /** How many file operations prune/clear/stats keep in flight at once. */
-const IO_CONCURRENCY = 32
 
 /** The errno-style code of `err`, if it has one. */
 export function codeOf(err: unknown): string | undefined {
@@ -57,16 +56,4 @@ export function toStorageError(
     tier: 'file',
     cause,
   })
-}
-
-/** Runs `work` over `items` with at most IO_CONCURRENCY in flight. */
-export async function eachLimited<T>(
-  items: readonly T[],
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!)
-  }
-  await Promise.all(Array.from({ length: Math.min(IO_CONCURRENCY, items.length) }, worker))
 }

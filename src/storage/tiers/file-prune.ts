@@ -1,6 +1,7 @@
 import { lstat, readdir, rmdir, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import { codeOf, eachLimited, isMissing, isNotRegular } from './file-io'
+import { eachLimited } from '../../core/each-limited'
+import { codeOf, isMissing, isNotRegular } from './file-io'
 import { fileNameToKey, isTempFileName, keyToFileName, mtimeExpired } from './file-layout'
 import { parseEntry, storedKey } from './file-format'
 import { readToEnd } from './read-whole'

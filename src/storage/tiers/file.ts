@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto'
 import { lstat, readdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
+import { checkPositiveInteger } from '../../core/options'
 import { readClock, systemClock, type Clock } from '../../core/clock'
 import { KeyedLock } from '../../core/keyed-lock'
 import type { Entry, KeyPredicate, Tier, TierStats } from '../tier'
 import { ByteBudget } from './file-budget'
 import { CacheFolder } from './file-folder'
 import { entryFileParts, parseEntry, storedKey } from './file-format'
-import { eachLimited, isMissing, isNotRegular, toStorageError } from './file-io'
+import { eachLimited } from '../../core/each-limited'
+import { isMissing, isNotRegular, toStorageError } from './file-io'
 import {
   ENTRY_SUFFIX,
   expiryToMtime,
@@ -68,8 +70,7 @@ export class FileTier implements Tier {
     if (typeof options?.dir !== 'string' || options.dir === '')
       throw new TypeError('dir option must be a non-empty path')
     const { maxBytes, fileMode = DEFAULT_FILE_MODE } = options
-    if (maxBytes !== undefined && (!Number.isInteger(maxBytes) || maxBytes < 1))
-      throw new TypeError(`maxBytes option must be a positive integer (got ${String(maxBytes)})`)
+    checkPositiveInteger('maxBytes', maxBytes)
     if (
       !Number.isInteger(fileMode) ||
       fileMode < 0 ||

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache'
+import { checkPositiveInteger } from '../../core/options'
 import { readClock, systemClock, type Clock } from '../../core/clock'
 import {
   encodedSize,
@@ -50,16 +51,9 @@ export class MemoryTier implements InProcessTier {
 
   constructor(options: MemoryTierOptions = {}) {
     const { maxEntries = 10_000, maxBytes, maxEntryBytes, clock = systemClock } = options
-    if (!Number.isInteger(maxEntries) || maxEntries < 1)
-      throw new TypeError(
-        `maxEntries option must be a positive integer (got ${String(maxEntries)})`,
-      )
-    if (maxBytes !== undefined && (!Number.isInteger(maxBytes) || maxBytes < 1))
-      throw new TypeError(`maxBytes option must be a positive integer (got ${String(maxBytes)})`)
-    if (maxEntryBytes !== undefined && (!Number.isInteger(maxEntryBytes) || maxEntryBytes < 1))
-      throw new TypeError(
-        `maxEntryBytes option must be a positive integer (got ${String(maxEntryBytes)})`,
-      )
+    checkPositiveInteger('maxEntries', maxEntries, false)
+    checkPositiveInteger('maxBytes', maxBytes)
+    checkPositiveInteger('maxEntryBytes', maxEntryBytes)
     this.#clock = clock
     this.#bounded = maxBytes !== undefined
     this.#maxEntryBytes =
