@@ -1,6 +1,6 @@
 /**
  * @Cached, @CacheConfig and @InvalidatesCache on a service class. Works with standard decorators (as here)
- * and with experimentalDecorators + reflect-metadata.
+ * and with experimentalDecorators (no reflect-metadata needed).
  * Run: npx ts-node examples/decorators.ts
  */
 import { mkdtempSync } from 'node:fs'

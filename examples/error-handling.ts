@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Cache, StorageError, withCache } from '../src'
+import { Cache, isStorageError, withCache } from '../src'
 
 async function computeFreshData(key: string) {
   return { key, computedAt: Date.now() }
@@ -21,7 +21,8 @@ async function main() {
   try {
     await cache.set('report', { ok: true })
   } catch (err) {
-    if (err instanceof StorageError)
+    if (isStorageError(err))
+      // not instanceof: true across ESM and CJS copies too
       console.log(`set failed: code=${err.code} tier=${err.tier} key=${err.key}`)
   }
 
