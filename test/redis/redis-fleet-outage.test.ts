@@ -103,7 +103,6 @@ describe('a worker (memory → Redis + RedisBus) when Redis goes away', () => {
         outcomes.push(during)
         for (let id = 0; id < 5; id++) await segment(id) // memory copies for the next outage
       }
-      // eslint-disable-next-line no-console -- the figures are part of what this test reports
       console.log(`outage: ${JSON.stringify({ outcomes, errors: errors.length })}`)
       expect(errors).toHaveLength(2)
     } finally {

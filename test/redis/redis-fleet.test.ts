@@ -67,7 +67,6 @@ describe('a fleet of 4 processes, each memory → Redis with a RedisBus', () => 
         valuesServed: reads.filter(([, seq]) => seq !== -1).length,
         staleAfterSettling: stale.length,
       }
-      // eslint-disable-next-line no-console -- the counts are part of what this test reports
       console.log(`fleet: ${JSON.stringify(counts)}`)
       expect(counts.changes).toBeGreaterThan(50)
       expect(Object.keys(counts.byOp).sort()).toEqual([
