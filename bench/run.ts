@@ -32,6 +32,7 @@ import { memoScenarios } from './memo.bench'
 import { memoryScenarios } from './memory.bench'
 import { loadPeers, type Peers } from './peers'
 import { processScenarios } from './process.bench'
+import { redisScenarios, stopRedis } from './redis.bench'
 
 const PROFILES: Record<Profile['name'], Profile> = {
   tiny: {
@@ -189,6 +190,7 @@ async function main(): Promise<void> {
     ...memoryScenarios(peers, profile, random, selected),
     ...fileScenarios(peers, profile, random, selected),
     ...processScenarios(peers, profile, selected),
+    ...redisScenarios(peers, profile, random, selected),
   ].filter((s) => selected(s.id))
   if (scenarios.length === 0) throw new Error(`--only ${args.only.join(',')} selects no scenario`)
   if (args.contender) {
@@ -212,6 +214,7 @@ async function main(): Promise<void> {
     }
   } finally {
     removeScratch()
+    await stopRedis()
   }
 
   const cpu = cpus()

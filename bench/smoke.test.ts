@@ -6,7 +6,7 @@
  * Not part of `npm test` (it needs the peer libraries): `npm run bench:check` runs it, and CI runs that as a
  * step of its own.
  */
-import { execFile } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,7 +15,12 @@ import { promisify } from 'node:util'
 const run = promisify(execFile)
 const ROOT = join(__dirname, '..')
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm'
-const SCENARIOS = ['1', '2', '3a', '3b', '4', '5a', '5b', '6a', '6b', '6c', '6d', '7', '8a', '8b']
+/** Scenario 9 (Redis) runs when redis-server is installed; the bench skips it with a note otherwise. */
+const HAS_REDIS = spawnSync('redis-server', ['--version']).status === 0
+const SCENARIOS = [
+  ...['1', '2', '3a', '3b', '4', '5a', '5b', '6a', '6b', '6c', '6d', '7', '8a', '8b'],
+  ...(HAS_REDIS ? ['9a', '9b', '9c'] : []),
+]
 
 interface Results {
   meta: { profile: string; node: string; cpu: string }

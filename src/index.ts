@@ -27,6 +27,7 @@ export type {
 export type { MemoryTierOptions } from './storage/tiers/memory'
 export type { FileTierOptions } from './storage/tiers/file'
 export type { Entry, InProcessTier, KeyPredicate, Tier, TierStats } from './storage/tier'
+export type { BusReceiver, CacheBus } from './storage/bus'
 export type { Clock } from './core/clock'
 export type { Duration } from './core/duration'
 export type { KeyMatcher, KeyPattern } from './core/pattern'

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -11,6 +11,9 @@ const runExample = (file: string) =>
     cwd: join(__dirname, '..'),
     timeout: 60_000,
   })
+
+const hasRedis =
+  process.env.REDIS_URL !== undefined || spawnSync('redis-server', ['--version']).status === 0
 
 /** What each example must print: proof that it did its job, not just that it exited. */
 const EXPECTED: Record<string, RegExp[]> = {
@@ -28,6 +31,17 @@ const EXPECTED: Record<string, RegExp[]> = {
     /second run +\| getVideoMetadata\('abc'\) +\| memory/,
     /after restart +\| processVideoSegment\('abc', 1\) +\| file/,
   ],
+  // Needs a Redis: without REDIS_URL or an installed redis-server it says so and exits cleanly.
+  'fleet.ts': hasRedis
+    ? [
+        /1\. compute +\| worker 1 +\| analyze\(7\) +\| computed \(by worker 1\)/,
+        /2\. share +\| worker 4 +\| analyze\(7\) +\| redis/,
+        /2\. copies +\| worker 4 +\| holds\(7\) +\| memory copy/,
+        /4\. reached all +\| worker 1 +\| holds\(7\) +\| no copy/,
+        /4\. reached all +\| worker 4 +\| holds\(7\) +\| no copy/,
+        /6\. share again +\| worker 1 +\| analyze\(7\) +\| redis/,
+      ]
+    : [/fleet demo skipped: no Redis/],
   'error-handling.ts': [
     /set failed: code=E_STORAGE tier=file key=report/,
     /result despite the broken disk: report/,

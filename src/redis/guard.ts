@@ -1,4 +1,5 @@
 import { describeFailure, StorageError } from '../core/exceptions'
+import { markRepeated } from '../core/repeated-failure'
 
 export interface GuardOptions {
   /** Longest wait for one command, in ms. */
@@ -38,6 +39,8 @@ export class RedisGuard {
   readonly #tier: string
   readonly #options: GuardOptions
   #failures = 0
+  /** A command failed and none has succeeded since: later failures are repeats of the same outage. */
+  #down = false
   #skipUntil = 0 // performance.now() time; monotonic, so a wall-clock jump does not stretch the cooldown
 
   readonly #pending = new Set<PendingCall>()
@@ -89,6 +92,7 @@ export class RedisGuard {
           if (!this.#pending.delete(call)) return // timed out already
           this.#failures = 0
           this.#skipUntil = 0
+          this.#down = false
           resolve(result)
         },
         (cause: unknown) => {
@@ -123,11 +127,18 @@ export class RedisGuard {
     this.#watchdog.unref()
   }
 
+  /**
+   * The failure as a StorageError. Every failure after the first of an outage (until a command succeeds) is
+   * marked as a repeat, so that `Cache` reports an outage to `onError` once (src/core/repeated-failure.ts).
+   */
   #fail(action: string, key: string | undefined, cause: unknown): StorageError {
-    return new StorageError(describeFailure(this.#tier, action, key, cause), {
+    const error = new StorageError(describeFailure(this.#tier, action, key, cause), {
       key,
       tier: this.#tier,
       cause,
     })
+    if (this.#down) return markRepeated(error)
+    this.#down = true
+    return error
   }
 }

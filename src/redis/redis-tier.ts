@@ -31,6 +31,8 @@ export interface RedisTierOptions extends RedisConnectionOptions {
  */
 export class RedisTier implements Tier {
   readonly name = 'redis'
+  /** Seen by every process: an invalidation bus message leaves it alone (the sender changed it already). */
+  readonly shared = true
   readonly needsEncoded = true
   readonly prefix: string
   readonly #opened: OpenedConnection

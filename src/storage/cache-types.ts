@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock'
 import type { Duration } from '../core/duration'
 import type { StorageError } from '../core/exceptions'
+import type { CacheBus } from './bus'
 import type { Tier } from './tier'
 
 /** The option and result types of `Cache` (src/storage/cache.ts). */
@@ -57,6 +58,12 @@ export interface CacheOptions {
   onError?: (error: StorageError) => void
   /** Time source for expiry, shared with the default tiers. */
   clock?: Clock
+  /**
+   * An invalidation bus (`RedisBus` from tiercache/redis) shared by the caches of a fleet: every `set`,
+   * `delete`, `clear`, `invalidate` and `refresh` here drops the keys from the other processes' local tiers
+   * (README: "Scaling out"). `close()` closes it.
+   */
+  bus?: CacheBus
 }
 
 /** Hit and miss counts and sizes, per tier and in total. */

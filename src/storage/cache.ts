@@ -4,6 +4,8 @@ import type { StorageError } from '../core/exceptions'
 import { checkKey } from '../core/keys'
 import { warnOnce } from '../core/warn-once'
 import { compilePattern, type KeyPattern } from '../core/pattern'
+import { withoutRepeats } from '../core/repeated-failure'
+import { BusLink } from './bus-link'
 import type { CacheEvents } from './cache-events'
 import { StatsRecorder, summarizeStats } from './cache-stats'
 import type {
@@ -40,6 +42,7 @@ export class Cache {
   readonly #invalidation: Invalidation
   readonly #loader: LoadHandler
   readonly #onError: (error: StorageError) => void
+  readonly #bus: BusLink | undefined
   #timer: NodeJS.Timeout | undefined
   #closed = false
 
@@ -52,6 +55,7 @@ export class Cache {
       cleanupInterval = DEFAULT_CLEANUP_MS / 1000,
       onError,
       clock = systemClock,
+      bus,
     } = options
     const lifetimes = (this.#lifetimes = new LifetimePolicy(ttl, memoryTtl))
     if (tiers !== undefined && (!Array.isArray(tiers) || tiers.length === 0))
@@ -59,7 +63,8 @@ export class Cache {
     if (typeof cacheDir !== 'string' || cacheDir === '')
       throw new TypeError('cacheDir option must be a non-empty path')
     const chosen = tiers ?? [new MemoryTier({ clock }), new FileTier({ dir: cacheDir, clock })]
-    const report = (this.#onError = onError ?? warnOnce())
+    // The first failure of an outage is reported, not every call's (src/core/repeated-failure.ts).
+    const report = (this.#onError = withoutRepeats(onError ?? warnOnce()))
     const events: CacheEvents = (this.#stats = new StatsRecorder(chosen.length))
     const [writes, flights] = [new WriteTracker(), new FlightRegistry()]
     const stack = (this.#stack = new TierStack([...chosen], {
@@ -71,6 +76,7 @@ export class Cache {
     }))
     const invalidation = (this.#invalidation = new Invalidation(stack, flights, writes, events))
     this.#loader = new LoadHandler({ stack, flights, invalidation, lifetimes, onError: report })
+    this.#bus = bus === undefined ? undefined : new BusLink(bus, invalidation, report)
     if (cleanupInterval !== false) {
       this.#timer = setInterval(
         () => void this.cleanup().catch(report),
@@ -108,7 +114,7 @@ export class Cache {
     checkKey(key)
     const lifetimes = this.#lifetimes.of(ttl)
     await this.#invalidation.invalidate({ key }, 'none')
-    await this.#stack.write(key, value, lifetimes)
+    await this.#announce({ key }, this.#stack.write(key, value, lifetimes))
   }
 
   async has(key: string): Promise<boolean> {
@@ -120,7 +126,7 @@ export class Cache {
   /** Removes `key` from every tier; true if any tier held it. */
   async delete(key: string): Promise<boolean> {
     checkKey(key)
-    return (await this.#invalidation.invalidate({ key }, 'every tier')) > 0
+    return (await this.#announce({ key }, this.#invalidation.invalidate({ key }, 'every tier'))) > 0
   }
 
   /**
@@ -131,7 +137,15 @@ export class Cache {
   async clear(pattern?: KeyPattern): Promise<number> {
     const match = pattern === undefined ? undefined : compilePattern(pattern)
     if (match?.exact !== undefined) return (await this.delete(match.exact)) ? 1 : 0
-    return this.#invalidation.invalidate({ match }, 'every tier')
+    return this.#announce({ pattern }, this.#invalidation.invalidate({ match }, 'every tier'))
+  }
+
+  /** `work` (a write of `change`), then, with a bus, one message telling the fleet (see BusLink). */
+  #announce<T>(
+    change: { key: string } | { pattern: KeyPattern | undefined },
+    work: Promise<T> | T,
+  ): Promise<T> {
+    return this.#bus ? this.#bus.after(change, work) : Promise.resolve(work)
   }
 
   /**
@@ -154,7 +168,7 @@ export class Cache {
   ): Promise<T> {
     const hit = this.#stack.peek(key)
     if (hit !== undefined) return Promise.resolve(hit.value as T)
-    return this.#loader.load(key, compute, typeof options === 'object' ? options : { ttl: options })
+    return this.load(key, compute, typeof options === 'object' ? options : { ttl: options })
   }
 
   /**
@@ -166,7 +180,8 @@ export class Cache {
     compute: () => T | Promise<T>,
     options: GetOrSetOptions<T> = {},
   ): Promise<T> {
-    return this.#loader.load(key, compute, options)
+    const loading = this.#loader.load(key, compute, options)
+    return options.fresh && this.#bus ? this.#announce({ key }, loading) : loading
   }
 
   /**
@@ -219,16 +234,17 @@ export class Cache {
     return [...this.#stack.tiers]
   }
 
-  /** Stops the cleanup timer and closes the tiers. Idempotent, never rejects; the process can exit afterwards. */
+  /** Stops the cleanup timer, closes the tiers and the bus. Idempotent, never rejects; the process can exit afterwards. */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     clearInterval(this.#timer)
     // Every tier gets closed even when one fails; failures go to onError rather than stop the shutdown.
-    await Promise.all(
-      this.#stack.tiers.map((tier, i) =>
+    await Promise.all([
+      ...this.#stack.tiers.map((tier, i) =>
         this.#stack.guard(i, 'close', undefined, () => tier.close()).catch(this.#onError),
       ),
-    )
+      this.#bus?.close().catch(() => {}), // a bus never rejects its close; a faulty one must not stop ours
+    ])
   }
 }

@@ -9,10 +9,11 @@ export type InvalidationTarget =
   { readonly key: string } | { readonly match: KeyPredicate | undefined }
 
 /**
- * Which tiers lose the keys: every tier (`delete`, `clear`), only the in-process ones (a bus telling this
- * process that another one changed them), or none (`set` and `refresh`, which write the tiers next).
+ * Which tiers lose the keys: every tier (`delete`, `clear`), the local ones, i.e. every tier not `shared`
+ * (a bus telling this process that another one changed them), the in-process ones (a bus that may have lost
+ * messages), or none (`set` and `refresh`, which write the tiers next).
  */
-export type InvalidationScope = 'every tier' | 'in-process' | 'none'
+export type InvalidationScope = 'every tier' | 'local' | 'in-process' | 'none'
 
 /** Told of every invalidation, before the tiers are touched (`withCache`'s argument index, a bus). */
 export type InvalidationListener = (target: InvalidationTarget) => void

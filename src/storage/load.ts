@@ -1,4 +1,5 @@
 import { isStorageError, type StorageError } from '../core/exceptions'
+import { withoutRepeats } from '../core/repeated-failure'
 import { invalidKey, isValidKey } from '../core/keys'
 import type { GetOrSetOptions } from './cache-types'
 import type { Flight, FlightRegistry } from './flights'
@@ -68,7 +69,7 @@ class StackedLoad implements LoadStrategy {
   ): Promise<T> {
     const { stack, flights, lifetimes } = this.#deps
     try {
-      const onError = options.onError ?? this.#deps.onError
+      const onError = options.onError ? withoutRepeats(options.onError) : this.#deps.onError
       if (!options.fresh) {
         const found = await stack.lookup(flight.key, onError)
         if (found !== undefined) return found.value as T

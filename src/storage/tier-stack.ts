@@ -14,6 +14,9 @@ import {
 } from './tier'
 import type { WriteTracker } from './write-tracker'
 
+/** Which tiers a removal reaches: all, those not `shared` with other processes, or the in-process ones. */
+export type RemovalScope = 'every tier' | 'local' | 'in-process'
+
 /** A tier and its position in the stack (events name tiers by position). */
 interface Layer<T extends Tier = Tier> {
   readonly tier: T
@@ -46,6 +49,8 @@ export class TierStack {
   readonly #below: readonly Layer[]
   readonly #inProcess: readonly Layer<InProcessTier>[]
   readonly #persistent: readonly Layer[]
+  /** The tiers of this process alone (not `shared`): a bus message from another process drops keys here. */
+  readonly #local: readonly Layer[]
   /** Whether some tier stores the encoded text, so a write must compute it. */
   readonly #encodes: boolean
   readonly #options: TierStackOptions
@@ -62,6 +67,7 @@ export class TierStack {
     this.#below = this.front ? layers.slice(1) : layers
     this.#inProcess = layers.filter((l): l is Layer<InProcessTier> => isInProcessTier(l.tier))
     this.#persistent = layers.filter((l) => !isInProcessTier(l.tier))
+    this.#local = layers.filter((l) => l.tier.shared !== true)
     this.#encodes = this.#persistent.length > 0 || this.#inProcess.some((l) => l.tier.needsEncoded)
   }
 
@@ -222,15 +228,19 @@ export class TierStack {
     }
   }
 
-  /** Runs `op` on each tier (every tier, or the in-process ones) in parallel; throws the first failure. */
+  /** Runs `op` on each tier in `scope` (see `RemovalScope`) in parallel; throws the first failure. */
   each<R>(
     action: string,
     key: string | undefined,
     op: (tier: Tier) => Promise<R>,
-    scope: 'every tier' | 'in-process' = 'every tier',
+    scope: RemovalScope = 'every tier',
   ): Promise<R[]> {
     const layers =
-      scope === 'every tier' ? this.tiers.map((tier, index) => ({ tier, index })) : this.#inProcess
+      scope === 'every tier'
+        ? this.tiers.map((tier, index) => ({ tier, index }))
+        : scope === 'local'
+          ? this.#local
+          : this.#inProcess
     return settleAll(
       layers.map(({ tier, index }) => this.guard(index, action, key, () => op(tier))),
     )
@@ -239,7 +249,7 @@ export class TierStack {
   /** Removes `key` (or, with `match`, the keys it accepts) from the tiers in `scope`; counts per tier. */
   remove(
     target: { key: string } | { match: KeyPredicate | undefined },
-    scope: 'every tier' | 'in-process',
+    scope: RemovalScope,
   ): Promise<number[]> {
     if ('key' in target) {
       const { key } = target

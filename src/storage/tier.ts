@@ -44,6 +44,12 @@ export interface Tier {
    * Optional here so that tiers written before that split still compile.
    */
   readonly needsEncoded?: boolean
+  /**
+   * True for a tier every process of a fleet sees (Redis): an invalidation bus message leaves it alone, since
+   * the sender changed it already. Every other tier is local to its process (memory, a file tier on a local
+   * disk) and loses the keys another process changed.
+   */
+  readonly shared?: boolean
   /** The folder a tier stores its files in, when it has one (`Cache.cacheDir` reports it). */
   readonly dir?: string
   /** Missing, expired or unreadable → `undefined`. Throws only for real I/O failures. */

@@ -1,0 +1,124 @@
+import { createClient } from 'redis'
+
+/**
+ * What `RedisBus` needs of a Redis client: publish a text, and subscribe to a channel on a connection of its
+ * own (a subscribed connection can send nothing else). node-redis clients are adapted by tiercache (the
+ * `url` and `client` options); another client takes a dozen lines (README: "Scaling out").
+ */
+export interface BusTransport {
+  /** `PUBLISH channel message`. */
+  publish(channel: string, message: string): Promise<void>
+  /**
+   * Subscribes to `channel` and calls `events.message` per message. Calls `events.reconnected` each time the
+   * subscription is back after its connection was lost (messages sent meanwhile were not delivered), and
+   * `events.failed` if it cannot subscribe at all. Returns a function that ends the subscription and closes
+   * what was opened for it, at once (also while still connecting).
+   */
+  subscribe(channel: string, events: BusEvents): () => Promise<void>
+  /** Closes what the transport opened itself (not a client the caller passed in). */
+  close(): Promise<void>
+}
+
+export interface BusEvents {
+  message(text: string): void
+  reconnected(): void
+  failed(error: unknown): void
+}
+
+/** What the bus uses of a node-redis client (`createClient`, v5+): commands, and a copy for the subscriber. */
+export interface NodeRedisBusClient {
+  sendCommand(args: readonly string[], options?: object): Promise<unknown>
+  duplicate(overrides?: object): NodeRedisSubscriber
+}
+
+/** The subscriber copy: a node-redis client of its own connection. */
+export interface NodeRedisSubscriber {
+  connect(): Promise<unknown>
+  subscribe(channel: string, listener: (message: string) => void): Promise<void>
+  on(
+    event: 'error' | 'ready' | 'end' | 'reconnecting',
+    listener: (...args: unknown[]) => void,
+  ): unknown
+  close(): Promise<unknown>
+  destroy(): void
+  readonly isOpen: boolean
+}
+
+const RECONNECT = {
+  reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000),
+}
+
+/**
+ * A transport on node-redis. With `url` it opens a publisher of its own (commands fail at once while it is
+ * disconnected, no offline queue, so that the bus's retry queue takes them); with a user's `client` it
+ * publishes through that client, which stays open. The subscriber is always a `duplicate()` the transport
+ * opened, and closes.
+ */
+export function nodeRedisTransport(
+  source: { url: string } | { client: NodeRedisBusClient },
+  timeoutMs: number,
+): BusTransport {
+  let publisher: NodeRedisBusClient
+  let ownPublisher: ReturnType<typeof createClient> | undefined
+  let firstConnection: Promise<unknown> | undefined
+  if ('url' in source) {
+    const client = (ownPublisher = createClient({
+      url: source.url,
+      disableOfflineQueue: true,
+      socket: { connectTimeout: Math.max(timeoutMs, 1_000), ...RECONNECT },
+    }))
+    client.on('error', () => {}) // failures reach the bus as rejected publishes
+    firstConnection = client.connect().then(
+      () => (firstConnection = undefined),
+      () => (firstConnection = undefined),
+    )
+    publisher = client as unknown as NodeRedisBusClient
+  } else publisher = source.client
+  const options = { timeout: timeoutMs }
+  return {
+    async publish(channel, message) {
+      if (firstConnection) await firstConnection
+      await publisher.sendCommand(['PUBLISH', channel, message], options)
+    },
+    subscribe(channel, events) {
+      // Its own connection; it queues the SUBSCRIBE until connected and renews it on every reconnection.
+      const subscriber = publisher.duplicate({
+        disableOfflineQueue: false,
+        socket: { connectTimeout: Math.max(timeoutMs, 1_000), ...RECONNECT },
+      })
+      let lost = false
+      subscriber.on('error', () => (lost = true))
+      subscriber.on('reconnecting', () => (lost = true))
+      // 'ready' comes after node-redis has renewed the subscriptions on the new connection.
+      subscriber.on('ready', () => {
+        if (!lost) return
+        lost = false
+        events.reconnected()
+      })
+      let stopped = false
+      const stop = async () => {
+        stopped = true
+        if (!subscriber.isOpen) return
+        await Promise.race([
+          subscriber.close().catch(() => undefined),
+          new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
+        ])
+        if (subscriber.isOpen) subscriber.destroy()
+      }
+      subscriber
+        .connect()
+        .then(() => subscriber.subscribe(channel, (message) => events.message(message)))
+        .catch(async (err: unknown) => {
+          if (stopped) return
+          await stop()
+          events.failed(err)
+        })
+      return stop
+    },
+    async close() {
+      if (ownPublisher === undefined || !ownPublisher.isOpen) return
+      if (!ownPublisher.isReady) return ownPublisher.destroy()
+      await ownPublisher.close().catch(() => ownPublisher!.destroy())
+    },
+  }
+}

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto'
+import type { StorageError } from '../core/exceptions'
+import type { KeyPattern } from '../core/pattern'
+import { decodeBusMessage, encodeBusMessage, type CacheBus } from './bus'
+import type { Invalidation } from './invalidation'
+
+/**
+ * Joins one `Cache` to an invalidation bus. Outgoing: after a `set`, `delete`, `clear` or `refresh` has
+ * written the tiers (whether or not the write succeeded: either way other processes' copies are older), one
+ * message with the keys or the pattern and this cache's id. Incoming: a message from another cache runs the
+ * invalidation path with the 'local' scope: every tier that is not shared loses the keys (memory, a file
+ * tier below it), the flights are dropped and the write is noted; the shared tier already has the change.
+ * A remote `set` only drops the local copy: the new value is read when asked for, so a burst of writes does
+ * not become a burst of reads in every process. Own messages are skipped. After the bus lost its
+ * subscription (messages may be lost), the in-process tiers are dropped.
+ */
+export class BusLink {
+  /** This cache's id in the fleet: its own messages come back to it and are skipped. */
+  readonly id = randomUUID()
+  readonly #bus: CacheBus
+  readonly #invalidation: Invalidation
+  readonly #report: (error: StorageError) => void
+
+  constructor(bus: CacheBus, invalidation: Invalidation, report: (error: StorageError) => void) {
+    if (typeof bus?.attach !== 'function' || typeof bus.publish !== 'function')
+      throw new TypeError('bus option must be a CacheBus (attach, publish, close)')
+    this.#bus = bus
+    this.#invalidation = invalidation
+    this.#report = report
+    bus.attach({
+      message: (text) => this.#receive(text),
+      reconnected: () => this.#drop({ match: undefined }, 'in-process'),
+      error: (error) => report(error),
+    })
+  }
+
+  /** Awaits `work` (the write of a change), then publishes the change, even when `work` failed. */
+  async after<T>(
+    change: { key: string } | { pattern: KeyPattern | undefined },
+    work: Promise<T> | T,
+  ): Promise<T> {
+    try {
+      return await work
+    } finally {
+      this.#bus.publish(encodeBusMessage(this.id, change))
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#bus.close()
+  }
+
+  #receive(text: string): void {
+    const message = decodeBusMessage(text)
+    if (message === undefined || message.from === this.id) return
+    this.#drop(message.target, 'local')
+  }
+
+  #drop(target: Parameters<Invalidation['invalidate']>[0], scope: 'local' | 'in-process'): void {
+    // A local tier that fails to drop the key reports it; the message is not retried (see README).
+    this.#invalidation.invalidate(target, scope).catch(this.#report)
+  }
+}
