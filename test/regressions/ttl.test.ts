@@ -1,6 +1,6 @@
 import { Cache } from '../../src/storage/cache'
 import { MemoryTier } from '../../src/storage/tiers/memory'
-import { FakeClock } from '../helpers/fake-clock'
+import { FakeClock } from '../../src/testing/fake-clock'
 import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
 
 useTempDirs()

@@ -8,7 +8,7 @@ import {
 import { Cache, type CacheOptions } from '../../src/storage/cache'
 import { MemoryTier } from '../../src/storage/tiers/memory'
 import { FailingTier } from '../helpers/failing-tier'
-import { FakeClock } from '../helpers/fake-clock'
+import { FakeClock } from '../../src/testing/fake-clock'
 import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
 import { openCaches } from '../helpers/open-caches'
 

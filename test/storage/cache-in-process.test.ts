@@ -2,7 +2,7 @@ import { Cache } from '../../src/storage/cache'
 import { MemoryTier } from '../../src/storage/tiers/memory'
 import { withCache } from '../../src/memoize/with-cache'
 import type { StorageError } from '../../src/core/exceptions'
-import { FakeClock } from '../helpers/fake-clock'
+import { FakeClock } from '../../src/testing/fake-clock'
 import { gate } from '../helpers/gate'
 
 /**

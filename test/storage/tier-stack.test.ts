@@ -8,7 +8,7 @@ import { FileTier } from '../../src/storage/tiers/file'
 import { MemoryTier } from '../../src/storage/tiers/memory'
 import { WriteTracker } from '../../src/storage/write-tracker'
 import { FailingTier } from '../helpers/failing-tier'
-import { FakeClock } from '../helpers/fake-clock'
+import { FakeClock } from '../../src/testing/fake-clock'
 import { gate } from '../helpers/gate'
 import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
 

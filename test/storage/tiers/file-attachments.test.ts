@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Cache, FileTier, MemoryTier } from '../../../src'
 import { ATTACH_FROM_BYTES, encodeParts, fromParsed } from '../../../src/core/codec'
-import { FakeClock } from '../../helpers/fake-clock'
+import { FakeClock } from '../../../src/testing/fake-clock'
 import { makeTempDir, useTempDirs } from '../../helpers/temp-dir'
 
 useTempDirs()

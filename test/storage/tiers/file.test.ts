@@ -13,9 +13,9 @@ import { isAbsolute, join, relative, resolve } from 'node:path'
 import { fromParsed } from '../../../src/core/codec'
 import { FileTier } from '../../../src/storage/tiers/file'
 import { keyToFileName } from '../../../src/storage/tiers/file-layout'
-import { describeTier, makeEntry } from '../../compliance/tier-suite'
-import { FakeClock } from '../../helpers/fake-clock'
-import { HOSTILE_KEYS } from '../../helpers/hostile-keys'
+import { describeTier, makeEntry } from '../../../src/testing'
+import { FakeClock } from '../../../src/testing/fake-clock'
+import { HOSTILE_KEYS } from '../../../src/testing/hostile-keys'
 import { listTree, makeTempDir, useTempDirs } from '../../helpers/temp-dir'
 import { eventually } from '../../helpers/eventually'
 
@@ -23,15 +23,21 @@ useTempDirs()
 
 const reopen = (tier: unknown, clock: FakeClock) =>
   new FileTier({ dir: (tier as FileTier).dir, clock })
-describeTier('FileTier', (clock) => new FileTier({ dir: makeTempDir(), clock }), {
+const test = { describe, it, expect, beforeEach, afterEach }
+describeTier({
+  name: 'FileTier',
+  make: (clock) => new FileTier({ dir: makeTempDir(), clock }),
   persistent: true,
   reopen,
+  test,
 })
-describeTier(
-  'FileTier (byte-bounded)',
-  (clock) => new FileTier({ dir: makeTempDir(), clock, maxBytes: 50_000_000 }),
-  { persistent: true, reopen },
-)
+describeTier({
+  name: 'FileTier (byte-bounded)',
+  make: (clock) => new FileTier({ dir: makeTempDir(), clock, maxBytes: 50_000_000 }),
+  persistent: true,
+  reopen,
+  test,
+})
 
 describe('FileTier', () => {
   let dir: string

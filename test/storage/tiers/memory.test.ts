@@ -1,13 +1,20 @@
 import { MemoryTier } from '../../../src/storage/tiers/memory'
-import { describeTier, makeEntry } from '../../compliance/tier-suite'
-import { FakeClock } from '../../helpers/fake-clock'
+import { describeTier, makeEntry } from '../../../src/testing'
+import { FakeClock } from '../../../src/testing/fake-clock'
 
-describeTier('MemoryTier', (clock) => new MemoryTier({ clock }), { inProcess: true })
-describeTier(
-  'MemoryTier (byte-bounded)',
-  (clock) => new MemoryTier({ clock, maxBytes: 10_000_000, maxEntryBytes: 1_000_000 }),
-  { inProcess: true },
-)
+const test = { describe, it, expect, beforeEach, afterEach }
+describeTier({
+  name: 'MemoryTier',
+  make: (clock) => new MemoryTier({ clock }),
+  inProcess: true,
+  test,
+})
+describeTier({
+  name: 'MemoryTier (byte-bounded)',
+  make: (clock) => new MemoryTier({ clock, maxBytes: 10_000_000, maxEntryBytes: 1_000_000 }),
+  inProcess: true,
+  test,
+})
 
 describe('MemoryTier', () => {
   const clock = new FakeClock()
