@@ -179,3 +179,11 @@ describe('Cache with one in-process tier: misses', () => {
     expect(await cached('a')).toBe('a:v2')
   })
 })
+
+describe('memory tier of a memory-only cache', () => {
+  it('keeps the latest of two concurrent set() calls', async () => {
+    const cache = new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })
+    await Promise.all([cache.set('k', 1), cache.set('k', 2)])
+    expect(await cache.get('k')).toBe(2)
+  })
+})

@@ -115,3 +115,14 @@ describe('FileTier attachments under a hashed (long-key) name', () => {
     await cache.close()
   })
 })
+
+describe('FileTier attachments beyond IOV_MAX', () => {
+  it('a value holding more byte arrays than IOV_MAX (1024) round-trips through writev', async () => {
+    const dir = makeTempDir()
+    const frames = Array.from({ length: 1500 }, (_, i) => Buffer.alloc(4096, i % 251))
+    await new Cache({ cacheDir: dir, cleanupInterval: false }).set('frames', frames)
+    const back = await new Cache({ cacheDir: dir, cleanupInterval: false }).get<Buffer[]>('frames')
+    expect(back).toHaveLength(1500)
+    expect(back!.every((b, i) => b.equals(frames[i]!))).toBe(true)
+  })
+})
