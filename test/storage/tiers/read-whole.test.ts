@@ -9,11 +9,11 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { join } from 'node:path'
-import { readHead, readToEnd, readWhole, SCRATCH_BYTES } from '../../src/storage/tiers/read-whole'
-import { makeFifo, releaseFifos, withinMs } from '../helpers/special-files'
-import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
+import { readHead, readToEnd, readWhole, SCRATCH_BYTES } from '../../../src/storage/tiers/read-whole'
+import { makeFifo, releaseFifos, withinMs } from '../../helpers/special-files'
+import { makeTempDir, useTempDirs } from '../../helpers/temp-dir'
 import type * as nodeFs from 'node:fs'
-import type * as ReadWholeModule from '../../src/storage/tiers/read-whole'
+import type * as ReadWholeModule from '../../../src/storage/tiers/read-whole'
 
 useTempDirs()
 

@@ -1,14 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Cache } from '../../src/storage/cache'
-import { FileTier } from '../../src/storage/tiers/file'
-import { isIntact } from '../helpers/checksummed'
-import { FakeClock } from '../../src/testing/fake-clock'
-import { forkHelper } from '../helpers/fork-child'
-import type { HammerGoal, HammerReport } from '../helpers/hammer-process'
-import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
-import { typedValues } from '../helpers/typed-values'
-import { VALUE_SIZE } from '../helpers/writer-process'
+import { Cache } from '../../../src/storage/cache'
+import { FileTier } from '../../../src/storage/tiers/file'
+import { isIntact } from '../../helpers/checksummed'
+import { FakeClock } from '../../../src/testing/fake-clock'
+import { forkHelper } from '../../helpers/fork-child'
+import type { HammerGoal, HammerReport } from '../../helpers/hammer-process'
+import { makeTempDir, useTempDirs } from '../../helpers/temp-dir'
+import { typedValues } from '../../helpers/typed-values'
+import { VALUE_SIZE } from '../../helpers/writer-process'
 
 useTempDirs()
 
