@@ -9,7 +9,12 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { join } from 'node:path'
-import { readHead, readToEnd, readWhole, SCRATCH_BYTES } from '../../../src/storage/tiers/read-whole'
+import {
+  readHead,
+  readToEnd,
+  readWhole,
+  SCRATCH_BYTES,
+} from '../../../src/storage/tiers/read-whole'
 import { makeFifo, releaseFifos, withinMs } from '../../helpers/special-files'
 import { makeTempDir, useTempDirs } from '../../helpers/temp-dir'
 import type * as nodeFs from 'node:fs'
@@ -229,7 +234,8 @@ describe('readWhole', () => {
           }
         })
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy of the module, with the mock, inside isolateModules
-        loaded = (require('../../src/storage/tiers/read-whole') as typeof ReadWholeModule).readWhole
+        loaded = (require('../../../src/storage/tiers/read-whole') as typeof ReadWholeModule)
+          .readWhole
       })
       jest.dontMock('node:fs')
       return loaded
