@@ -30,6 +30,26 @@ export default tseslint.config(
     },
   },
   { files: ['src/**/*.ts'], rules: { 'no-console': 'error' } },
+  // tiercache/testing takes the runner's functions from its caller: src/ never relies on test globals.
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...[
+          'describe',
+          'it',
+          'test',
+          'expect',
+          'beforeEach',
+          'afterEach',
+          'beforeAll',
+          'afterAll',
+          'jest',
+        ],
+      ],
+    },
+  },
   // The bench loads the built library, and fresh copies of its own loops, by path at run time.
   { files: ['bench/**/*.ts'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   { files: ['*.config.ts', '*.config.mjs'], ...tseslint.configs.disableTypeChecked },

@@ -1,8 +1,13 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  // tiercache/redis is an entry of its own: `redis` (an optional peer) is loaded only by it.
-  entry: { index: 'src/index.ts', 'redis/index': 'src/redis/index.ts' },
+  // tiercache/redis is an entry of its own: `redis` (an optional peer) is loaded only by it. tiercache/testing
+  // (the tier compliance suite) too, so that an app never loads test code.
+  entry: {
+    index: 'src/index.ts',
+    'redis/index': 'src/redis/index.ts',
+    'testing/index': 'src/testing/index.ts',
+  },
   format: ['esm', 'cjs'],
   // Shared chunks in the CJS build too: else tiercache/redis would carry its own copy of StorageError & co.
   splitting: true,

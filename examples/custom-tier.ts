@@ -1,6 +1,6 @@
 /**
  * Writing a tier: a Map-backed Tier in a few lines. Start here for a tier of your own, and run the
- * compliance suite (test/compliance/tier-suite.ts) against it.
+ * compliance suite (`describeTier` from tiercache/testing) against it, as test/testing/custom-tier.test.ts does.
  * Run: npx ts-node examples/custom-tier.ts
  */
 import {

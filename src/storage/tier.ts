@@ -1,7 +1,7 @@
 /**
  * The contract every storage tier implements. Tiers store and expire; they hold no policy. `Cache` decides
  * what goes where (promotion, stats, error handling), so a new tier (Redis, S3, …) only has to get these
- * methods right, and the compliance suite in `test/compliance/tier-suite.ts` says whether it does.
+ * methods right, and the compliance suite, `describeTier` in `tiercache/testing`, says whether it does.
  */
 
 /** One stored value. */

@@ -33,4 +33,16 @@ describe('eachLimited', () => {
     await eachLimited([], async () => void calls++)
     expect(calls).toBe(0)
   })
+
+  it('defaults to at most 32 in flight (file I/O)', async () => {
+    const items = Array.from({ length: 200 }, (_, i) => i)
+    let inFlight = 0
+    let most = 0
+    await eachLimited(items, async () => {
+      most = Math.max(most, ++inFlight)
+      await new Promise((resolve) => setImmediate(resolve))
+      inFlight--
+    })
+    expect(most).toBe(32)
+  })
 })

@@ -1,5 +1,5 @@
-// Child of file.multiprocess.test.ts: reads and overwrites a few keys of one folder as fast as it can, and
-// counts every read that is not a whole, self-consistent value.
+// Child of file.multiprocess.test.ts: reads and overwrites a few keys of one folder as fast as it can, until it
+// has done the writes and reads it was asked for, and counts every read that is not a whole, self-consistent value.
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { encode } from '../../src/core/codec'
@@ -16,6 +16,16 @@ export interface HammerReport {
   wrong: number
   /** Misses of a key already seen: with no deletes or expiry, rename-into-place must never leave a gap. */
   lost: number
+  /** True when the time cap stopped the child before its goal: the machine was too slow to prove anything. */
+  capped: boolean
+}
+
+/** What the parent asks for: a number of operations, not a duration, so a slow machine only takes longer. */
+export interface HammerGoal {
+  minWrites: number
+  minReads: number
+  /** Epoch ms at which the child stops anyway. */
+  capAt: number
 }
 
 async function main(dir: string, keyCount: number, writer: string): Promise<void> {
@@ -28,13 +38,18 @@ async function main(dir: string, keyCount: number, writer: string): Promise<void
     torn: 0,
     wrong: 0,
     lost: 0,
+    capped: false,
   }
   const seen = new Set<string>()
   process.send!('ready')
-  const { until } = await new Promise<{ until: number }>((resolve) =>
-    process.once('message', resolve as never),
-  )
-  for (let seq = 0; Date.now() < until; seq++) {
+  const goal = await new Promise<HammerGoal>((resolve) => process.once('message', resolve as never))
+  const done = () =>
+    report.writes >= goal.minWrites && report.hits + report.rawReads >= goal.minReads
+  for (let seq = 0; !done(); seq++) {
+    if (Date.now() >= goal.capAt) {
+      report.capped = true
+      break
+    }
     const key = `key-${Math.floor(Math.random() * keyCount)}`
     if (Math.random() < 0.5) {
       const value = checksummed(key, writer, seq, 1_000 + Math.floor(Math.random() * 200_000))

@@ -1,4 +1,4 @@
-// Child of test/regressions/codec.test.ts: reads back, in a process of its own, the values the parent
+// Child of test/core/codec.through-files.test.ts: reads back, in a process of its own, the values the parent
 // wrote, and reports for each key where it differs from the value the parent set (null: the same).
 import { Cache } from '../../src/storage/cache'
 import { faithfulValues } from './faithful-values'

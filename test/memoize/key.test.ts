@@ -282,3 +282,42 @@ describe('default keys', () => {
     })
   })
 })
+
+/** A value object whose state is private (TypeScript `#` fields, as many domain classes are written). */
+class VideoRef {
+  readonly #id: string
+  constructor(id: string) {
+    this.#id = id
+  }
+  get id(): string {
+    return this.#id
+  }
+}
+
+describe('default keys refuse what they cannot tell apart', () => {
+  it('class instances whose state is in private fields are refused rather than share a key', () => {
+    expect(() => argToken(new VideoRef('a'))).toThrow(CacheError)
+  })
+
+  it('withCache never serves one instance’s result for another instance with different private state', async () => {
+    const cache = new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })
+    const title = withCache(async (ref: VideoRef) => `title of ${ref.id}`, {
+      cache,
+      namespace: 'review',
+    })
+    await expect(title(new VideoRef('a'))).rejects.toBeInstanceOf(CacheError)
+    const byId = withCache(async (ref: VideoRef) => `title of ${ref.id}`, {
+      cache,
+      namespace: 'review',
+      key: (ref) => `title_${ref.id}`,
+    })
+    expect(await byId(new VideoRef('a'))).toBe('title of a')
+    expect(await byId(new VideoRef('b'))).toBe('title of b')
+    await cache.close()
+  })
+
+  it('an argument no key can be built from (a Promise, a WeakMap) is refused with a CacheError', () => {
+    expect(() => argToken(Promise.resolve(1))).toThrow(CacheError)
+    expect(() => argToken(new WeakMap())).toThrow(CacheError)
+  })
+})

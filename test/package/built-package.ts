@@ -1,5 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 
@@ -10,10 +11,41 @@ export const FIXTURES = join(__dirname, 'fixtures')
 const BUILT = join(ROOT, 'dist', 'index.mjs')
 const SOURCES = [join(ROOT, 'src'), join(ROOT, 'package.json'), join(ROOT, 'tsup.config.ts')]
 
-/** Builds the package unless dist is newer than every source (CI builds just before the tests). */
+/**
+ * Builds the package unless dist is newer than every source (CI builds just before the tests). Test files
+ * run in parallel workers, and a build starts by deleting dist: one build at a time, the others wait for it.
+ */
 export function ensureBuilt(): void {
-  if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= newestMtime(SOURCES)) return
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'ignore' })
+  const fresh = () => existsSync(BUILT) && statSync(BUILT).mtimeMs >= newestMtime(SOURCES)
+  if (fresh()) return
+  withBuildLock(() => {
+    if (!fresh()) execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'ignore' })
+  })
+}
+
+const LOCK = join(tmpdir(), `tiercache-build-lock-${Buffer.from(ROOT).toString('hex').slice(-32)}`)
+
+function withBuildLock(build: () => void): void {
+  const giveUpAt = Date.now() + 300_000
+  for (;;) {
+    try {
+      mkdirSync(LOCK)
+      break
+    } catch {
+      // Held by another worker; a lock older than any build is left over from a killed run.
+      const heldSince = existsSync(LOCK) ? statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs : 0
+      if (Date.now() > giveUpAt || Date.now() - (heldSince ?? 0) > 300_000) {
+        rmSync(LOCK, { recursive: true, force: true })
+        continue
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200)
+    }
+  }
+  try {
+    build()
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true })
+  }
 }
 
 const run = promisify(execFile)

@@ -1,6 +1,6 @@
 import { compilePattern } from '../../src/core/pattern'
 import { joinKey, keyFromBytes, scanPattern } from '../../src/redis/key-bytes'
-import { HOSTILE_KEYS } from '../helpers/hostile-keys'
+import { HOSTILE_KEYS } from '../../src/testing/hostile-keys'
 
 const bytesOf = (key: string | Buffer) => (typeof key === 'string' ? Buffer.from(key) : key)
 

@@ -1,7 +1,7 @@
 import { createClient, createCluster } from 'redis'
 import { compilePattern } from '../../src/core/pattern'
 import { RedisTier } from '../../src/redis'
-import { makeEntry } from '../compliance/tier-suite'
+import { makeEntry } from '../../src/testing/tier-suite'
 import { startRedisCluster, uniquePrefix, type RedisCluster } from '../helpers/redis-server'
 
 // Three redis-server processes and `redis-cli --cluster create`: slower to start than one server.

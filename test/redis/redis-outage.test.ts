@@ -1,7 +1,7 @@
 import { createClient } from 'redis'
 import { isStorageError, type StorageError } from '../../src/core/exceptions'
 import { RedisSkippedError, RedisTier, RedisTimeoutError } from '../../src/redis'
-import { makeEntry } from '../compliance/tier-suite'
+import { makeEntry } from '../../src/testing/tier-suite'
 import { startRedisServer, uniquePrefix, type RedisServer } from '../helpers/redis-server'
 
 jest.setTimeout(60_000)

@@ -4,8 +4,8 @@ import { encodeParts } from '../../src/core/codec'
 import { compilePattern } from '../../src/core/pattern'
 import type { Entry } from '../../src/storage/tier'
 import { RedisTier } from '../../src/redis'
-import { describeTier, makeEntry } from '../compliance/tier-suite'
-import { FakeClock } from '../helpers/fake-clock'
+import { describeTier, makeEntry } from '../../src/testing'
+import { FakeClock } from '../../src/testing/fake-clock'
 import { startRedisServer, uniquePrefix, type RedisServer } from '../helpers/redis-server'
 
 let server: RedisServer
@@ -33,16 +33,15 @@ async function until(condition: () => Promise<boolean>, what: string, timeoutMs 
   }
 }
 
-describeTier(
-  'RedisTier',
-  (clock) => new RedisTier({ url: server.url, prefix: uniquePrefix('suite'), clock }),
-  {
-    persistent: true,
-    reopen: (tier, clock) =>
-      new RedisTier({ url: server.url, prefix: (tier as RedisTier).prefix, clock }),
-    expiresByItself: true,
-  },
-)
+describeTier({
+  name: 'RedisTier',
+  make: (clock) => new RedisTier({ url: server.url, prefix: uniquePrefix('suite'), clock }),
+  persistent: true,
+  reopen: (tier, clock) =>
+    new RedisTier({ url: server.url, prefix: (tier as RedisTier).prefix, clock }),
+  expiresByItself: true,
+  test: { describe, it, expect, beforeEach, afterEach },
+})
 
 describe('RedisTier', () => {
   let tier: RedisTier

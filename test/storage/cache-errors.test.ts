@@ -8,9 +8,10 @@ import {
 import { Cache, type CacheOptions } from '../../src/storage/cache'
 import { MemoryTier } from '../../src/storage/tiers/memory'
 import { FailingTier } from '../helpers/failing-tier'
-import { FakeClock } from '../helpers/fake-clock'
+import { FakeClock } from '../../src/testing/fake-clock'
 import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
 import { openCaches } from '../helpers/open-caches'
+import { withCache } from '../../src/memoize/with-cache'
 
 useTempDirs()
 
@@ -232,5 +233,40 @@ describe('Cache errors', () => {
       expect(onError).toHaveBeenCalledTimes(1)
       expect(onError.mock.calls[0]![0]).toMatchObject({ code: 'E_STORAGE', tier: 'failing' })
     })
+  })
+})
+
+/** Calls `f` and returns what it returned, or the rejection it threw synchronously, as a label. */
+function outcome(f: () => unknown): string {
+  try {
+    const result = f()
+    if (result instanceof Promise) {
+      result.catch(() => {}) // observed below; keep Jest quiet
+      return 'promise'
+    }
+    return 'value'
+  } catch {
+    return 'sync throw'
+  }
+}
+
+describe('a peekable tier that throws: calls reject rather than throw', () => {
+  /** A memory tier whose synchronous read fails (a custom in-process tier with a bug, or a broken invariant). */
+  class ThrowingPeekTier extends MemoryTier {
+    override peek(): never {
+      throw new Error('peek failed')
+    }
+  }
+
+  it('Cache.get() and getOrSet() reject rather than throw', () => {
+    const cache = new Cache({ tiers: [new ThrowingPeekTier()], cleanupInterval: false })
+    expect(outcome(() => cache.get('k'))).toBe('promise')
+    expect(outcome(() => cache.getOrSet('k', () => 1))).toBe('promise')
+  })
+
+  it('a withCache call rejects rather than throws', () => {
+    const cache = new Cache({ tiers: [new ThrowingPeekTier()], cleanupInterval: false })
+    const f = withCache(async (x: string) => x, { cache, namespace: 'review' })
+    expect(outcome(() => f('a'))).toBe('promise')
   })
 })

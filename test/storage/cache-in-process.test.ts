@@ -2,7 +2,7 @@ import { Cache } from '../../src/storage/cache'
 import { MemoryTier } from '../../src/storage/tiers/memory'
 import { withCache } from '../../src/memoize/with-cache'
 import type { StorageError } from '../../src/core/exceptions'
-import { FakeClock } from '../helpers/fake-clock'
+import { FakeClock } from '../../src/testing/fake-clock'
 import { gate } from '../helpers/gate'
 
 /**
@@ -177,5 +177,13 @@ describe('Cache with one in-process tier: misses', () => {
     release.open()
     expect(await first).toBe('a:v1')
     expect(await cached('a')).toBe('a:v2')
+  })
+})
+
+describe('memory tier of a memory-only cache', () => {
+  it('keeps the latest of two concurrent set() calls', async () => {
+    const cache = new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })
+    await Promise.all([cache.set('k', 1), cache.set('k', 2)])
+    expect(await cache.get('k')).toBe(2)
   })
 })

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { MemoryTier } from '../../src/storage/tiers/memory'
-import { FakeClock } from '../helpers/fake-clock'
+import { FakeClock } from '../../src/testing/fake-clock'
 import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
 import { openCaches } from '../helpers/open-caches'
 
@@ -268,5 +268,34 @@ describe('Cache', () => {
       expect([...cache.memoryCache.keys()]).toEqual(['k'])
       expect(await cache.get('x')).toBeUndefined()
     })
+  })
+})
+
+describe('counts of cleanup()', () => {
+  let dir: string
+  let clock: FakeClock
+  const open = openCaches(() => ({ cacheDir: dir, clock }))
+  beforeEach(() => {
+    dir = makeTempDir()
+    clock = new FakeClock()
+  })
+
+  it('cleanup() counts no entry as removed while every entry is still readable (only memory copies expired)', async () => {
+    const cache = open({ ttl: 100, memoryTtl: 10 })
+    await cache.set('a', 1)
+    await cache.set('b', 2)
+    clock.advance(20_000)
+    const removed = await cache.cleanup()
+    expect([await cache.get('a'), await cache.get('b')]).toEqual([1, 2])
+    expect(removed).toBe(0)
+  })
+
+  it('cleanup() counts each expired entry once over both tiers', async () => {
+    const cache = open({ ttl: 10 })
+    await cache.set('a', 1)
+    await cache.set('b', 2)
+    clock.advance(10_000)
+    expect(await cache.cleanup()).toBe(2)
+    expect(await cache.cleanup()).toBe(0)
   })
 })

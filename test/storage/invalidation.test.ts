@@ -9,6 +9,10 @@ import { FileTier } from '../../src/storage/tiers/file'
 import { MemoryTier } from '../../src/storage/tiers/memory'
 import { WriteTracker } from '../../src/storage/write-tracker'
 import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
+import { Cache } from '../../src/storage/cache'
+import { withCache } from '../../src/memoize/with-cache'
+import { openCaches } from '../helpers/open-caches'
+import { gate } from '../helpers/gate'
 
 useTempDirs()
 
@@ -88,5 +92,56 @@ describe('Invalidation', () => {
     expect(writes.changedSince(watch)).toBe(true)
     expect(heard).toEqual([{ match: undefined }])
     writes.unwatch(watch)
+  })
+})
+
+/** A refresh() started while an older plain call computes; what the cache holds once both are done. */
+async function refreshOverlappingPlainCall(cache: Cache): Promise<unknown> {
+  let source = 'v1'
+  const plainRelease = gate()
+  const refreshRelease = gate()
+  const plainStarted = gate()
+  const cached = withCache(
+    async (id: string) => {
+      const seen = `${id}:${source}`
+      if (source === 'v1') plainStarted.open()
+      await (source === 'v1' ? plainRelease.promise : refreshRelease.promise)
+      return seen
+    },
+    { cache, namespace: 'refresh' },
+  )
+  const plain = cached('a') // a miss: computes from v1
+  await plainStarted.promise
+  source = 'v2'
+  const refreshing = cached.refresh('a') // the data changed: recompute from v2
+  plainRelease.open() // the older computation finishes first and is stored
+  expect(await plain).toBe('a:v1')
+  refreshRelease.open()
+  expect(await refreshing).toBe('a:v2')
+  await new Promise((r) => setImmediate(r))
+  return cached.peek('a')
+}
+
+// A refresh counts as a write of its key when it starts, so a computation already under way does not store
+// over it: refresh "recomputes, stores and returns the result ... whatever is cached" (README).
+describe('refresh() overlapping an older plain call stores the refreshed value', () => {
+  it('in a memory-only cache', async () => {
+    const cache = new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })
+    try {
+      expect(await refreshOverlappingPlainCall(cache)).toBe('a:v2')
+    } finally {
+      await cache.close()
+    }
+  })
+
+  describe('memory + file cache', () => {
+    let dir: string
+    const open = openCaches(() => ({ cacheDir: dir }))
+    beforeEach(() => {
+      dir = makeTempDir()
+    })
+    it('in a memory + file cache', async () => {
+      expect(await refreshOverlappingPlainCall(open())).toBe('a:v2')
+    })
   })
 })

@@ -1,5 +1,10 @@
 import type { StorageError } from '../../src/core/exceptions'
 import { LifetimePolicy } from '../../src/storage/lifetimes'
+import { Cache } from '../../src/storage/cache'
+import { FakeClock } from '../../src/testing/fake-clock'
+import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
+
+useTempDirs()
 
 const unexpected = (error: StorageError) => {
   throw error
@@ -76,5 +81,36 @@ describe('LifetimePolicy', () => {
       ['E_POLICY', 'k3', 'ttl'],
       ['E_POLICY', 'k4', 'ttl'],
     ])
+  })
+})
+
+describe('lifetimes through a Cache over memory and files', () => {
+  it('a per-call memoryTtl longer than the cache-wide memoryTtl is kept for the promoted copy', async () => {
+    const dir = makeTempDir()
+    const clock = new FakeClock()
+    const open = () => new Cache({ cacheDir: dir, clock, memoryTtl: 10, cleanupInterval: false })
+    const writer = open()
+    await writer.set('k', 'v', { ttl: 100, memoryTtl: 50 })
+    const reader = open()
+    expect(await reader.get('k')).toBe('v') // promoted with min(100 s, 50 s)
+    clock.advance(20_000)
+    expect(reader.peek('k')?.value).toBe('v') // not cut to the cache-wide 10 s
+    clock.advance(30_000)
+    expect(reader.peek('k')).toBeUndefined()
+    expect(await reader.get('k')).toBe('v') // from the file again
+    await Promise.all([writer.close(), reader.close()])
+  })
+
+  it('an entry read from disk exactly at its expiry is a miss in both tiers', async () => {
+    const dir = makeTempDir()
+    const clock = new FakeClock()
+    const cache = new Cache({ cacheDir: dir, clock, cleanupInterval: false })
+    await cache.set('k', 'v', 1)
+    clock.advance(1000)
+    expect(cache.peek('k')).toBeUndefined()
+    expect(
+      await new Cache({ cacheDir: dir, clock, cleanupInterval: false }).get('k'),
+    ).toBeUndefined()
+    await cache.close()
   })
 })

@@ -8,9 +8,11 @@ import { FileTier } from '../../src/storage/tiers/file'
 import { MemoryTier } from '../../src/storage/tiers/memory'
 import { WriteTracker } from '../../src/storage/write-tracker'
 import { FailingTier } from '../helpers/failing-tier'
-import { FakeClock } from '../helpers/fake-clock'
+import { FakeClock } from '../../src/testing/fake-clock'
 import { gate } from '../helpers/gate'
 import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
+import { Cache } from '../../src/storage/cache'
+import { openCaches } from '../helpers/open-caches'
 
 useTempDirs()
 
@@ -220,5 +222,78 @@ describe('TierStack', () => {
       stack.each('clean up', undefined, (tier) => (calls.push(tier.name), tier.prune())),
     ).rejects.toMatchObject({ tier: 'first' })
     expect(calls).toEqual(['memory', 'first', 'second'])
+  })
+})
+
+describe('promotion never undoes a write made while the lower tier was read', () => {
+  let dir: string
+  let clock: FakeClock
+  const open = openCaches(() => ({ cacheDir: dir, clock }))
+  beforeEach(() => {
+    dir = makeTempDir()
+    clock = new FakeClock()
+  })
+
+  it('a delete() made while a get() reads the file is not undone by the promotion', async () => {
+    await open().set('k', 'old') // on disk; the cache below has a cold memory tier
+    const cache = open()
+    const reading = cache.get('k') // memory miss: reads the file
+    await cache.delete('k')
+    await reading
+    expect(await cache.get('k')).toBeUndefined()
+  })
+
+  it('a set() made while a get() reads the file is not overwritten in memory by the older value', async () => {
+    await open().set('k', 'old')
+    const cache = open()
+    const reading = cache.get('k')
+    await cache.set('k', 'new')
+    await reading
+    expect(await cache.get('k')).toBe('new')
+  })
+})
+
+describe('a failed write and a later successful one', () => {
+  it('the failure does not remove the value a later set() stored (in memory and on disk)', async () => {
+    const dir = makeTempDir()
+    const hiccup = gate()
+    /** A real file tier whose write of one particular value fails, once let go. */
+    class FlakyFileTier extends FileTier {
+      override async set(entry: Parameters<FileTier['set']>[0]): Promise<void> {
+        if (entry.value === 'A') {
+          await hiccup.promise
+          throw new Error('disk hiccup')
+        }
+        return super.set(entry)
+      }
+    }
+    const cache = new Cache({
+      tiers: [new MemoryTier(), new FlakyFileTier({ dir })],
+      cleanupInterval: false,
+    })
+    const first = cache.set('k', 'A')
+    await cache.set('k', 'B') // in memory and on disk, and its caller is told so
+    hiccup.open()
+    await expect(first).rejects.toMatchObject({ code: 'E_STORAGE' })
+    expect(await cache.get('k')).toBe('B')
+    const reopened = new Cache({ cacheDir: dir, cleanupInterval: false })
+    expect(await reopened.get('k')).toBe('B')
+    await Promise.all([cache.close(), reopened.close()])
+  })
+
+  it('a failed write with no later one still leaves no trace of the key', async () => {
+    const dir = makeTempDir()
+    class FailingFileTier extends FileTier {
+      override async set(): Promise<void> {
+        throw new Error('disk full')
+      }
+    }
+    const cache = new Cache({
+      tiers: [new MemoryTier(), new FailingFileTier({ dir })],
+      cleanupInterval: false,
+    })
+    await expect(cache.set('k', 'A')).rejects.toMatchObject({ code: 'E_STORAGE' })
+    expect(cache.peek('k')).toBeUndefined()
+    await cache.close()
   })
 })

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Cache, FileTier, MemoryTier } from '../../../src'
 import { ATTACH_FROM_BYTES, encodeParts, fromParsed } from '../../../src/core/codec'
-import { FakeClock } from '../../helpers/fake-clock'
+import { FakeClock } from '../../../src/testing/fake-clock'
 import { makeTempDir, useTempDirs } from '../../helpers/temp-dir'
 
 useTempDirs()
@@ -113,5 +113,16 @@ describe('FileTier attachments under a hashed (long-key) name', () => {
     clock.advance(61_000)
     expect(await cache.cleanup()).toBe(1)
     await cache.close()
+  })
+})
+
+describe('FileTier attachments beyond IOV_MAX', () => {
+  it('a value holding more byte arrays than IOV_MAX (1024) round-trips through writev', async () => {
+    const dir = makeTempDir()
+    const frames = Array.from({ length: 1500 }, (_, i) => Buffer.alloc(4096, i % 251))
+    await new Cache({ cacheDir: dir, cleanupInterval: false }).set('frames', frames)
+    const back = await new Cache({ cacheDir: dir, cleanupInterval: false }).get<Buffer[]>('frames')
+    expect(back).toHaveLength(1500)
+    expect(back!.every((b, i) => b.equals(frames[i]!))).toBe(true)
   })
 })

@@ -16,8 +16,8 @@ import { join } from 'node:path'
 import { Cache } from '../../../src/storage/cache'
 import { FileTier } from '../../../src/storage/tiers/file'
 import { keyToFileName } from '../../../src/storage/tiers/file-layout'
-import { makeEntry } from '../../compliance/tier-suite'
-import { FakeClock } from '../../helpers/fake-clock'
+import { makeEntry } from '../../../src/testing/tier-suite'
+import { FakeClock } from '../../../src/testing/fake-clock'
 import { listTree, makeTempDir, useTempDirs } from '../../helpers/temp-dir'
 
 useTempDirs()

@@ -10,12 +10,12 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { isAbsolute, join, relative, resolve } from 'node:path'
-import { fromParsed } from '../../../src/core/codec'
+import { fromParsed, encode } from '../../../src/core/codec'
 import { FileTier } from '../../../src/storage/tiers/file'
 import { keyToFileName } from '../../../src/storage/tiers/file-layout'
-import { describeTier, makeEntry } from '../../compliance/tier-suite'
-import { FakeClock } from '../../helpers/fake-clock'
-import { HOSTILE_KEYS } from '../../helpers/hostile-keys'
+import { describeTier, makeEntry } from '../../../src/testing'
+import { FakeClock } from '../../../src/testing/fake-clock'
+import { HOSTILE_KEYS } from '../../../src/testing/hostile-keys'
 import { listTree, makeTempDir, useTempDirs } from '../../helpers/temp-dir'
 import { eventually } from '../../helpers/eventually'
 
@@ -23,15 +23,21 @@ useTempDirs()
 
 const reopen = (tier: unknown, clock: FakeClock) =>
   new FileTier({ dir: (tier as FileTier).dir, clock })
-describeTier('FileTier', (clock) => new FileTier({ dir: makeTempDir(), clock }), {
+const test = { describe, it, expect, beforeEach, afterEach }
+describeTier({
+  name: 'FileTier',
+  make: (clock) => new FileTier({ dir: makeTempDir(), clock }),
   persistent: true,
   reopen,
+  test,
 })
-describeTier(
-  'FileTier (byte-bounded)',
-  (clock) => new FileTier({ dir: makeTempDir(), clock, maxBytes: 50_000_000 }),
-  { persistent: true, reopen },
-)
+describeTier({
+  name: 'FileTier (byte-bounded)',
+  make: (clock) => new FileTier({ dir: makeTempDir(), clock, maxBytes: 50_000_000 }),
+  persistent: true,
+  reopen,
+  test,
+})
 
 describe('FileTier', () => {
   let dir: string
@@ -310,4 +316,26 @@ describe('FileTier maxBytes', () => {
       await fresh.set(makeEntry(`tiny-${i}`, i, Date.now() + 3_600_000))
     expect(duBytes(dir)).toBeLessThanOrEqual(maxBytes)
   })
+})
+
+describe('FileTier removes an expired file without the key lock', () => {
+  it('a set() racing with get() of an expired entry is never lost', async () => {
+    const dir = makeTempDir()
+    const clock = new FakeClock()
+    const tier = new FileTier({ dir, clock })
+    const entry = (value: string, ttlMs: number) => ({
+      key: 'k',
+      value,
+      encoded: encode(value),
+      expiresAt: clock.now() + ttlMs,
+    })
+    let lost = 0
+    for (let i = 0; i < 200; i++) {
+      await tier.set(entry('old', 1))
+      clock.advance(2) // the file entry is now expired
+      await Promise.all([tier.get('k'), tier.set(entry(`new ${i}`, 60_000))])
+      if ((await tier.get('k'))?.value !== `new ${i}`) lost++
+    }
+    expect(lost).toBe(0)
+  }, 60_000) // 200 rounds of file writes: slow on a loaded machine, and nothing here depends on speed
 })

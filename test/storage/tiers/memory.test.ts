@@ -1,13 +1,21 @@
 import { MemoryTier } from '../../../src/storage/tiers/memory'
-import { describeTier, makeEntry } from '../../compliance/tier-suite'
-import { FakeClock } from '../../helpers/fake-clock'
+import { describeTier, makeEntry } from '../../../src/testing'
+import { FakeClock } from '../../../src/testing/fake-clock'
+import { Cache } from '../../../src/storage/cache'
 
-describeTier('MemoryTier', (clock) => new MemoryTier({ clock }), { inProcess: true })
-describeTier(
-  'MemoryTier (byte-bounded)',
-  (clock) => new MemoryTier({ clock, maxBytes: 10_000_000, maxEntryBytes: 1_000_000 }),
-  { inProcess: true },
-)
+const test = { describe, it, expect, beforeEach, afterEach }
+describeTier({
+  name: 'MemoryTier',
+  make: (clock) => new MemoryTier({ clock }),
+  inProcess: true,
+  test,
+})
+describeTier({
+  name: 'MemoryTier (byte-bounded)',
+  make: (clock) => new MemoryTier({ clock, maxBytes: 10_000_000, maxEntryBytes: 1_000_000 }),
+  inProcess: true,
+  test,
+})
 
 describe('MemoryTier', () => {
   const clock = new FakeClock()
@@ -118,5 +126,37 @@ describe('MemoryTier', () => {
   ])('rejects %s: %p with a TypeError naming the option', (option, value) => {
     expect(() => new MemoryTier({ [option]: value })).toThrow(TypeError)
     expect(() => new MemoryTier({ [option]: value })).toThrow(new RegExp(`^${option} option`))
+  })
+})
+
+/** Blocks the event loop for `ms` (CPU-bound work between two cache reads, as a pipeline step would). */
+function busy(ms: number): void {
+  const end = Date.now() + ms
+  while (Date.now() < end) {
+    /* spin */
+  }
+}
+
+describe('TTL on the system clock (the memory tier reads a coarse clock)', () => {
+  it('does not serve a memory entry after it expired, however long the event loop was busy', async () => {
+    const cache = new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })
+    await cache.set('k', 'v', '50ms')
+    busy(120) // no timer can run: only awaits of settled promises between the two reads
+    expect(await cache.get('k')).toBeUndefined()
+    await cache.close()
+  })
+
+  it('jest modern fake timers: setSystemTime past the expiry makes the entry a miss (README, "Testing")', async () => {
+    jest.useFakeTimers()
+    try {
+      const cache = new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })
+      await cache.set('k', 'v', 60)
+      expect(await cache.get('k')).toBe('v')
+      jest.setSystemTime(Date.now() + 2 * 60_000)
+      expect(await cache.get('k')).toBeUndefined()
+      await cache.close()
+    } finally {
+      jest.useRealTimers()
+    }
   })
 })

@@ -1,3 +1,7 @@
+/**
+ * The codec as users meet it: what set() accepts comes back the same from the file tier after a restart, or
+ * in a fresh process; the rest is refused at set(), before a byte is written.
+ */
 import { closeSync, openSync, readdirSync, ftruncateSync } from 'node:fs'
 import { freemem } from 'node:os'
 import { join } from 'node:path'

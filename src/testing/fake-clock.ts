@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/core/clock'
+import type { Clock } from '../core/clock'
 
 /** A clock that moves only when told to, so TTL tests take no real time. */
 export class FakeClock implements Clock {

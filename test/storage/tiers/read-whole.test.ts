@@ -9,11 +9,16 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { join } from 'node:path'
-import { readHead, readToEnd, readWhole, SCRATCH_BYTES } from '../../src/storage/tiers/read-whole'
-import { makeFifo, releaseFifos, withinMs } from '../helpers/special-files'
-import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
+import {
+  readHead,
+  readToEnd,
+  readWhole,
+  SCRATCH_BYTES,
+} from '../../../src/storage/tiers/read-whole'
+import { makeFifo, releaseFifos, withinMs } from '../../helpers/special-files'
+import { makeTempDir, useTempDirs } from '../../helpers/temp-dir'
 import type * as nodeFs from 'node:fs'
-import type * as ReadWholeModule from '../../src/storage/tiers/read-whole'
+import type * as ReadWholeModule from '../../../src/storage/tiers/read-whole'
 
 useTempDirs()
 
@@ -229,7 +234,8 @@ describe('readWhole', () => {
           }
         })
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy of the module, with the mock, inside isolateModules
-        loaded = (require('../../src/storage/tiers/read-whole') as typeof ReadWholeModule).readWhole
+        loaded = (require('../../../src/storage/tiers/read-whole') as typeof ReadWholeModule)
+          .readWhole
       })
       jest.dontMock('node:fs')
       return loaded

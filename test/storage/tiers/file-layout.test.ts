@@ -8,8 +8,8 @@ import {
   keyToFileName,
   mtimeExpired,
   tempFileName,
-} from '../../src/storage/tiers/file-layout'
-import { HOSTILE_KEYS, keyLabel } from '../helpers/hostile-keys'
+} from '../../../src/storage/tiers/file-layout'
+import { HOSTILE_KEYS, keyLabel } from '../../../src/testing/hostile-keys'
 
 /** mulberry32: a tiny seeded PRNG, so a failing fuzz case can be replayed from the seed in the test title. */
 function prng(seed: number): () => number {

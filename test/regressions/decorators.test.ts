@@ -1,3 +1,0 @@
-import { describeDecoratorReview } from './decorators-suite'
-
-describe('decorators (standard)', () => describeDecoratorReview())
