@@ -26,6 +26,8 @@ import { WriteTracker } from './write-tracker'
 export type * from './cache-types'
 
 const DEFAULT_CLEANUP_MS = 3_600_000
+/** The longest delay a Node timer holds. */
+const MAX_TIMER_MS = 2 ** 31 - 1
 
 /**
  * A tiered cache: reads walk the tiers fastest first and copy a hit into the faster tiers above it; writes go
@@ -71,10 +73,13 @@ export class Cache {
     }))
     const invalidation = (this.#invalidation = new Invalidation(stack, flights, writes, events))
     this.#loader = new LoadHandler({ stack, flights, invalidation, lifetimes, onError: report })
-    if (cleanupInterval !== false) {
+    const cleanupMs =
+      cleanupInterval === false ? Infinity : toMs(cleanupInterval, 'cleanupInterval')
+    if (cleanupMs !== Infinity) {
+      // Capped: Node runs a longer interval (over ~24.8 days) every millisecond instead.
       this.#timer = setInterval(
         () => void this.cleanup().catch(report),
-        toMs(cleanupInterval, 'cleanupInterval'),
+        Math.min(cleanupMs, MAX_TIMER_MS),
       )
       this.#timer.unref()
     }

@@ -269,4 +269,34 @@ describe('Cache', () => {
       expect(await cache.get('x')).toBeUndefined()
     })
   })
+
+  describe('background cleanup', () => {
+    /** A memory tier that counts the cleanup() calls reaching it. */
+    class CountingTier extends MemoryTier {
+      prunes = 0
+      override async prune(): Promise<number> {
+        this.prunes++
+        return super.prune()
+      }
+    }
+
+    it.each([[Infinity], ['30d'], [2_200_000]])(
+      'a cleanupInterval longer than a timer can hold (%p) never runs cleanup in a tight loop',
+      async (cleanupInterval) => {
+        const tier = new CountingTier()
+        const warnings: string[] = []
+        const onWarning = (warning: Error) => warnings.push(warning.name)
+        process.on('warning', onWarning)
+        try {
+          const cache = open({ tiers: [tier], cleanupInterval })
+          await new Promise((resolve) => setTimeout(resolve, 50))
+          await cache.close()
+        } finally {
+          process.off('warning', onWarning)
+        }
+        expect(tier.prunes).toBe(0)
+        expect(warnings).not.toContain('TimeoutOverflowWarning')
+      },
+    )
+  })
 })
