@@ -51,6 +51,8 @@ export class TierStack {
   readonly #options: TierStackOptions
   /** Read on every hit: kept in a field of its own rather than behind `#options`. */
   readonly #events: CacheEvents
+  /** Removals under way: a lookup begun during one may read an entry it has yet to reach. */
+  #removals = 0
 
   constructor(tiers: readonly Tier[], options: TierStackOptions) {
     this.tiers = tiers
@@ -105,6 +107,8 @@ export class TierStack {
     checkKey(key)
     const { writes } = this.#options
     const watch = writes.watch(key)
+    // Copied up only if no removal was under way (its in-process part is done, its disk part may not be).
+    const mayPromote = this.#removals === 0
     let failure: StorageError | undefined
     try {
       for (const { tier, index } of this.#below) {
@@ -122,7 +126,7 @@ export class TierStack {
         }
         this.#events.hit(index, key)
         const report = onError === 'throw' ? this.#options.report : onError
-        if (!writes.changedSince(watch)) await this.#promote(entry, index, report)
+        if (mayPromote && !writes.changedSince(watch)) await this.#promote(entry, index, report)
         return entry
       }
     } finally {
@@ -241,11 +245,12 @@ export class TierStack {
     target: { key: string } | { match: KeyPredicate | undefined },
     scope: 'every tier' | 'in-process',
   ): Promise<number[]> {
-    if ('key' in target) {
-      const { key } = target
-      return this.each('delete', key, (tier) => tier.delete(key).then(Number), scope)
-    }
-    return this.each('clear', undefined, (tier) => tier.clear(target.match), scope)
+    this.#removals++
+    const removing =
+      'key' in target
+        ? this.each('delete', target.key, (tier) => tier.delete(target.key).then(Number), scope)
+        : this.each('clear', undefined, (tier) => tier.clear(target.match), scope)
+    return removing.finally(() => this.#removals--)
   }
 
   /** The one choke point for tier calls: anything thrown becomes a StorageError naming the tier and key. */

@@ -1,6 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { FileTier } from '../../src/storage/tiers/file'
 import { MemoryTier } from '../../src/storage/tiers/memory'
+import type { Entry, KeyPredicate } from '../../src/storage/tier'
+import { gate } from '../helpers/gate'
 import { FakeClock } from '../helpers/fake-clock'
 import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
 import { openCaches } from '../helpers/open-caches'
@@ -267,6 +270,53 @@ describe('Cache', () => {
       expect(() => Object.assign(view, { delete: () => true })).toThrow(TypeError)
       expect([...cache.memoryCache.keys()]).toEqual(['k'])
       expect(await cache.get('x')).toBeUndefined()
+    })
+  })
+
+  describe('invalidation on a slow disk', () => {
+    /** A file tier on a slow disk: set(), delete() and clear() each wait for the test to let them through. */
+    class SlowDiskTier extends FileTier {
+      readonly started = gate()
+      readonly release = gate()
+      async #slow<R>(work: () => Promise<R>): Promise<R> {
+        this.started.open()
+        await this.release.promise
+        return work()
+      }
+      override set(entry: Entry): Promise<void> {
+        return this.#slow(() => super.set(entry))
+      }
+      override delete(key: string): Promise<boolean> {
+        return this.#slow(() => super.delete(key))
+      }
+      override clear(match?: KeyPredicate): Promise<number> {
+        return this.#slow(() => super.clear(match))
+      }
+    }
+    const slowCache = async (...keys: string[]) => {
+      for (const key of keys) await open().set(key, 'old') // on disk only
+      const disk = new SlowDiskTier({ dir, clock })
+      return { disk, cache: open({ tiers: [new MemoryTier({ clock }), disk] }) }
+    }
+
+    it('a get() made while delete() reaches the disk never copies the deleted value into memory', async () => {
+      const { disk, cache } = await slowCache('k')
+      const deleting = cache.delete('k')
+      await disk.started.promise
+      await cache.get('k') // the file is still there: read, and (wrongly) promoted
+      disk.release.open()
+      expect(await deleting).toBe(true)
+      expect(await cache.get('k')).toBeUndefined()
+    })
+
+    it('a get() made while clear() reaches the disk never copies a cleared value into memory', async () => {
+      const { disk, cache } = await slowCache('video_1')
+      const clearing = cache.clear('video_*')
+      await disk.started.promise
+      await cache.get('video_1')
+      disk.release.open()
+      expect(await clearing).toBe(1)
+      expect(await cache.get('video_1')).toBeUndefined()
     })
   })
 
