@@ -208,12 +208,11 @@ export class TierStack {
   ): Promise<void> {
     const { writes } = this.#options
     try {
-      const failure =
-        earlier ??
-        (await settleAll(pending).then(
-          () => undefined,
-          (err) => err,
-        ))
+      // Every tier's write is awaited, even after an in-process failure: none is left running unwatched.
+      const failure = await settleAll(pending).then(
+        () => earlier,
+        (err: StorageError) => earlier ?? err,
+      )
       if (failure === undefined) return
       // A failed write leaves no trace of the key: the failing tier may still hold an older value, and the
       // tiers that succeeded must not hold a copy that outlives what the slower tier lost (best effort).

@@ -164,6 +164,38 @@ describe('TierStack', () => {
     expect(events.seen).toContainEqual(['error', 1, 'E_STORAGE'])
   })
 
+  it('a write whose in-process put and slower tier both fail waits for both and leaves no unhandled rejection', async () => {
+    class RefusingMemory extends MemoryTier {
+      override put(): void {
+        throw new Error('put refused')
+      }
+    }
+    const slow = gate()
+    class SlowFailingTier extends FailingTier {
+      override async set(entry: Entry): Promise<void> {
+        await slow.promise
+        return super.set(entry)
+      }
+    }
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      const { stack } = stackOf([new RefusingMemory(), new SlowFailingTier()])
+      let settled = false
+      const writing = stack.write('k', 'v', lifetimes)!.finally(() => (settled = true))
+      writing.catch(() => {})
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(settled).toBe(false) // still waiting for the slower tier
+      slow.open()
+      await expect(writing).rejects.toMatchObject({ tier: 'memory' })
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
+
   it('a failed write is not undone when the key was written again meanwhile', async () => {
     const memory = new MemoryTier()
     const { stack, writes } = stackOf([memory, new FailingTier()])
