@@ -3,6 +3,7 @@ import { describeFailure, isStorageError, StorageError } from '../core/exception
 import { checkKey } from '../core/keys'
 import { settleAll } from '../core/settle-all'
 import type { CacheEvents } from './cache-events'
+import { ClearBarrier } from './clear-barrier'
 import type { LifetimePolicy, Lifetimes } from './lifetimes'
 import { encodeForStorage } from './stored-entry'
 import {
@@ -19,6 +20,8 @@ interface Layer<T extends Tier = Tier> {
   readonly tier: T
   readonly index: number
 }
+
+type Scope = 'every tier' | 'in-process' | 'persistent' // the others: not in-process
 
 /** Where a lookup's tier failures go: thrown at the end (when nothing was found), or handed to a handler. */
 export type OnTierError = 'throw' | ((error: StorageError) => void)
@@ -46,11 +49,13 @@ export class TierStack {
   readonly #below: readonly Layer[]
   readonly #inProcess: readonly Layer<InProcessTier>[]
   readonly #persistent: readonly Layer[]
+  readonly #scopes: Record<Scope, readonly Layer[]>
   /** Whether some tier stores the encoded text, so a write must compute it. */
   readonly #encodes: boolean
   readonly #options: TierStackOptions
   /** Read on every hit: kept in a field of its own rather than behind `#options`. */
   readonly #events: CacheEvents
+  readonly #barrier = new ClearBarrier()
   /** Removals under way: a lookup begun during one may read an entry it has yet to reach. */
   #removals = 0
 
@@ -63,7 +68,8 @@ export class TierStack {
     this.front = first !== undefined && isInProcessTier(first) ? first : undefined
     this.#below = this.front ? layers.slice(1) : layers
     this.#inProcess = layers.filter((l): l is Layer<InProcessTier> => isInProcessTier(l.tier))
-    this.#persistent = layers.filter((l) => !isInProcessTier(l.tier))
+    const persistent = (this.#persistent = layers.filter((l) => !isInProcessTier(l.tier)))
+    this.#scopes = { 'every tier': layers, 'in-process': this.#inProcess, persistent }
     this.#encodes = this.#persistent.length > 0 || this.#inProcess.some((l) => l.tier.needsEncoded)
   }
 
@@ -193,23 +199,23 @@ export class TierStack {
       if (failure) throw failure
       return undefined
     }
-    const pending = this.#persistent.map(({ tier, index }) =>
-      this.guard(index, 'write', key, () => tier.set(entry)),
+    const written = this.#barrier.write(() =>
+      this.each('write', key, (tier) => tier.set(entry), 'persistent'),
     )
     // Opened after this write's own noteWrite: it sees only the writes, deletes and clears that follow it.
-    return this.#settleWrite(key, pending, failure, this.#options.writes.watch(key))
+    return this.#settleWrite(key, written, failure, this.#options.writes.watch(key))
   }
 
   async #settleWrite(
     key: string,
-    pending: Promise<void>[],
+    written: Promise<unknown>,
     earlier: StorageError | undefined,
     watch: ReturnType<WriteTracker['watch']>,
   ): Promise<void> {
     const { writes } = this.#options
     try {
       // Every tier's write is awaited, even after an in-process failure: none is left running unwatched.
-      const failure = await settleAll(pending).then(
+      const failure = await written.then(
         () => earlier,
         (err: StorageError) => earlier ?? err,
       )
@@ -225,17 +231,15 @@ export class TierStack {
     }
   }
 
-  /** Runs `op` on each tier (every tier, or the in-process ones) in parallel; throws the first failure. */
+  /** Runs `op` on each tier in `scope` in parallel; throws the first failure. */
   each<R>(
     action: string,
     key: string | undefined,
     op: (tier: Tier) => Promise<R>,
-    scope: 'every tier' | 'in-process' = 'every tier',
+    scope: Scope = 'every tier',
   ): Promise<R[]> {
-    const layers =
-      scope === 'every tier' ? this.tiers.map((tier, index) => ({ tier, index })) : this.#inProcess
     return settleAll(
-      layers.map(({ tier, index }) => this.guard(index, action, key, () => op(tier))),
+      this.#scopes[scope].map((l) => this.guard(l.index, action, key, () => op(l.tier))),
     )
   }
 
@@ -248,8 +252,17 @@ export class TierStack {
     const removing =
       'key' in target
         ? this.each('delete', target.key, (tier) => tier.delete(target.key).then(Number), scope)
-        : this.each('clear', undefined, (tier) => tier.clear(target.match), scope)
+        : this.#clear(target.match, scope)
     return removing.finally(() => this.#removals--)
+  }
+
+  /** In-process tiers at once; the others after the writes under way landed (see ClearBarrier). */
+  #clear(match: KeyPredicate | undefined, scope: 'every tier' | 'in-process'): Promise<number[]> {
+    const clear = (tier: Tier) => tier.clear(match)
+    const now = this.each('clear', undefined, clear, 'in-process')
+    if (scope === 'in-process') return now
+    const later = this.#barrier.clear(() => this.each('clear', undefined, clear, 'persistent'))
+    return settleAll([now, later]).then((counts) => counts.flat())
   }
 
   /** The one choke point for tier calls: anything thrown becomes a StorageError naming the tier and key. */

@@ -274,23 +274,25 @@ describe('Cache', () => {
   })
 
   describe('invalidation on a slow disk', () => {
-    /** A file tier on a slow disk: set(), delete() and clear() each wait for the test to let them through. */
+    /** A file tier on a slow disk: the methods named in `slow` wait for the test to let them through. */
     class SlowDiskTier extends FileTier {
       readonly started = gate()
       readonly release = gate()
-      async #slow<R>(work: () => Promise<R>): Promise<R> {
+      slow = ['set', 'delete', 'clear']
+      async #slow<R>(method: string, work: () => Promise<R>): Promise<R> {
+        if (!this.slow.includes(method)) return work()
         this.started.open()
         await this.release.promise
         return work()
       }
       override set(entry: Entry): Promise<void> {
-        return this.#slow(() => super.set(entry))
+        return this.#slow('set', () => super.set(entry))
       }
       override delete(key: string): Promise<boolean> {
-        return this.#slow(() => super.delete(key))
+        return this.#slow('delete', () => super.delete(key))
       }
       override clear(match?: KeyPredicate): Promise<number> {
-        return this.#slow(() => super.clear(match))
+        return this.#slow('clear', () => super.clear(match))
       }
     }
     const slowCache = async (...keys: string[]) => {
@@ -317,6 +319,32 @@ describe('Cache', () => {
       disk.release.open()
       expect(await clearing).toBe(1)
       expect(await cache.get('video_1')).toBeUndefined()
+    })
+
+    it('clear() removes a computed result that was still on its way to disk when it began', async () => {
+      const disk = new SlowDiskTier({ dir, clock })
+      const cache = open({ tiers: [new MemoryTier({ clock }), disk] })
+      const loading = cache.getOrSet('k', async () => 'computed before the clear')
+      await disk.started.promise // in memory already; the disk write is under way
+      const clearing = cache.clear()
+      disk.release.open()
+      await Promise.all([clearing, loading])
+      expect(await cache.get('k')).toBeUndefined()
+      expect(await onDisk('k')).toBeUndefined()
+    })
+
+    it('a set() made while clear() runs is kept on disk: the clear never removes a later write', async () => {
+      const { disk, cache } = await slowCache()
+      disk.slow = ['clear']
+      const clearing = cache.clear()
+      await disk.started.promise // memory is cleared; the disk is not yet
+      const setting = cache.set('k', 'set after the clear began')
+      // Time for the write to land, were it not held back until the clear is done.
+      await Promise.race([setting, new Promise((resolve) => setTimeout(resolve, 100))])
+      disk.release.open()
+      await Promise.all([clearing, setting])
+      expect(await cache.get('k')).toBe('set after the clear began')
+      expect(await onDisk('k')).toBe('set after the clear began')
     })
   })
 
