@@ -16,10 +16,7 @@ import {
 import type { WriteTracker } from './write-tracker'
 
 /** A tier and its position in the stack (events name tiers by position). */
-interface Layer<T extends Tier = Tier> {
-  readonly tier: T
-  readonly index: number
-}
+type Layer<T extends Tier = Tier> = { readonly tier: T; readonly index: number }
 
 type Scope = 'every tier' | 'in-process' | 'persistent' // the others: not in-process
 
@@ -48,7 +45,6 @@ export class TierStack {
   /** The tiers a lookup reads after `peek` missed. */
   readonly #below: readonly Layer[]
   readonly #inProcess: readonly Layer<InProcessTier>[]
-  readonly #persistent: readonly Layer[]
   readonly #scopes: Record<Scope, readonly Layer[]>
   /** Whether some tier stores the encoded text, so a write must compute it. */
   readonly #encodes: boolean
@@ -64,18 +60,17 @@ export class TierStack {
     this.#options = options
     this.#events = options.events
     const layers = tiers.map((tier, index) => ({ tier, index }))
-    const first = tiers[0]
-    this.front = first !== undefined && isInProcessTier(first) ? first : undefined
+    this.front = tiers[0] !== undefined && isInProcessTier(tiers[0]) ? tiers[0] : undefined
     this.#below = this.front ? layers.slice(1) : layers
     this.#inProcess = layers.filter((l): l is Layer<InProcessTier> => isInProcessTier(l.tier))
-    const persistent = (this.#persistent = layers.filter((l) => !isInProcessTier(l.tier)))
+    const persistent = layers.filter((l) => !isInProcessTier(l.tier))
     this.#scopes = { 'every tier': layers, 'in-process': this.#inProcess, persistent }
-    this.#encodes = this.#persistent.length > 0 || this.#inProcess.some((l) => l.tier.needsEncoded)
+    this.#encodes = persistent.length > 0 || this.#inProcess.some((l) => l.tier.needsEncoded)
   }
 
   /** True when a write goes to one in-process tier that stores values as they are: nothing to await. */
   get writesSynchronously(): boolean {
-    return this.#persistent.length === 0 && this.#inProcess.length === 1 && !this.#encodes
+    return this.#scopes.persistent.length === 0 && this.#inProcess.length === 1 && !this.#encodes
   }
 
   /** The entry the front tier holds for `key`, synchronously; counts a hit or a miss there. */
@@ -99,7 +94,13 @@ export class TierStack {
 
   /** Whether an entry `peek` returned is still current in the front tier; counts a hit when it is. */
   isCurrent(entry: Entry): boolean {
-    if (this.front?.isCurrent(entry) !== true) return false
+    let current: boolean | undefined
+    try {
+      current = this.front?.isCurrent(entry)
+    } catch (err) {
+      this.#options.report(this.#failure(0, 'read', entry.key, err)) // as in peek(): a tier's bug is no throw
+    }
+    if (current !== true) return false
     this.#events.hit(0, entry.key)
     return true
   }
@@ -175,8 +176,7 @@ export class TierStack {
     const now = readClock(this.#options.clock) // a bad reading stores nothing
     const parts = this.#encodes ? encodeForStorage(key, value) : undefined
     const shortLived = memoryTtlMs < ttlMs
-    // Every entry gets the same fields (absent ones undefined): one object shape, so the tiers' property
-    // reads stay monomorphic.
+    // Every entry gets the same fields (absent ones undefined): one shape, monomorphic reads in the tiers.
     const entry: Entry = {
       key,
       value,
@@ -195,7 +195,7 @@ export class TierStack {
         failure ??= this.#failure(index, 'write', key, err)
       }
     }
-    if (this.#persistent.length === 0) {
+    if (this.#scopes.persistent.length === 0) {
       if (failure) throw failure
       return undefined
     }

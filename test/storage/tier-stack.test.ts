@@ -79,6 +79,18 @@ describe('TierStack', () => {
     ])
   })
 
+  it('a throwing isCurrent() is reported as a StorageError and reads as not current', () => {
+    const broken = new MemoryTier()
+    broken.put({ key: 'k', value: 1, expiresAt: Infinity })
+    const entry = broken.peek('k')!
+    broken.isCurrent = () => {
+      throw new Error('bug')
+    }
+    const { stack, reported } = stackOf([broken])
+    expect(stack.isCurrent(entry)).toBe(false)
+    expect(reported[0]).toMatchObject({ code: 'E_STORAGE', tier: 'memory', key: 'k' })
+  })
+
   it('lookup() reads below the front tier and promotes a hit with its remaining lifetime', async () => {
     const clock = new FakeClock()
     const memory = new MemoryTier({ clock })
