@@ -17,7 +17,7 @@ import { FlightRegistry } from './flights'
 import { Invalidation, type InvalidationListener } from './invalidation'
 import { LifetimePolicy } from './lifetimes'
 import { LoadHandler } from './load'
-import { isInProcessTier, type Entry, type Tier } from './tier'
+import { isInProcessTier, isTier, type Entry, type Tier } from './tier'
 import { TierStack } from './tier-stack'
 import { FileTier } from './tiers/file'
 import { MemoryTier } from './tiers/memory'
@@ -56,8 +56,15 @@ export class Cache {
       clock = systemClock,
     } = options
     const lifetimes = (this.#lifetimes = new LifetimePolicy(ttl, memoryTtl))
-    if (tiers !== undefined && (!Array.isArray(tiers) || tiers.length === 0))
+    if (
+      tiers !== undefined &&
+      (!Array.isArray(tiers) || tiers.length === 0 || !tiers.every(isTier))
+    )
       throw new TypeError('tiers option must be a non-empty array of tiers')
+    if (onError !== undefined && typeof onError !== 'function')
+      throw new TypeError(`onError option must be a function (got ${typeof onError})`)
+    if (typeof (clock as Partial<typeof clock> | null)?.now !== 'function')
+      throw new TypeError('clock option must be an object with a now() method')
     if (typeof cacheDir !== 'string' || cacheDir === '')
       throw new TypeError('cacheDir option must be a non-empty path')
     const chosen = tiers ?? [new MemoryTier({ clock }), new FileTier({ dir: cacheDir, clock })]
