@@ -286,14 +286,12 @@ export class TierStack {
 
   /** Counts a tier failure and returns it as a StorageError (kept as it is when it already is one). */
   #failure(index: number, action: string, key: string | undefined, err: unknown): StorageError {
-    const tier = this.tiers[index]!
+    const { name } = this.tiers[index]!
     const error = isStorageError(err)
       ? err
-      : new StorageError(describeFailure(tier.name, action, key, err), {
-          key,
-          tier: tier.name,
-          cause: err,
-        })
+      : new StorageError(describeFailure(name, action, key, err), { key, tier: name, cause: err })
+    // A StorageError made without knowing where (a ClockError from readClock) learns its tier and key here.
+    if (error.tier === undefined) Object.assign(error, { tier: name, key: error.key ?? key })
     this.#events.error(index, error)
     return error
   }

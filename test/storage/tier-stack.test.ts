@@ -138,6 +138,21 @@ describe('TierStack', () => {
     expect(handled).toHaveLength(1)
   })
 
+  it('a ClockError raised inside a tier names that tier and the key, as every tier failure does', async () => {
+    let now = Date.now()
+    const clock = { now: () => now }
+    const file = new FileTier({ dir: makeTempDir(), clock })
+    const { stack } = stackOf([new MemoryTier({ clock }), file], clock)
+    await stack.write('k', 'v', lifetimes)
+    await stack.front!.delete('k')
+    now = NaN
+    await expect(stack.lookup('k', 'throw')).rejects.toMatchObject({
+      code: 'E_CLOCK',
+      tier: 'file',
+      key: 'k',
+    })
+  })
+
   it('lookup() rejects a key no tier can hold with InvalidKeyError', async () => {
     const { stack } = stackOf([new MemoryTier()])
     await expect(stack.lookup('', 'throw')).rejects.toMatchObject({ code: 'E_INVALID_KEY' })
