@@ -21,7 +21,8 @@ type Layer<T extends Tier = Tier> = { readonly tier: T; readonly index: number }
 type Scope = 'every tier' | 'in-process' | 'persistent' // the others: not in-process
 
 /** Where a lookup's tier failures go: thrown at the end (when nothing was found), or handed to a handler. */
-export type OnTierError = 'throw' | ((error: StorageError) => void)
+export type OnTierError = 'throw' | OnFailure
+type OnFailure = (error: StorageError) => void
 
 export interface TierStackOptions {
   clock: Clock
@@ -33,10 +34,9 @@ export interface TierStackOptions {
 }
 
 /**
- * The tiers of a cache, fastest first, and every call made to them. It is the single choke point where a
- * tier failure becomes a StorageError (and an `error` event). It serves the synchronous hit path from the
- * first tier when that one is in-process, reads the tiers below and copies a hit up with its remaining
- * lifetime, fans writes out to every tier, and undoes a write that some tier failed.
+ * The tiers of a cache, fastest first, and every call made to them: the single choke point where a tier
+ * failure becomes a StorageError (and an `error` event). Serves the hit path from an in-process first tier,
+ * reads the tiers below and copies a hit up with its remaining lifetime, fans writes out, undoes failed ones.
  */
 export class TierStack {
   readonly tiers: readonly Tier[]
@@ -114,8 +114,7 @@ export class TierStack {
     checkKey(key)
     const { writes } = this.#options
     const watch = writes.watch(key)
-    // Copied up only if no removal was under way (its in-process part is done, its disk part may not be).
-    const mayPromote = this.#removals === 0
+    const removing = this.#removals > 0 // its in-process part is done, the rest may not be: no copy up
     let failure: StorageError | undefined
     try {
       for (const { tier, index } of this.#below) {
@@ -133,7 +132,8 @@ export class TierStack {
         }
         this.#events.hit(index, key)
         const report = onError === 'throw' ? this.#options.report : onError
-        if (mayPromote && !writes.changedSince(watch)) await this.#promote(entry, index, report)
+        const stale = () => removing || writes.changedSince(watch)
+        if (!stale()) await this.#promote(entry, index, report, stale)
         return entry
       }
     } finally {
@@ -143,8 +143,8 @@ export class TierStack {
     return undefined
   }
 
-  /** Copies an entry found in tier `found` into the faster tiers, keeping its remaining lifetime. */
-  async #promote(entry: Entry, found: number, report: (e: StorageError) => void): Promise<void> {
+  /** Copies an entry found in tier `found` into the faster tiers with its remaining lifetime, until `stale`. */
+  async #promote(entry: Entry, found: number, report: OnFailure, stale: () => boolean) {
     if (found === 0) return // nothing above it: no copy, no clock to read
     const { clock, lifetimes } = this.#options
     let now: number
@@ -153,15 +153,17 @@ export class TierStack {
     } catch (err) {
       return report(err as StorageError) // the entry is still returned; only its copy is not made
     }
+    const memoryTtlMs = entry.memoryTtlMs ?? lifetimes.memoryTtlMs // the entry's own (from its set) first
     for (let index = 0; index < found; index++) {
       const tier = this.tiers[index]!
-      // The entry's own memoryTtl (from its set) wins over the cache-wide default.
-      const memoryTtlMs = entry.memoryTtlMs ?? lifetimes.memoryTtlMs
       const expiresAt = isInProcessTier(tier)
         ? Math.min(entry.expiresAt, now + memoryTtlMs)
         : entry.expiresAt
       const promoted = expiresAt === entry.expiresAt ? entry : { ...entry, expiresAt }
-      await this.guard(index, 'promote', entry.key, () => tier.set(promoted)).catch(report)
+      const copy = async () => {
+        if (!stale()) await this.guard(index, 'promote', entry.key, () => tier.set(promoted))
+      }
+      await (isInProcessTier(tier) ? copy() : this.#barrier.write(copy)).catch(report) // as a write
     }
   }
 

@@ -333,6 +333,21 @@ describe('Cache', () => {
       expect(await onDisk('k')).toBeUndefined()
     })
 
+    it('clear() removes a copy that a read was still promoting into a middle tier when it began', async () => {
+      const below = makeTempDir()
+      await open({ cacheDir: below }).set('k', 'old') // only in the slowest tier
+      const disk = new SlowDiskTier({ dir, clock })
+      disk.slow = ['set']
+      const tiers = [new MemoryTier({ clock }), disk, new FileTier({ dir: below, clock })]
+      const cache = open({ tiers })
+      const reading = cache.get('k') // found in the slowest tier: copied up into memory, then the middle tier
+      await disk.started.promise
+      const clearing = cache.clear()
+      disk.release.open()
+      await Promise.all([reading, clearing])
+      expect(await cache.get('k')).toBeUndefined()
+    })
+
     it('a set() made while clear() runs is kept on disk: the clear never removes a later write', async () => {
       const { disk, cache } = await slowCache()
       disk.slow = ['clear']
