@@ -70,6 +70,9 @@ export class ArgsIndex {
   }
 }
 
+/** Longer string arguments are not remembered: 65,536 of them could hold gigabytes (as call texts, see callText). */
+const MAX_STRING_LENGTH = 512
+
 /**
  * Values a Map compares the way default keys do: `1` and `'1'` differ, NaN equals NaN. Not -0, which a Map
  * takes for 0 while keys keep them apart: a call with -0 is never indexed, so it never finds 0's entry.
@@ -77,7 +80,7 @@ export class ArgsIndex {
 function isPrimitive(value: unknown): boolean {
   const type = typeof value
   return (
-    type === 'string' ||
+    (type === 'string' && (value as string).length <= MAX_STRING_LENGTH) ||
     (type === 'number' && (value !== 0 || 1 / (value as number) > 0)) ||
     type === 'boolean' ||
     type === 'bigint' ||

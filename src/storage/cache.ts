@@ -1,11 +1,11 @@
-import { systemClock } from '../core/clock'
-import { toMs, type Duration } from '../core/duration'
+import type { Duration } from '../core/duration'
 import type { StorageError } from '../core/exceptions'
 import { checkKey } from '../core/keys'
 import { warnOnce } from '../core/warn-once'
 import { compilePattern, type KeyPattern } from '../core/pattern'
 import { withoutRepeats } from '../core/repeated-failure'
 import { BusLink } from './bus-link'
+import { checkCacheOptions, startCleanupTimer } from './cache-options'
 import type { CacheEvents } from './cache-events'
 import { StatsRecorder, summarizeStats } from './cache-stats'
 import type {
@@ -21,13 +21,9 @@ import { LifetimePolicy } from './lifetimes'
 import { LoadHandler } from './load'
 import { isInProcessTier, type Entry, type Tier } from './tier'
 import { TierStack } from './tier-stack'
-import { FileTier } from './tiers/file'
-import { MemoryTier } from './tiers/memory'
 import { WriteTracker } from './write-tracker'
 
 export type * from './cache-types'
-
-const DEFAULT_CLEANUP_MS = 3_600_000
 
 /**
  * A tiered cache: reads walk the tiers fastest first and copy a hit into the faster tiers above it; writes go
@@ -47,43 +43,18 @@ export class Cache {
   #closed = false
 
   constructor(options: CacheOptions = {}) {
-    const {
-      cacheDir = 'cache',
-      ttl,
-      memoryTtl,
-      tiers,
-      cleanupInterval = DEFAULT_CLEANUP_MS / 1000,
-      onError,
-      clock = systemClock,
-      bus,
-    } = options
-    const lifetimes = (this.#lifetimes = new LifetimePolicy(ttl, memoryTtl))
-    if (tiers !== undefined && (!Array.isArray(tiers) || tiers.length === 0))
-      throw new TypeError('tiers option must be a non-empty array of tiers')
-    if (typeof cacheDir !== 'string' || cacheDir === '')
-      throw new TypeError('cacheDir option must be a non-empty path')
-    const chosen = tiers ?? [new MemoryTier({ clock }), new FileTier({ dir: cacheDir, clock })]
+    const lifetimes = (this.#lifetimes = new LifetimePolicy(options.ttl, options.memoryTtl))
+    const { tiers, clock, onError, cleanupMs } = checkCacheOptions(options)
     // The first failure of an outage is reported, not every call's (src/core/repeated-failure.ts).
     const report = (this.#onError = withoutRepeats(onError ?? warnOnce()))
-    const events: CacheEvents = (this.#stats = new StatsRecorder(chosen.length))
+    const events: CacheEvents = (this.#stats = new StatsRecorder(tiers.length))
     const [writes, flights] = [new WriteTracker(), new FlightRegistry()]
-    const stack = (this.#stack = new TierStack([...chosen], {
-      clock,
-      lifetimes,
-      writes,
-      events,
-      report,
-    }))
+    const stack = (this.#stack = new TierStack(tiers, { clock, lifetimes, writes, events, report }))
     const invalidation = (this.#invalidation = new Invalidation(stack, flights, writes, events))
     this.#loader = new LoadHandler({ stack, flights, invalidation, lifetimes, onError: report })
+    const { bus } = options
     this.#bus = bus === undefined ? undefined : new BusLink(bus, invalidation, report)
-    if (cleanupInterval !== false) {
-      this.#timer = setInterval(
-        () => void this.cleanup().catch(report),
-        toMs(cleanupInterval, 'cleanupInterval'),
-      )
-      this.#timer.unref()
-    }
+    this.#timer = startCleanupTimer(cleanupMs, () => void this.cleanup().catch(report))
   }
 
   /** The value stored under `key`, or undefined (missing or expired). Throws StorageError only when a tier failed and none had the key. */

@@ -3,8 +3,10 @@ import { describeFailure, isStorageError, StorageError } from '../core/exception
 import { checkKey } from '../core/keys'
 import { settleAll } from '../core/settle-all'
 import type { CacheEvents } from './cache-events'
+import { ClearBarrier } from './clear-barrier'
 import type { LifetimePolicy, Lifetimes } from './lifetimes'
 import { encodeForStorage } from './stored-entry'
+import { tierScopes, type Layer, type RemovalScope, type Scope } from './tier-scopes'
 import {
   isInProcessTier,
   type Entry,
@@ -14,17 +16,11 @@ import {
 } from './tier'
 import type { WriteTracker } from './write-tracker'
 
-/** Which tiers a removal reaches: all, those not `shared` with other processes, or the in-process ones. */
-export type RemovalScope = 'every tier' | 'local' | 'in-process'
-
-/** A tier and its position in the stack (events name tiers by position). */
-interface Layer<T extends Tier = Tier> {
-  readonly tier: T
-  readonly index: number
-}
+export type { RemovalScope } from './tier-scopes'
 
 /** Where a lookup's tier failures go: thrown at the end (when nothing was found), or handed to a handler. */
-export type OnTierError = 'throw' | ((error: StorageError) => void)
+export type OnTierError = 'throw' | OnFailure
+type OnFailure = (error: StorageError) => void
 
 export interface TierStackOptions {
   clock: Clock
@@ -36,10 +32,9 @@ export interface TierStackOptions {
 }
 
 /**
- * The tiers of a cache, fastest first, and every call made to them. It is the single choke point where a
- * tier failure becomes a StorageError (and an `error` event). It serves the synchronous hit path from the
- * first tier when that one is in-process, reads the tiers below and copies a hit up with its remaining
- * lifetime, fans writes out to every tier, and undoes a write that some tier failed.
+ * The tiers of a cache, fastest first, and every call made to them: the single choke point where a tier
+ * failure becomes a StorageError (and an `error` event). Serves the hit path from an in-process first tier,
+ * reads the tiers below and copies a hit up with its remaining lifetime, fans writes out, undoes failed ones.
  */
 export class TierStack {
   readonly tiers: readonly Tier[]
@@ -48,32 +43,33 @@ export class TierStack {
   /** The tiers a lookup reads after `peek` missed. */
   readonly #below: readonly Layer[]
   readonly #inProcess: readonly Layer<InProcessTier>[]
-  readonly #persistent: readonly Layer[]
-  /** The tiers of this process alone (not `shared`): a bus message from another process drops keys here. */
-  readonly #local: readonly Layer[]
+  readonly #scopes: Record<Scope, readonly Layer[]>
   /** Whether some tier stores the encoded text, so a write must compute it. */
   readonly #encodes: boolean
   readonly #options: TierStackOptions
   /** Read on every hit: kept in a field of its own rather than behind `#options`. */
   readonly #events: CacheEvents
+  readonly #barrier = new ClearBarrier()
+  /** Removals under way: a lookup begun during one may read an entry it has yet to reach. */
+  #removals = 0
 
   constructor(tiers: readonly Tier[], options: TierStackOptions) {
     this.tiers = tiers
     this.#options = options
     this.#events = options.events
-    const layers = tiers.map((tier, index) => ({ tier, index }))
-    const first = tiers[0]
-    this.front = first !== undefined && isInProcessTier(first) ? first : undefined
+    const scopes = tierScopes(tiers)
+    const layers = scopes.of['every tier']
+    this.front = tiers[0] !== undefined && isInProcessTier(tiers[0]) ? tiers[0] : undefined
     this.#below = this.front ? layers.slice(1) : layers
-    this.#inProcess = layers.filter((l): l is Layer<InProcessTier> => isInProcessTier(l.tier))
-    this.#persistent = layers.filter((l) => !isInProcessTier(l.tier))
-    this.#local = layers.filter((l) => l.tier.shared !== true)
-    this.#encodes = this.#persistent.length > 0 || this.#inProcess.some((l) => l.tier.needsEncoded)
+    this.#inProcess = scopes.inProcess
+    this.#scopes = scopes.of
+    this.#encodes =
+      scopes.of.persistent.length > 0 || this.#inProcess.some((l) => l.tier.needsEncoded)
   }
 
   /** True when a write goes to one in-process tier that stores values as they are: nothing to await. */
   get writesSynchronously(): boolean {
-    return this.#persistent.length === 0 && this.#inProcess.length === 1 && !this.#encodes
+    return this.#scopes.persistent.length === 0 && this.#inProcess.length === 1 && !this.#encodes
   }
 
   /** The entry the front tier holds for `key`, synchronously; counts a hit or a miss there. */
@@ -97,7 +93,13 @@ export class TierStack {
 
   /** Whether an entry `peek` returned is still current in the front tier; counts a hit when it is. */
   isCurrent(entry: Entry): boolean {
-    if (this.front?.isCurrent(entry) !== true) return false
+    let current: boolean | undefined
+    try {
+      current = this.front?.isCurrent(entry)
+    } catch (err) {
+      this.#options.report(this.#failure(0, 'read', entry.key, err)) // as in peek(): a tier's bug is no throw
+    }
+    if (current !== true) return false
     this.#events.hit(0, entry.key)
     return true
   }
@@ -111,6 +113,7 @@ export class TierStack {
     checkKey(key)
     const { writes } = this.#options
     const watch = writes.watch(key)
+    const removing = this.#removals > 0 // its in-process part is done, the rest may not be: no copy up
     let failure: StorageError | undefined
     try {
       for (const { tier, index } of this.#below) {
@@ -128,7 +131,8 @@ export class TierStack {
         }
         this.#events.hit(index, key)
         const report = onError === 'throw' ? this.#options.report : onError
-        if (!writes.changedSince(watch)) await this.#promote(entry, index, report)
+        const stale = () => removing || writes.changedSince(watch)
+        if (!stale()) await this.#promote(entry, index, report, stale)
         return entry
       }
     } finally {
@@ -138,8 +142,8 @@ export class TierStack {
     return undefined
   }
 
-  /** Copies an entry found in tier `found` into the faster tiers, keeping its remaining lifetime. */
-  async #promote(entry: Entry, found: number, report: (e: StorageError) => void): Promise<void> {
+  /** Copies an entry found in tier `found` into the faster tiers with its remaining lifetime, until `stale`. */
+  async #promote(entry: Entry, found: number, report: OnFailure, stale: () => boolean) {
     if (found === 0) return // nothing above it: no copy, no clock to read
     const { clock, lifetimes } = this.#options
     let now: number
@@ -148,15 +152,17 @@ export class TierStack {
     } catch (err) {
       return report(err as StorageError) // the entry is still returned; only its copy is not made
     }
+    const memoryTtlMs = entry.memoryTtlMs ?? lifetimes.memoryTtlMs // the entry's own (from its set) first
     for (let index = 0; index < found; index++) {
       const tier = this.tiers[index]!
-      // The entry's own memoryTtl (from its set) wins over the cache-wide default.
-      const memoryTtlMs = entry.memoryTtlMs ?? lifetimes.memoryTtlMs
       const expiresAt = isInProcessTier(tier)
         ? Math.min(entry.expiresAt, now + memoryTtlMs)
         : entry.expiresAt
       const promoted = expiresAt === entry.expiresAt ? entry : { ...entry, expiresAt }
-      await this.guard(index, 'promote', entry.key, () => tier.set(promoted)).catch(report)
+      const copy = async () => {
+        if (!stale()) await this.guard(index, 'promote', entry.key, () => tier.set(promoted))
+      }
+      await (isInProcessTier(tier) ? copy() : this.#barrier.write(copy)).catch(report) // as a write
     }
   }
 
@@ -171,8 +177,7 @@ export class TierStack {
     const now = readClock(this.#options.clock) // a bad reading stores nothing
     const parts = this.#encodes ? encodeForStorage(key, value) : undefined
     const shortLived = memoryTtlMs < ttlMs
-    // Every entry gets the same fields (absent ones undefined): one object shape, so the tiers' property
-    // reads stay monomorphic.
+    // Every entry gets the same fields (absent ones undefined): one shape, monomorphic reads in the tiers.
     const entry: Entry = {
       key,
       value,
@@ -191,31 +196,30 @@ export class TierStack {
         failure ??= this.#failure(index, 'write', key, err)
       }
     }
-    if (this.#persistent.length === 0) {
+    if (this.#scopes.persistent.length === 0) {
       if (failure) throw failure
       return undefined
     }
-    const pending = this.#persistent.map(({ tier, index }) =>
-      this.guard(index, 'write', key, () => tier.set(entry)),
+    const written = this.#barrier.write(() =>
+      this.each('write', key, (tier) => tier.set(entry), 'persistent'),
     )
     // Opened after this write's own noteWrite: it sees only the writes, deletes and clears that follow it.
-    return this.#settleWrite(key, pending, failure, this.#options.writes.watch(key))
+    return this.#settleWrite(key, written, failure, this.#options.writes.watch(key))
   }
 
   async #settleWrite(
     key: string,
-    pending: Promise<void>[],
+    written: Promise<unknown>,
     earlier: StorageError | undefined,
     watch: ReturnType<WriteTracker['watch']>,
   ): Promise<void> {
     const { writes } = this.#options
     try {
-      const failure =
-        earlier ??
-        (await settleAll(pending).then(
-          () => undefined,
-          (err) => err,
-        ))
+      // Every tier's write is awaited, even after an in-process failure: none is left running unwatched.
+      const failure = await written.then(
+        () => earlier,
+        (err: StorageError) => earlier ?? err,
+      )
       if (failure === undefined) return
       // A failed write leaves no trace of the key: the failing tier may still hold an older value, and the
       // tiers that succeeded must not hold a copy that outlives what the slower tier lost (best effort).
@@ -233,16 +237,10 @@ export class TierStack {
     action: string,
     key: string | undefined,
     op: (tier: Tier) => Promise<R>,
-    scope: RemovalScope = 'every tier',
+    scope: Scope = 'every tier',
   ): Promise<R[]> {
-    const layers =
-      scope === 'every tier'
-        ? this.tiers.map((tier, index) => ({ tier, index }))
-        : scope === 'local'
-          ? this.#local
-          : this.#inProcess
     return settleAll(
-      layers.map(({ tier, index }) => this.guard(index, action, key, () => op(tier))),
+      this.#scopes[scope].map((l) => this.guard(l.index, action, key, () => op(l.tier))),
     )
   }
 
@@ -251,11 +249,22 @@ export class TierStack {
     target: { key: string } | { match: KeyPredicate | undefined },
     scope: RemovalScope,
   ): Promise<number[]> {
-    if ('key' in target) {
-      const { key } = target
-      return this.each('delete', key, (tier) => tier.delete(key).then(Number), scope)
-    }
-    return this.each('clear', undefined, (tier) => tier.clear(target.match), scope)
+    this.#removals++
+    const removing =
+      'key' in target
+        ? this.each('delete', target.key, (tier) => tier.delete(target.key).then(Number), scope)
+        : this.#clear(target.match, scope)
+    return removing.finally(() => this.#removals--)
+  }
+
+  /** In-process tiers at once; the others after the writes under way landed (see ClearBarrier). */
+  #clear(match: KeyPredicate | undefined, scope: RemovalScope): Promise<number[]> {
+    const clear = (tier: Tier) => tier.clear(match)
+    const now = this.each('clear', undefined, clear, 'in-process')
+    if (scope === 'in-process') return now
+    const slower = scope === 'local' ? 'local persistent' : 'persistent'
+    const later = this.#barrier.clear(() => this.each('clear', undefined, clear, slower))
+    return settleAll([now, later]).then((counts) => counts.flat())
   }
 
   /** The one choke point for tier calls: anything thrown becomes a StorageError naming the tier and key. */
@@ -279,14 +288,12 @@ export class TierStack {
 
   /** Counts a tier failure and returns it as a StorageError (kept as it is when it already is one). */
   #failure(index: number, action: string, key: string | undefined, err: unknown): StorageError {
-    const tier = this.tiers[index]!
+    const { name } = this.tiers[index]!
     const error = isStorageError(err)
       ? err
-      : new StorageError(describeFailure(tier.name, action, key, err), {
-          key,
-          tier: tier.name,
-          cause: err,
-        })
+      : new StorageError(describeFailure(name, action, key, err), { key, tier: name, cause: err })
+    // A StorageError made without knowing where (a ClockError from readClock) learns its tier and key here.
+    if (error.tier === undefined) Object.assign(error, { tier: name, key: error.key ?? key })
     this.#events.error(index, error)
     return error
   }

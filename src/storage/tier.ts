@@ -104,6 +104,16 @@ export function isInProcessTier(tier: Tier): tier is InProcessTier {
   )
 }
 
+const TIER_METHODS = ['get', 'set', 'delete', 'clear', 'prune', 'stats', 'close'] as const
+
+/** Whether `tier` has every method of the `Tier` contract (a bad `tiers` option is refused at once). */
+export function isTier(tier: unknown): tier is Tier {
+  const t = tier as Record<string, unknown> | null
+  return (
+    typeof t === 'object' && t !== null && TIER_METHODS.every((m) => typeof t[m] === 'function')
+  )
+}
+
 /** A filter over keys, as `clear()` takes it. */
 export type KeyPredicate = ((key: string) => boolean) & { readonly prefix?: string }
 

@@ -51,6 +51,15 @@ describe('ArgsIndex', () => {
     expect(index.get([{ id: 1 }], '[{"id":1}]')?.key).toBe('by text')
   })
 
+  it('never keeps a long string argument: its memory is bounded by count and size, as the key memo is', () => {
+    const index = new ArgsIndex()
+    const prompt = 'summarise: '.padEnd(100_000, 'x')
+    index.set([prompt], undefined, entry('long'))
+    index.set(['short', 1], undefined, entry('short'))
+    expect(index.get([prompt], undefined)).toBeUndefined()
+    expect(index.get(['short', 1], undefined)?.key).toBe('short')
+  })
+
   it('starts over once full, so it never holds more than its bound', () => {
     const index = new ArgsIndex(3, 2)
     for (let i = 0; i < 3; i++) index.set([i], undefined, entry(`n${i}`))

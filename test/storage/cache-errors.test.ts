@@ -111,6 +111,11 @@ describe('Cache errors', () => {
     ['cleanupInterval', { cleanupInterval: '1 week' }],
     ['tiers', { tiers: [] }],
     ['cacheDir', { cacheDir: '' }],
+    ['onError', { onError: 'log' }],
+    ['clock', { clock: { now: 5 } }],
+    ['clock', { clock: null }],
+    ['tiers', { tiers: [undefined] }],
+    ['tiers', { tiers: [{ name: 'half a tier', get: async () => undefined }] }],
   ])('a bad %s option is a TypeError naming it', (option, options) => {
     expect(() => new Cache({ cleanupInterval: false, ...options } as CacheOptions)).toThrow(
       TypeError,

@@ -1,7 +1,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { FileTier } from '../../src/storage/tiers/file'
 import { MemoryTier } from '../../src/storage/tiers/memory'
+import type { Entry, KeyPredicate } from '../../src/storage/tier'
 import { FakeClock } from '../../src/testing/fake-clock'
+import { gate } from '../helpers/gate'
 import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
 import { openCaches } from '../helpers/open-caches'
 
@@ -268,6 +271,126 @@ describe('Cache', () => {
       expect([...cache.memoryCache.keys()]).toEqual(['k'])
       expect(await cache.get('x')).toBeUndefined()
     })
+  })
+
+  describe('invalidation on a slow disk', () => {
+    /** A file tier on a slow disk: the methods named in `slow` wait for the test to let them through. */
+    class SlowDiskTier extends FileTier {
+      readonly started = gate()
+      readonly release = gate()
+      slow = ['set', 'delete', 'clear']
+      async #slow<R>(method: string, work: () => Promise<R>): Promise<R> {
+        if (!this.slow.includes(method)) return work()
+        this.started.open()
+        await this.release.promise
+        return work()
+      }
+      override set(entry: Entry): Promise<void> {
+        return this.#slow('set', () => super.set(entry))
+      }
+      override delete(key: string): Promise<boolean> {
+        return this.#slow('delete', () => super.delete(key))
+      }
+      override clear(match?: KeyPredicate): Promise<number> {
+        return this.#slow('clear', () => super.clear(match))
+      }
+    }
+    const slowCache = async (...keys: string[]) => {
+      for (const key of keys) await open().set(key, 'old') // on disk only
+      const disk = new SlowDiskTier({ dir, clock })
+      return { disk, cache: open({ tiers: [new MemoryTier({ clock }), disk] }) }
+    }
+
+    it('a get() made while delete() reaches the disk never copies the deleted value into memory', async () => {
+      const { disk, cache } = await slowCache('k')
+      const deleting = cache.delete('k')
+      await disk.started.promise
+      await cache.get('k') // the file is still there: read, and (wrongly) promoted
+      disk.release.open()
+      expect(await deleting).toBe(true)
+      expect(await cache.get('k')).toBeUndefined()
+    })
+
+    it('a get() made while clear() reaches the disk never copies a cleared value into memory', async () => {
+      const { disk, cache } = await slowCache('video_1')
+      const clearing = cache.clear('video_*')
+      await disk.started.promise
+      await cache.get('video_1')
+      disk.release.open()
+      expect(await clearing).toBe(1)
+      expect(await cache.get('video_1')).toBeUndefined()
+    })
+
+    it('clear() removes a computed result that was still on its way to disk when it began', async () => {
+      const disk = new SlowDiskTier({ dir, clock })
+      const cache = open({ tiers: [new MemoryTier({ clock }), disk] })
+      const loading = cache.getOrSet('k', async () => 'computed before the clear')
+      await disk.started.promise // in memory already; the disk write is under way
+      const clearing = cache.clear()
+      disk.release.open()
+      await Promise.all([clearing, loading])
+      expect(await cache.get('k')).toBeUndefined()
+      expect(await onDisk('k')).toBeUndefined()
+    })
+
+    it('clear() removes a copy that a read was still promoting into a middle tier when it began', async () => {
+      const below = makeTempDir()
+      await open({ cacheDir: below }).set('k', 'old') // only in the slowest tier
+      const disk = new SlowDiskTier({ dir, clock })
+      disk.slow = ['set']
+      const tiers = [new MemoryTier({ clock }), disk, new FileTier({ dir: below, clock })]
+      const cache = open({ tiers })
+      const reading = cache.get('k') // found in the slowest tier: copied up into memory, then the middle tier
+      await disk.started.promise
+      const clearing = cache.clear()
+      disk.release.open()
+      await Promise.all([reading, clearing])
+      expect(await cache.get('k')).toBeUndefined()
+    })
+
+    it('a set() made while clear() runs is kept on disk: the clear never removes a later write', async () => {
+      const { disk, cache } = await slowCache()
+      disk.slow = ['clear']
+      const clearing = cache.clear()
+      await disk.started.promise // memory is cleared; the disk is not yet
+      const setting = cache.set('k', 'set after the clear began')
+      // Time for the write to land, were it not held back until the clear is done.
+      await Promise.race([setting, new Promise((resolve) => setTimeout(resolve, 100))])
+      disk.release.open()
+      await Promise.all([clearing, setting])
+      expect(await cache.get('k')).toBe('set after the clear began')
+      expect(await onDisk('k')).toBe('set after the clear began')
+    })
+  })
+
+  describe('background cleanup', () => {
+    /** A memory tier that counts the cleanup() calls reaching it. */
+    class CountingTier extends MemoryTier {
+      prunes = 0
+      override async prune(): Promise<number> {
+        this.prunes++
+        return super.prune()
+      }
+    }
+
+    it.each([[Infinity], ['30d'], [2_200_000]])(
+      'a cleanupInterval longer than a timer can hold (%p) never runs cleanup in a tight loop',
+      async (cleanupInterval) => {
+        const tier = new CountingTier()
+        const warnings: string[] = []
+        const onWarning = (warning: Error) => warnings.push(warning.name)
+        process.on('warning', onWarning)
+        try {
+          const cache = open({ tiers: [tier], cleanupInterval })
+          await new Promise((resolve) => setTimeout(resolve, 50))
+          await cache.close()
+        } finally {
+          process.off('warning', onWarning)
+        }
+        expect(tier.prunes).toBe(0)
+        expect(warnings).not.toContain('TimeoutOverflowWarning')
+      },
+    )
   })
 })
 

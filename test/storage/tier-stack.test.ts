@@ -81,6 +81,18 @@ describe('TierStack', () => {
     ])
   })
 
+  it('a throwing isCurrent() is reported as a StorageError and reads as not current', () => {
+    const broken = new MemoryTier()
+    broken.put({ key: 'k', value: 1, expiresAt: Infinity })
+    const entry = broken.peek('k')!
+    broken.isCurrent = () => {
+      throw new Error('bug')
+    }
+    const { stack, reported } = stackOf([broken])
+    expect(stack.isCurrent(entry)).toBe(false)
+    expect(reported[0]).toMatchObject({ code: 'E_STORAGE', tier: 'memory', key: 'k' })
+  })
+
   it('lookup() reads below the front tier and promotes a hit with its remaining lifetime', async () => {
     const clock = new FakeClock()
     const memory = new MemoryTier({ clock })
@@ -128,6 +140,21 @@ describe('TierStack', () => {
     expect(handled).toHaveLength(1)
   })
 
+  it('a ClockError raised inside a tier names that tier and the key, as every tier failure does', async () => {
+    let now = Date.now()
+    const clock = { now: () => now }
+    const file = new FileTier({ dir: makeTempDir(), clock })
+    const { stack } = stackOf([new MemoryTier({ clock }), file], clock)
+    await stack.write('k', 'v', lifetimes)
+    await stack.front!.delete('k')
+    now = NaN
+    await expect(stack.lookup('k', 'throw')).rejects.toMatchObject({
+      code: 'E_CLOCK',
+      tier: 'file',
+      key: 'k',
+    })
+  })
+
   it('lookup() rejects a key no tier can hold with InvalidKeyError', async () => {
     const { stack } = stackOf([new MemoryTier()])
     await expect(stack.lookup('', 'throw')).rejects.toMatchObject({ code: 'E_INVALID_KEY' })
@@ -164,6 +191,38 @@ describe('TierStack', () => {
     await expect(stack.write('k', 'v', lifetimes)).rejects.toMatchObject({ tier: 'failing' })
     expect(memory.peek('k')).toBeUndefined()
     expect(events.seen).toContainEqual(['error', 1, 'E_STORAGE'])
+  })
+
+  it('a write whose in-process put and slower tier both fail waits for both and leaves no unhandled rejection', async () => {
+    class RefusingMemory extends MemoryTier {
+      override put(): void {
+        throw new Error('put refused')
+      }
+    }
+    const slow = gate()
+    class SlowFailingTier extends FailingTier {
+      override async set(entry: Entry): Promise<void> {
+        await slow.promise
+        return super.set(entry)
+      }
+    }
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      const { stack } = stackOf([new RefusingMemory(), new SlowFailingTier()])
+      let settled = false
+      const writing = stack.write('k', 'v', lifetimes)!.finally(() => (settled = true))
+      writing.catch(() => {})
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(settled).toBe(false) // still waiting for the slower tier
+      slow.open()
+      await expect(writing).rejects.toMatchObject({ tier: 'memory' })
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
   })
 
   it('a failed write is not undone when the key was written again meanwhile', async () => {
