@@ -24,8 +24,6 @@ export const KEY_METHOD = Symbol.for('tiercache.key')
 export type Hashable = readonly (abstract new (...args: never[]) => unknown)[]
 
 const ESCAPABLE = /[%:]/g
-/** A number that JSON writes as `0` (where a -0 may hide): only texts matching it need the deeper check. */
-const MAYBE_ZERO = /[[:,]0[,\]}]/
 const RESERVED = new Set(['true', 'false', 'null', 'undefined', 'NaN', 'Infinity'])
 /** Canonical texts whose hash we have computed: a hit costs one Map lookup instead of a sha256 (~0.5 µs). */
 const digests = new Map<string, string>()
@@ -110,7 +108,7 @@ export function callText(args: readonly unknown[]): string | undefined {
     return undefined // a getter that throws now but not during the check: building the key will report it
   }
   if (text.length > MAX_REMEMBERED_TEXT) return undefined
-  return MAYBE_ZERO.test(text) && holdsNegativeZero(args, 0) ? undefined : text
+  return text // never for a -0: isPlainJsonData refuses it, since JSON writes it as 0
 }
 
 /** A name made safe as one key segment (a function or class name, a namespace). */
@@ -250,15 +248,6 @@ function classInstanceText(value: object, depth: number, hashable: Hashable | un
       `toJSON() (or a [Symbol.for('tiercache.key')]() method) returning what identifies it, or opt in with ` +
       `\`hashInstancesOf: [${name}]\` to key it by its enumerable properties.`,
   )
-}
-
-/** True when `value` holds a -0 anywhere (JSON writes it as 0). Only called on plain JSON data. */
-function holdsNegativeZero(value: unknown, depth: number): boolean {
-  if (typeof value === 'number') return value === 0 && 1 / value < 0
-  if (typeof value !== 'object' || value === null || depth > MAX_DEPTH) return false
-  for (const item of Array.isArray(value) ? value : Object.values(value))
-    if (holdsNegativeZero(item, depth + 1)) return true
-  return false
 }
 
 function sortedTexts(texts: string[]): string {

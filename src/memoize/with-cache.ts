@@ -164,6 +164,8 @@ export function checkWithCacheOptions(options: WithCacheOptions<never, never>): 
     throw new TypeError('version option must be a string or a number')
   if (key !== undefined && typeof key !== 'function' && (typeof key !== 'string' || key === ''))
     throw new TypeError('key option must be a function or a non-empty string')
+  if (options.hashInstancesOf !== undefined && !Array.isArray(options.hashInstancesOf))
+    throw new TypeError('hashInstancesOf option must be an array of classes')
 }
 
 /** Builds the key function: the user's, followed by the version when one is set, or the default scheme. */
@@ -172,16 +174,8 @@ function makeKeyOf<A extends unknown[]>(
   options: WithCacheOptions<A, never>,
   cache: Cache,
 ): (self: unknown, args: A, text: string | undefined) => string {
+  // The options' types were checked by checkWithCacheOptions.
   const { key, namespace, version, integrity, hashInstancesOf } = options
-  if (namespace !== undefined && (typeof namespace !== 'string' || namespace === ''))
-    throw new TypeError('namespace option must be a non-empty string')
-  if (
-    version !== undefined &&
-    version !== '' &&
-    typeof version !== 'string' &&
-    typeof version !== 'number'
-  )
-    throw new TypeError('version option must be a string or a number')
   if (typeof key === 'function') {
     const suffix = version === undefined ? '' : `:v${version}`
     return (self, args) => {
@@ -193,16 +187,12 @@ function makeKeyOf<A extends unknown[]>(
       return userKey + suffix
     }
   }
-  if (key !== undefined && (typeof key !== 'string' || key === ''))
-    throw new TypeError('key option must be a function or a non-empty string')
   const name = key ?? fn.name
   if (!name && namespace === undefined) {
     throw new CacheError(
       '[tiercache] an anonymous function needs a `key` (function or name) or a `namespace`: otherwise two such functions would share keys',
     )
   }
-  if (hashInstancesOf !== undefined && !Array.isArray(hashInstancesOf))
-    throw new TypeError('hashInstancesOf option must be an array of classes')
   const prefix = keyPrefix({
     namespace,
     name,

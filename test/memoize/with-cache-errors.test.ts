@@ -2,20 +2,7 @@ import { Cache } from '../../src/storage/cache'
 import { MemoryTier } from '../../src/storage/tiers/memory'
 import { withCache } from '../../src/memoize/with-cache'
 import { CacheError } from '../../src/core/exceptions'
-
-/** Calls `f` and returns what it returned, or the rejection it threw synchronously, as a label. */
-function outcome(f: () => unknown): string {
-  try {
-    const result = f()
-    if (result instanceof Promise) {
-      result.catch(() => {}) // observed below; keep Jest quiet
-      return 'promise'
-    }
-    return 'value'
-  } catch {
-    return 'sync throw'
-  }
-}
+import { outcome } from '../helpers/outcome'
 
 describe('withCache helpers reject rather than throw', () => {
   const cache = new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })

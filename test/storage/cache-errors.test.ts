@@ -12,6 +12,7 @@ import { FakeClock } from '../../src/testing/fake-clock'
 import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
 import { openCaches } from '../helpers/open-caches'
 import { withCache } from '../../src/memoize/with-cache'
+import { outcome } from '../helpers/outcome'
 
 useTempDirs()
 
@@ -240,20 +241,6 @@ describe('Cache errors', () => {
     })
   })
 })
-
-/** Calls `f` and returns what it returned, or the rejection it threw synchronously, as a label. */
-function outcome(f: () => unknown): string {
-  try {
-    const result = f()
-    if (result instanceof Promise) {
-      result.catch(() => {}) // observed below; keep Jest quiet
-      return 'promise'
-    }
-    return 'value'
-  } catch {
-    return 'sync throw'
-  }
-}
 
 describe('a peekable tier that throws: calls reject rather than throw', () => {
   /** A memory tier whose synchronous read fails (a custom in-process tier with a bug, or a broken invariant). */
