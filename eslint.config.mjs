@@ -11,6 +11,7 @@ export default tseslint.config(
       'coverage/**',
       '.scratch/**',
       '.prof/**',
+      'docs/api/**',
     ],
   },
   js.configs.recommended,

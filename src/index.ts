@@ -1,4 +1,8 @@
-/** tiercache: tiered memoization for expensive async functions. */
+/**
+ * tiercache: tiered memoization for expensive async functions.
+ *
+ * @module tiercache
+ */
 export { Cache } from './storage/cache'
 export { MemoryTier } from './storage/tiers/memory'
 export { FileTier } from './storage/tiers/file'

@@ -1,4 +1,8 @@
-/** tiercache/redis: a Redis tier shared by a fleet of processes. Loads `redis` (node-redis), which `tiercache` never does. */
+/**
+ * tiercache/redis: a Redis tier shared by a fleet of processes. Loads `redis` (node-redis), which `tiercache` never does.
+ *
+ * @module tiercache/redis
+ */
 export { RedisTier } from './redis-tier'
 export { RedisBus } from './redis-bus'
 export { RedisSkippedError, RedisTimeoutError } from './guard'

@@ -1,6 +1,8 @@
 /**
  * tiercache/testing: the tier compliance suite, for authors of a tier of their own. Loaded only through this
  * subpath: `tiercache` never imports it.
+ *
+ * @module tiercache/testing
  */
 export { describeTier, makeEntry } from './tier-suite'
 export { FakeClock } from './fake-clock'
