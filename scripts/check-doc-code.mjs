@@ -1,5 +1,5 @@
-// The docs cannot drift from the API: every ```ts block of README.md and docs/**/*.md is type-checked, as an ES
-// module of its own, against the built package (`import … from 'tiercache'` resolves through package.json's
+// The docs cannot drift from the API: every ```ts block of README.md and docs/**/*.md, and of the JSDoc comments
+// in src/ (the `@example`s of the API site), is type-checked, as an ES module of its own, against the built package (`import … from 'tiercache'` resolves through package.json's
 // `exports` to dist/, as it does for a user). A block meant not to compile is skipped when its fence says so
 // (```ts nocheck) or when the line before it is `<!-- nocheck -->`. Run after `npm run build`.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
@@ -25,6 +25,30 @@ export function markdownFiles() {
   }
   walk(join(root, 'docs'))
   return found
+}
+
+/** Every .ts file under src/, for the fenced blocks of its JSDoc comments. */
+export function sourceFiles(dir = join(root, 'src')) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) return sourceFiles(path)
+    return entry.isFile() && entry.name.endsWith('.ts') ? [path] : []
+  })
+}
+
+/** The fenced TypeScript blocks of the `/** … *\/` comments of one source text, with lines of that text. */
+export function extractCommentBlocks(text) {
+  const blocks = []
+  for (const comment of text.matchAll(/\/\*\*[\s\S]*?\*\//g)) {
+    const firstLine = text.slice(0, comment.index).split('\n').length
+    const body = comment[0]
+      .split('\n')
+      .map((line) => line.replace(/^\s*(\/\*\*|\*\/|\*)? ?/, '').replace(/\*\/$/, ''))
+      .join('\n')
+    for (const block of extractBlocks(body))
+      blocks.push({ ...block, line: firstLine + block.line - 1 })
+  }
+  return blocks
 }
 
 /** The fenced TypeScript blocks of one markdown text: `{ line, code, skipped }` (line: 1-based, of the fence). */
@@ -62,8 +86,12 @@ export function extractBlocks(text) {
 export function checkDocCode() {
   const snippets = new Map() // virtual path → { file, line }
   let skipped = 0
-  for (const file of markdownFiles()) {
-    for (const block of extractBlocks(readFileSync(file, 'utf8'))) {
+  const sources = [
+    ...markdownFiles().map((file) => [file, extractBlocks(readFileSync(file, 'utf8'))]),
+    ...sourceFiles().map((file) => [file, extractCommentBlocks(readFileSync(file, 'utf8'))]),
+  ]
+  for (const [file, blocks] of sources) {
+    for (const block of blocks) {
       if (block.skipped) {
         skipped++
         continue

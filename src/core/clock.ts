@@ -1,6 +1,20 @@
 import { ClockError } from './exceptions'
 
-/** A source of wall-clock time in epoch milliseconds. Injected into tiers so that TTL tests take no real time. */
+/**
+ * A source of wall-clock time in epoch milliseconds. Injected into tiers so that TTL tests take no real time.
+ *
+ * @example
+ * ```ts
+ * import { Cache, MemoryTier, type Clock } from 'tiercache'
+ *
+ * let now = Date.parse('2026-01-01T00:00:00Z')
+ * const clock: Clock = { now: () => now }
+ * const cache = new Cache({ tiers: [new MemoryTier({ clock })], clock })
+ * await cache.set('k', 'v', '1m')
+ * now += 61_000
+ * await cache.get('k') // undefined: expired, and no test waited a minute
+ * ```
+ */
 export interface Clock {
   now(): number
 }
@@ -8,6 +22,15 @@ export interface Clock {
 /**
  * Reads `Date.now()` at call time (never captured at import), so Jest fake timers drive it too.
  * Wall clock rather than `performance.now()`: expiry times are compared across processes sharing one cacheDir.
+ *
+ * @example
+ * ```ts
+ * import { Cache, systemClock, type Clock } from 'tiercache'
+ *
+ * // A clock five minutes ahead, built on the system clock (for a demo of expiry).
+ * const ahead: Clock = { now: () => systemClock.now() + 5 * 60_000 }
+ * const cache = new Cache({ clock: ahead })
+ * ```
  */
 export const systemClock: Clock = { now: () => Date.now() }
 

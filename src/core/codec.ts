@@ -39,7 +39,18 @@ export interface EncodedParts {
 /** Binary data this large or larger is attached rather than inlined (base64 costs a third more bytes and two copies). */
 export const ATTACH_FROM_BYTES = 4096
 
-/** Encodes `value` as JSON text. Throws SerializationError (no key set) for what it cannot give back as it was. */
+/**
+ * Encodes `value` as JSON text. Throws SerializationError (no key set) for what it cannot give back as it was.
+ *
+ * @example
+ * ```ts
+ * import { decode, encode } from 'tiercache'
+ *
+ * const text = encode({ at: new Date(0), bytes: Buffer.from('hi'), ids: new Set([1, 2]) })
+ * const back = decode(text) as { at: Date; bytes: Buffer; ids: Set<number> }
+ * back.at instanceof Date // true: types and bytes come back as they were
+ * ```
+ */
 export function encode(value: unknown): string {
   return encodeParts(value, Infinity).text
 }
@@ -83,7 +94,16 @@ export function isPlainJsonData(value: unknown): boolean {
   }
 }
 
-/** Decodes text made by `encode`. Throws on text that is not JSON (callers treat that as a corrupt entry). */
+/**
+ * Decodes text made by `encode`. Throws on text that is not JSON (callers treat that as a corrupt entry).
+ *
+ * @example
+ * ```ts
+ * import { decode, encode } from 'tiercache'
+ *
+ * const value = decode(encode(new Map([['a', 1n]]))) // Map { 'a' => 1n }
+ * ```
+ */
 export function decode(text: string): unknown {
   return fromParsed(JSON.parse(text))
 }

@@ -10,6 +10,16 @@ const DURATION_RE = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/
 /**
  * The only place where time units are converted: a public TTL (seconds or '30m') to milliseconds.
  * Throws a TypeError naming `option` for anything that is not a positive duration.
+ *
+ * @example
+ * ```ts
+ * import { toMs } from 'tiercache'
+ *
+ * toMs(90) // 90_000: a number is seconds
+ * toMs('30m') // 1_800_000
+ * toMs(Infinity) // Infinity: never expires
+ * toMs('soon', 'memoryTtl') // throws TypeError: memoryTtl option must be a positive number of seconds…
+ * ```
  */
 export function toMs(ttl: Duration, option = 'ttl'): number {
   if (typeof ttl === 'number') {

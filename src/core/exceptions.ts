@@ -3,7 +3,22 @@
  * these classes and `instanceof` then fails across copies: `err.code === 'E_STORAGE'` always works.
  */
 
-/** Base class of every tiercache error. */
+/**
+ * Base class of every tiercache error.
+ *
+ * @example
+ * ```ts
+ * import { Cache, type CacheError } from 'tiercache'
+ *
+ * const cache = new Cache()
+ * try {
+ *   await cache.set('', 'no key')
+ * } catch (err) {
+ *   // `code` works across the ESM and CJS copies of the library, where `instanceof` does not.
+ *   console.log((err as CacheError).code) // 'E_INVALID_KEY'
+ * }
+ * ```
+ */
 export class CacheError extends Error {
   override name = 'CacheError'
   readonly code: string = 'E_CACHE'
@@ -13,13 +28,38 @@ export class CacheError extends Error {
   }
 }
 
-/** A key that cannot be used (empty, or not a string). */
+/**
+ * A key that cannot be used (empty, or not a string).
+ *
+ * @example
+ * ```ts
+ * import { Cache } from 'tiercache'
+ *
+ * const cache = new Cache()
+ * await cache.get('').catch((err: Error & { code?: string }) => {
+ *   console.log(err.name, err.code) // InvalidKeyError E_INVALID_KEY
+ * })
+ * ```
+ */
 export class InvalidKeyError extends CacheError {
   override name = 'InvalidKeyError'
   override readonly code: string = 'E_INVALID_KEY'
 }
 
-/** A tier failed to read, write or delete: disk full, permissions, a server gone. Carries the key and tier. */
+/**
+ * A tier failed to read, write or delete: disk full, permissions, a server gone. Carries the key and tier.
+ *
+ * @example
+ * ```ts
+ * import { Cache, type StorageError } from 'tiercache'
+ *
+ * const cache = new Cache({
+ *   // Failures that getOrSet, withCache and @Cached recovered from: the caller still got its value.
+ *   onError: (err: StorageError) =>
+ *     console.warn(`cache: ${err.tier} tier failed for ${err.key} (${err.code})`, err.cause),
+ * })
+ * ```
+ */
 export class StorageError extends CacheError {
   override name = 'StorageError'
   override readonly code: string = 'E_STORAGE'
@@ -33,7 +73,21 @@ export class StorageError extends CacheError {
   }
 }
 
-/** A value that cannot be stored: a function, a symbol, a circular structure. Thrown by `set`. */
+/**
+ * A value that cannot be stored: a function, a symbol, a circular structure. Thrown by `set`.
+ *
+ * @example
+ * ```ts
+ * import { Cache, isStorageError } from 'tiercache'
+ *
+ * const cache = new Cache()
+ * try {
+ *   await cache.set('handler', { onDone: () => 'a function cannot be stored' })
+ * } catch (err) {
+ *   if (isStorageError(err) && err.code === 'E_SERIALIZATION') console.log(err.message)
+ * }
+ * ```
+ */
 export class SerializationError extends StorageError {
   override name = 'SerializationError'
   override readonly code: string = 'E_SERIALIZATION'
@@ -42,13 +96,35 @@ export class SerializationError extends StorageError {
 /**
  * A caching policy failed on a computed value: a `ttl` function that threw or returned no valid duration,
  * or a `shouldCache` that threw. The value is not stored and the caller still gets it; this goes to `onError`.
+ *
+ * @example
+ * ```ts
+ * import { withCache } from 'tiercache'
+ *
+ * const lookup = withCache(async (id: string) => ({ id, status: 'ready' }), {
+ *   ttl: () => 'soon', // not a duration: the result is returned, not stored
+ *   onError: (err) => console.warn(err.code), // 'E_POLICY'
+ * })
+ * await lookup('abc')
+ * ```
  */
 export class PolicyError extends StorageError {
   override name = 'PolicyError'
   override readonly code: string = 'E_POLICY'
 }
 
-/** The clock read something other than a finite number of epoch ms: the operation stored nothing. */
+/**
+ * The clock read something other than a finite number of epoch ms: the operation stored nothing.
+ *
+ * @example
+ * ```ts
+ * import { Cache, MemoryTier } from 'tiercache'
+ *
+ * const broken = { now: () => Number.NaN }
+ * const cache = new Cache({ tiers: [new MemoryTier({ clock: broken })], clock: broken })
+ * await cache.set('k', 1).catch((err: Error & { code?: string }) => console.log(err.code)) // 'E_CLOCK'
+ * ```
+ */
 export class ClockError extends StorageError {
   override name = 'ClockError'
   override readonly code: string = 'E_CLOCK'
@@ -70,7 +146,23 @@ export function describeFailure(
   return `[tiercache] [${tier}] cannot ${action}${shown}: ${reason}`
 }
 
-/** Whether `err` is a StorageError from any copy of this module. */
+/**
+ * Whether `err` is a StorageError from any copy of this module.
+ *
+ * @example
+ * ```ts
+ * import { Cache, isStorageError } from 'tiercache'
+ *
+ * const cache = new Cache()
+ * try {
+ *   await cache.get('report')
+ * } catch (err) {
+ *   // True for StorageError, SerializationError, PolicyError and ClockError, from either copy of the library.
+ *   if (!isStorageError(err)) throw err
+ *   console.warn(`the ${err.tier} tier failed: serving without the cache`)
+ * }
+ * ```
+ */
 export function isStorageError(err: unknown): err is StorageError {
   return (
     typeof err === 'object' &&

@@ -1,7 +1,29 @@
-/** What `clear()` accepts: a glob with `*` and `?`, a RegExp, or an exact key (a glob without wildcards). */
+/**
+ * What `clear()` accepts: a glob with `*` and `?`, a RegExp, or an exact key (a glob without wildcards).
+ *
+ * @example
+ * ```ts
+ * import { Cache } from 'tiercache'
+ *
+ * const cache = new Cache()
+ * await cache.clear('video_abc_*') // a glob: `*` is any run of characters, `?` one character
+ * await cache.clear(/^video_abc_(meta|analysis)$/) // a RegExp
+ * await cache.clear('video_abc_meta') // no wildcard: exactly that key
+ * ```
+ */
 export type KeyPattern = string | RegExp
 
-/** A compiled pattern. `exact` is set when the pattern names one key, so callers can delete instead of scanning. */
+/**
+ * A compiled pattern. `exact` is set when the pattern names one key, so callers can delete instead of scanning.
+ *
+ * @example
+ * ```ts
+ * import { compilePattern, type KeyMatcher } from 'tiercache'
+ *
+ * const matcher: KeyMatcher = compilePattern('v2:video:abc:*')
+ * const keys = ['v2:video:abc:meta', 'v2:video:xyz:meta'].filter(matcher) // ['v2:video:abc:meta']
+ * ```
+ */
 export interface KeyMatcher {
   (key: string): boolean
   /** The one key this pattern matches, when it has no wildcards. */
@@ -15,7 +37,20 @@ export interface KeyMatcher {
   readonly glob?: string
 }
 
-/** Compiles a pattern once into a predicate over keys. */
+/**
+ * Compiles a pattern once into a predicate over keys.
+ *
+ * @example
+ * ```ts
+ * import { compilePattern } from 'tiercache'
+ *
+ * const matches = compilePattern('video_abc_*')
+ * matches('video_abc_analysis') // true
+ * matches('video_abd_analysis') // false
+ * matches.prefix // 'video_abc_'
+ * compilePattern('video_abc_analysis').exact // 'video_abc_analysis': no wildcard, one key
+ * ```
+ */
 export function compilePattern(pattern: KeyPattern): KeyMatcher {
   if (pattern instanceof RegExp) {
     // A global or sticky RegExp keeps state between test() calls; a copy without those flags does not.

@@ -25,7 +25,24 @@ import {
  * a promise, so it never throws synchronously.
  */
 
-/** Class-level defaults for the `@Cached` and `@InvalidatesCache` methods of a class. */
+/**
+ * Class-level defaults for the `@Cached` and `@InvalidatesCache` methods of a class.
+ *
+ * @example
+ * ```ts
+ * import { CacheConfig, Cached, type CacheConfigOptions } from 'tiercache'
+ *
+ * const videoDefaults: CacheConfigOptions = { namespace: 'video', version: 2, ttl: '1h' }
+ *
+ * @CacheConfig(videoDefaults)
+ * class VideoService {
+ *   @Cached({ ttl: '7d' }) // overrides the class's ttl
+ *   async analyze(videoId: string) {
+ *     return { videoId, scenes: 12 }
+ *   }
+ * }
+ * ```
+ */
 export type CacheConfigOptions = Pick<
   WithCacheOptions,
   'namespace' | 'version' | 'ttl' | 'memoryTtl' | 'cache' | 'shouldCache' | 'onError'
@@ -35,6 +52,20 @@ export type CacheConfigOptions = Pick<
  * Options of `@Cached`: those of `withCache`; they override the class's `@CacheConfig`. `A` and `R` are
  * what the options' functions take (the key function's parameters, the result `shouldCache` sees): inferred
  * from them, and checked against the decorated method.
+ *
+ * @example
+ * ```ts
+ * import { Cached, type CachedOptions } from 'tiercache'
+ *
+ * const daily: CachedOptions = { ttl: '1d', memoryTtl: '10m' }
+ *
+ * class Reports {
+ *   @Cached(daily)
+ *   async revenue(day: string) {
+ *     return { day, total: 0 }
+ *   }
+ * }
+ * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- without functions in the options, any method fits
 export type CachedOptions<A extends unknown[] = any[], R = any> = WithCacheOptions<A, R>

@@ -4,6 +4,23 @@
  * an accessor; a private method; a synchronous method (its calls would return a promise its type does not
  * say); a method whose arguments the options' functions cannot take (a key function of other parameters).
  * The functions may take fewer arguments than the method.
+ *
+ * @example
+ * ```ts
+ * import { Cached } from 'tiercache'
+ *
+ * class Videos {
+ *   @Cached({ key: (id: string) => `video_${id}` })
+ *   async load(id: string) {
+ *     return { id }
+ *   }
+ *
+ *   // @ts-expect-error: a synchronous method's calls would return a promise its type does not say
+ *   @Cached() title() {
+ *     return 'not cached'
+ *   }
+ * }
+ * ```
  */
 export interface AsyncMethodDecorator<A extends unknown[], R> {
   /** Standard (TC39) decorators. */
@@ -36,7 +53,22 @@ type ArgumentsFit<A extends unknown[], Args extends unknown[]> = [Args] extends 
       readonly 'the key (or other) function of the options takes other arguments than the method': A
     }
 
-/** What `@CacheConfig(…)` returns: a class decorator, in both decorator modes (not one for methods). */
+/**
+ * What `@CacheConfig(…)` returns: a class decorator, in both decorator modes (not one for methods).
+ *
+ * @example
+ * ```ts
+ * import { CacheConfig, Cached } from 'tiercache'
+ *
+ * @CacheConfig({ namespace: 'video', version: 2 })
+ * class VideoService {
+ *   @Cached()
+ *   async metadata(videoId: string) {
+ *     return { videoId }
+ *   }
+ * }
+ * ```
+ */
 export interface ClassOnlyDecorator {
   /** Standard (TC39) decorators. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any constructor, whatever it takes

@@ -35,7 +35,19 @@ const MAX_REMEMBERED_DIGESTS = 32_768
 const MAX_REMEMBERED_TEXT = 512
 const MAX_DEPTH = 100
 
-/** The text of one argument in a default key. */
+/**
+ * The text of one argument in a default key.
+ *
+ * @example
+ * ```ts
+ * import { argToken } from 'tiercache'
+ *
+ * argToken('abc') // 'abc'
+ * argToken('1') // "'1": a string that reads like a number is marked, so f('1') and f(1) differ
+ * argToken(1) // '1'
+ * argToken({ b: 2, a: 1 }) // '#' and a hash: equal data gives one token, whatever the key order
+ * ```
+ */
 export function argToken(arg: unknown, hashable?: Hashable): string {
   switch (typeof arg) {
     case 'string':

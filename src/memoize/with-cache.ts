@@ -7,7 +7,27 @@ import { claimPrefix } from './function-registry'
 import { callText, keyBuilder, type Hashable } from './key'
 import { keyPrefix, sourceFingerprint } from './key-prefix'
 
-/** Options of `withCache` (and of `@Cached`). */
+/**
+ * Options of `withCache` (and of `@Cached`).
+ *
+ * @example
+ * ```ts
+ * import { Cache, withCache, type WithCacheOptions } from 'tiercache'
+ *
+ * interface Metadata {
+ *   status: 'processing' | 'ready'
+ * }
+ * const options: WithCacheOptions<[videoId: string], Metadata> = {
+ *   namespace: 'video',
+ *   version: 2, // bump it when Metadata changes shape: old entries are never read
+ *   ttl: (meta) => (meta.status === 'processing' ? '1m' : '7d'),
+ *   memoryTtl: '10m',
+ *   shouldCache: (meta) => meta.status !== undefined,
+ *   cache: new Cache({ cacheDir: 'cache' }),
+ * }
+ * const getMetadata = withCache(async (videoId: string): Promise<Metadata> => ({ status: 'ready' }), options)
+ * ```
+ */
 export interface WithCacheOptions<A extends unknown[] = unknown[], R = unknown> {
   /**
    * Lifetime of each result: seconds, a duration ('30m'), or a function of the result and the arguments.
@@ -51,7 +71,24 @@ export interface WithCacheOptions<A extends unknown[] = unknown[], R = unknown> 
   onError?: (error: StorageError) => void
 }
 
-/** A cached function: `fn`'s signature, returning a promise, with helpers to inspect and control its entries. */
+/**
+ * A cached function: `fn`'s signature, returning a promise, with helpers to inspect and control its entries.
+ *
+ * @example
+ * ```ts
+ * import { withCache, type CachedFunction } from 'tiercache'
+ *
+ * const getMetadata: CachedFunction<[videoId: string], { title: string }> = withCache(
+ *   async (videoId: string) => ({ title: `video ${videoId}` }),
+ *   { namespace: 'video', key: 'getMetadata', version: 2 },
+ * )
+ * getMetadata.keyFor('abc') // 'video:getMetadata:v2:abc'
+ * await getMetadata('abc') // computed, then cached
+ * await getMetadata.peek('abc') // the cached value, or undefined; never computes
+ * await getMetadata.refresh('abc') // recomputed and stored
+ * await getMetadata.invalidate('abc') // removed from every tier
+ * ```
+ */
 export interface CachedFunction<A extends unknown[], R> {
   (...args: A): Promise<R>
   /** The exact key a call with these arguments uses. */

@@ -4,6 +4,24 @@ import { createClient } from 'redis'
  * What `RedisBus` needs of a Redis client: publish a text, and subscribe to a channel on a connection of its
  * own (a subscribed connection can send nothing else). node-redis clients are adapted by tiercache (the
  * `url` and `client` options); another client takes a dozen lines (README: "Scaling out").
+ *
+ * @example
+ * ```ts
+ * import { EventEmitter } from 'node:events'
+ * import { RedisBus, type BusEvents, type BusTransport } from 'tiercache/redis'
+ *
+ * // A transport within one process (for tests); a real one wraps a Redis client's PUBLISH and SUBSCRIBE.
+ * const wire = new EventEmitter()
+ * const transport: BusTransport = {
+ *   publish: async (channel, message) => void wire.emit(channel, message),
+ *   subscribe: (channel, events: BusEvents) => {
+ *     wire.on(channel, events.message)
+ *     return async () => void wire.off(channel, events.message)
+ *   },
+ *   close: async () => {},
+ * }
+ * const bus = new RedisBus({ connection: transport, channel: 'tc:bus' })
+ * ```
  */
 export interface BusTransport {
   /** `PUBLISH channel message`. */
@@ -19,13 +37,48 @@ export interface BusTransport {
   close(): Promise<void>
 }
 
+/**
+ * What a `BusTransport` reports to the bus: a message, a subscription that is back after a lost
+ * connection (messages sent meanwhile were lost), or a subscription that cannot be made.
+ *
+ * @example
+ * ```ts
+ * import { EventEmitter } from 'node:events'
+ * import { RedisBus, type BusEvents, type BusTransport } from 'tiercache/redis'
+ *
+ * // A transport within one process (for tests); a real one wraps a Redis client's PUBLISH and SUBSCRIBE.
+ * const wire = new EventEmitter()
+ * const transport: BusTransport = {
+ *   publish: async (channel, message) => void wire.emit(channel, message),
+ *   subscribe: (channel, events: BusEvents) => {
+ *     wire.on(channel, events.message)
+ *     return async () => void wire.off(channel, events.message)
+ *   },
+ *   close: async () => {},
+ * }
+ * const bus = new RedisBus({ connection: transport, channel: 'tc:bus' })
+ * ```
+ */
 export interface BusEvents {
   message(text: string): void
   reconnected(): void
   failed(error: unknown): void
 }
 
-/** What the bus uses of a node-redis client (`createClient`, v5+): commands, and a copy for the subscriber. */
+/**
+ * What the bus uses of a node-redis client (`createClient`, v5+): commands, and a copy for the subscriber.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'redis'
+ * import { RedisBus } from 'tiercache/redis'
+ *
+ * const client = createClient({ url: process.env.REDIS_URL })
+ * client.on('error', (err) => console.warn(err))
+ * await client.connect()
+ * const bus = new RedisBus({ client }) // subscribes on a duplicate() of it; `client` stays yours
+ * ```
+ */
 export interface NodeRedisBusClient {
   sendCommand(args: readonly string[], options?: object): Promise<unknown>
   duplicate(overrides?: object): NodeRedisSubscriber

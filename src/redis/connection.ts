@@ -5,6 +5,26 @@ import type { RedisKey } from './key-bytes'
  * node-redis (v5+) clients and clusters are adapted by tiercache itself (`client` option); another client
  * (ioredis, …) takes a dozen lines: see the README, "Scaling out". Keys and values are bytes: a `string`
  * argument is sent as UTF-8, a `Buffer` as is.
+ *
+ * @example
+ * ```ts
+ * import { RedisTier, type RedisConnection, type RedisKey, type RedisScanNode } from 'tiercache/redis'
+ *
+ * // A connection over a Map, for tests without a server (it keeps entries until they are deleted).
+ * const store = new Map<string, Buffer>()
+ * const id = (key: RedisKey) => (typeof key === 'string' ? Buffer.from(key) : key).toString('hex')
+ * const node: RedisScanNode = {
+ *   scan: async () => ['0', [...store.keys()].map((hex) => Buffer.from(hex, 'hex'))], // one batch, done
+ * }
+ * const connection: RedisConnection = {
+ *   get: async (key) => store.get(id(key)) ?? null,
+ *   set: async (key, value) => void store.set(id(key), Buffer.from(value)),
+ *   unlink: async (keys) => keys.filter((key) => store.delete(id(key))).length,
+ *   strlen: async (keys) => keys.map((key) => store.get(id(key))?.length ?? 0),
+ *   scanNodes: async () => [node],
+ * }
+ * const tier = new RedisTier({ connection, prefix: 'test:' })
+ * ```
  */
 export interface RedisConnection {
   /** `GET key`: the value's bytes, or `null` when the key is missing or does not hold a string. */
@@ -22,7 +42,29 @@ export interface RedisConnection {
   scanNodes(): Promise<readonly RedisScanNode[]>
 }
 
-/** One server's keyspace, walked with `SCAN`. */
+/**
+ * One server's keyspace, walked with `SCAN`.
+ *
+ * @example
+ * ```ts
+ * import { RedisTier, type RedisConnection, type RedisKey, type RedisScanNode } from 'tiercache/redis'
+ *
+ * // A connection over a Map, for tests without a server (it keeps entries until they are deleted).
+ * const store = new Map<string, Buffer>()
+ * const id = (key: RedisKey) => (typeof key === 'string' ? Buffer.from(key) : key).toString('hex')
+ * const node: RedisScanNode = {
+ *   scan: async () => ['0', [...store.keys()].map((hex) => Buffer.from(hex, 'hex'))], // one batch, done
+ * }
+ * const connection: RedisConnection = {
+ *   get: async (key) => store.get(id(key)) ?? null,
+ *   set: async (key, value) => void store.set(id(key), Buffer.from(value)),
+ *   unlink: async (keys) => keys.filter((key) => store.delete(id(key))).length,
+ *   strlen: async (keys) => keys.map((key) => store.get(id(key))?.length ?? 0),
+ *   scanNodes: async () => [node],
+ * }
+ * const tier = new RedisTier({ connection, prefix: 'test:' })
+ * ```
+ */
 export interface RedisScanNode {
   /** `SCAN cursor MATCH match COUNT count`: the next cursor ('0' when done) and a batch of keys, as bytes. */
   scan(cursor: string, match: Buffer, count: number): Promise<[cursor: string, keys: Buffer[]]>

@@ -13,12 +13,41 @@ export interface GuardOptions {
 /**
  * Why a call failed without reaching Redis: the circuit breaker is open after repeated failures. (No `code`
  * on these two: the StorageError's message shows a cause's code in place of its text.)
+ *
+ * @example
+ * ```ts
+ * import { Cache, MemoryTier } from 'tiercache'
+ * import { RedisTier } from 'tiercache/redis'
+ *
+ * const cache = new Cache({
+ *   tiers: [new MemoryTier(), new RedisTier({ url: process.env.REDIS_URL })],
+ *   onError: (err) => {
+ *     // The first failure of an outage has the real cause; calls skipped by the open breaker have this one.
+ *     if ((err.cause as Error | undefined)?.name !== 'RedisSkippedError') console.warn(err.message)
+ *   },
+ * })
+ * ```
  */
 export class RedisSkippedError extends Error {
   override name = 'RedisSkippedError'
 }
 
-/** A command that took longer than the timeout. */
+/**
+ * A command that took longer than the timeout.
+ *
+ * @example
+ * ```ts
+ * import { Cache, MemoryTier } from 'tiercache'
+ * import { RedisTier } from 'tiercache/redis'
+ *
+ * const cache = new Cache({
+ *   tiers: [new MemoryTier(), new RedisTier({ url: process.env.REDIS_URL, commandTimeout: '200ms' })],
+ *   onError: (err) => {
+ *     if ((err.cause as Error | undefined)?.name === 'RedisTimeoutError') console.warn('Redis is slow')
+ *   },
+ * })
+ * ```
+ */
 export class RedisTimeoutError extends Error {
   override name = 'RedisTimeoutError'
 }

@@ -5,6 +5,26 @@ import type { KeyPredicate } from '../storage/tier'
  * Redis keys are bytes. A key is sent as its UTF-8, except that a lone surrogate (which UTF-8 cannot hold, and
  * which `Buffer.from` would turn into U+FFFD, the bytes of another key) is written as its own three bytes
  * (WTF-8). Every key string thus has one byte form and two strings never share one.
+ *
+ * @example
+ * ```ts
+ * import { RedisTier, type RedisConnection, type RedisKey, type RedisScanNode } from 'tiercache/redis'
+ *
+ * // A connection over a Map, for tests without a server (it keeps entries until they are deleted).
+ * const store = new Map<string, Buffer>()
+ * const id = (key: RedisKey) => (typeof key === 'string' ? Buffer.from(key) : key).toString('hex')
+ * const node: RedisScanNode = {
+ *   scan: async () => ['0', [...store.keys()].map((hex) => Buffer.from(hex, 'hex'))], // one batch, done
+ * }
+ * const connection: RedisConnection = {
+ *   get: async (key) => store.get(id(key)) ?? null,
+ *   set: async (key, value) => void store.set(id(key), Buffer.from(value)),
+ *   unlink: async (keys) => keys.filter((key) => store.delete(id(key))).length,
+ *   strlen: async (keys) => keys.map((key) => store.get(id(key))?.length ?? 0),
+ *   scanNodes: async () => [node],
+ * }
+ * const tier = new RedisTier({ connection, prefix: 'test:' })
+ * ```
  */
 export type RedisKey = string | Buffer
 

@@ -4,12 +4,39 @@ import type { RedisKey } from './key-bytes'
 
 type Arg = string | Buffer
 
-/** What tiercache uses of a node-redis client (`createClient`, v5+). Structural, so any version's type fits. */
+/**
+ * What tiercache uses of a node-redis client (`createClient`, v5+). Structural, so any version's type fits.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'redis'
+ * import { RedisTier } from 'tiercache/redis'
+ *
+ * // TLS, auth and reconnection are yours to set; the tier leaves this client open on close().
+ * const client = createClient({ url: process.env.REDIS_URL })
+ * client.on('error', (err) => console.warn(err))
+ * await client.connect()
+ * const tier = new RedisTier({ client, prefix: 'my-app:' })
+ * ```
+ */
 export interface NodeRedisClient {
   sendCommand(args: readonly Arg[], options?: object): Promise<unknown>
 }
 
-/** What tiercache uses of a node-redis cluster (`createCluster`, v5+). */
+/**
+ * What tiercache uses of a node-redis cluster (`createCluster`, v5+).
+ *
+ * @example
+ * ```ts
+ * import { createCluster } from 'redis'
+ * import { RedisTier } from 'tiercache/redis'
+ *
+ * const cluster = createCluster({ rootNodes: [{ url: 'redis://10.0.0.1:7000' }] })
+ * cluster.on('error', (err) => console.warn(err))
+ * await cluster.connect()
+ * const tier = new RedisTier({ client: cluster }) // clear() and stats() scan every master
+ * ```
+ */
 export interface NodeRedisCluster {
   sendCommand(
     firstKey: Arg | undefined,

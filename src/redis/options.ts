@@ -11,6 +11,18 @@ import {
 /**
  * How tiercache reaches Redis: exactly one of `url`, `client` or `connection`, plus the bounds on a server
  * that is slow or gone. (The Redis tier takes these; so will the invalidation bus.)
+ *
+ * @example
+ * ```ts
+ * import { RedisTier } from 'tiercache/redis'
+ *
+ * // A server that is gone costs each call at most 300 ms, and nothing for 10 s after 5 failures in a row.
+ * const tier = new RedisTier({
+ *   url: process.env.REDIS_URL,
+ *   commandTimeout: '300ms',
+ *   breaker: { failures: 5, cooldown: '10s' },
+ * })
+ * ```
  */
 export interface RedisConnectionOptions {
   /** `redis[s]://[[user][:password]@]host[:port][/db]`: tiercache opens its own node-redis client, and closes it. */

@@ -4,6 +4,18 @@ import { markRepeated } from '../core/repeated-failure'
 import type { BusReceiver, CacheBus } from '../storage/bus'
 import { nodeRedisTransport, type BusTransport, type NodeRedisBusClient } from './bus-transport'
 
+/**
+ * The options of `new RedisBus(options)`: how to reach Redis (one of `url`, `client`, `connection`),
+ * the channel, and the retry queue.
+ *
+ * @example
+ * ```ts
+ * import { RedisBus, type RedisBusOptions } from 'tiercache/redis'
+ *
+ * const options: RedisBusOptions = { url: process.env.REDIS_URL, channel: 'my-app:bus', queueSize: 5_000 }
+ * const bus = new RedisBus(options)
+ * ```
+ */
 export interface RedisBusOptions {
   /** `redis[s]://…`: the bus opens a publisher and a subscriber of its own, and closes both. */
   url?: string
@@ -31,6 +43,18 @@ const RETRY_MS = { first: 100, max: 1_000 }
  * arrive in any order. When the queue overflows, the oldest messages are lost and one `StorageError`
  * (tier 'redis') per outage goes to the cache's `onError`. The subscriber reconnects by itself; the cache
  * then drops its memory tier, since messages sent meanwhile were lost.
+ *
+ * @example
+ * ```ts
+ * import { Cache, FileTier, MemoryTier } from 'tiercache'
+ * import { RedisBus, RedisTier } from 'tiercache/redis'
+ *
+ * const url = process.env.REDIS_URL
+ * const cache = new Cache({
+ *   tiers: [new MemoryTier(), new FileTier({ dir: 'cache' }), new RedisTier({ url })],
+ *   bus: new RedisBus({ url, channel: 'tc:bus' }), // a set or delete here drops the others' local copies
+ * })
+ * ```
  */
 export class RedisBus implements CacheBus {
   readonly channel: string

@@ -7,6 +7,23 @@ import type { OpenedConnection, RedisConnection } from './connection'
 import { type RedisGuard } from './guard'
 import { joinKey, keyFromBytes, scanPattern } from './key-bytes'
 
+/**
+ * The options of `new RedisTier(options)`: how to reach Redis (one of `url`, `client`, `connection`),
+ * the key prefix, and the bounds on a slow or absent server.
+ *
+ * @example
+ * ```ts
+ * import { RedisTier, type RedisTierOptions } from 'tiercache/redis'
+ *
+ * const options: RedisTierOptions = {
+ *   url: process.env.REDIS_URL, // or `client` (your node-redis client) or `connection`
+ *   prefix: 'my-app:', // this cache's own keys: clear() and stats() walk them
+ *   commandTimeout: '500ms',
+ *   breaker: { failures: 3, cooldown: '5s' },
+ * }
+ * const tier = new RedisTier(options)
+ * ```
+ */
 export interface RedisTierOptions extends RedisConnectionOptions {
   /**
    * Put before every key: entry `k` is the Redis key `<prefix>k`. `clear()` and `stats()` walk the keys under
@@ -28,6 +45,17 @@ export interface RedisTierOptions extends RedisConnectionOptions {
  * entry, holding the file tier's format (a JSON header, then large byte arrays raw), with an absolute expiry
  * (`PXAT`) so Redis drops entries by itself and every process agrees on when. Commands are bounded by a
  * timeout and a circuit breaker (see `RedisConnectionOptions`), and fail as `StorageError` with `tier: 'redis'`.
+ *
+ * @example
+ * ```ts
+ * import { Cache, MemoryTier } from 'tiercache'
+ * import { RedisTier } from 'tiercache/redis'
+ *
+ * // Memory in each process, Redis shared by the fleet.
+ * const cache = new Cache({
+ *   tiers: [new MemoryTier(), new RedisTier({ url: process.env.REDIS_URL, prefix: 'my-app:' })],
+ * })
+ * ```
  */
 export class RedisTier implements Tier {
   readonly name = 'redis'

@@ -6,6 +6,27 @@ import type { InvalidationTarget } from './invalidation'
  * An invalidation bus: how the caches of a fleet tell each other that keys changed. `Cache` takes one
  * (`bus` option) and does the rest (see bus-link.ts); a bus only carries short texts between processes.
  * `RedisBus` (tiercache/redis) is one; core never loads a transport.
+ *
+ * @example
+ * ```ts
+ * import { Cache, MemoryTier, type BusReceiver, type CacheBus } from 'tiercache'
+ *
+ * // A bus between the caches of one process (for tests): each message reaches every attached cache.
+ * function localBus() {
+ *   const receivers = new Set<BusReceiver>()
+ *   return (): CacheBus => {
+ *     let mine: BusReceiver | undefined
+ *     return {
+ *       attach: (receiver) => void receivers.add((mine = receiver)),
+ *       publish: (text) => receivers.forEach((r) => queueMicrotask(() => r.message(text))),
+ *       close: async () => void (mine && receivers.delete(mine)),
+ *     }
+ *   }
+ * }
+ * const connect = localBus()
+ * const a = new Cache({ tiers: [new MemoryTier()], bus: connect() })
+ * const b = new Cache({ tiers: [new MemoryTier()], bus: connect() }) // a.set('k', …) drops b's copy of 'k'
+ * ```
  */
 export interface CacheBus {
   /** Starts delivering messages to `receiver`. A bus serves one cache: a second call throws. */
@@ -19,7 +40,30 @@ export interface CacheBus {
   close(): Promise<void>
 }
 
-/** What a bus calls on the cache it serves. */
+/**
+ * What a bus calls on the cache it serves.
+ *
+ * @example
+ * ```ts
+ * import { Cache, MemoryTier, type BusReceiver, type CacheBus } from 'tiercache'
+ *
+ * // A bus between the caches of one process (for tests): each message reaches every attached cache.
+ * function localBus() {
+ *   const receivers = new Set<BusReceiver>()
+ *   return (): CacheBus => {
+ *     let mine: BusReceiver | undefined
+ *     return {
+ *       attach: (receiver) => void receivers.add((mine = receiver)),
+ *       publish: (text) => receivers.forEach((r) => queueMicrotask(() => r.message(text))),
+ *       close: async () => void (mine && receivers.delete(mine)),
+ *     }
+ *   }
+ * }
+ * const connect = localBus()
+ * const a = new Cache({ tiers: [new MemoryTier()], bus: connect() })
+ * const b = new Cache({ tiers: [new MemoryTier()], bus: connect() }) // a.set('k', …) drops b's copy of 'k'
+ * ```
+ */
 export interface BusReceiver {
   /** A message from some cache of the fleet (possibly this one). */
   message(text: string): void

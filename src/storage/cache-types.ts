@@ -6,7 +6,19 @@ import type { Tier } from './tier'
 
 /** The option and result types of `Cache` (src/storage/cache.ts). */
 
-/** Per-call lifetimes for `set`. */
+/**
+ * Per-call lifetimes for `set`.
+ *
+ * @example
+ * ```ts
+ * import { Cache } from 'tiercache'
+ *
+ * const cache = new Cache()
+ * const frames = Buffer.alloc(4 * 2 ** 20)
+ * // Large data: a week on disk, but only five minutes in memory.
+ * await cache.set('video:abc:frames', frames, { ttl: '7d', memoryTtl: '5m' })
+ * ```
+ */
 export interface SetOptions {
   /** Lifetime of the entry in every tier. Seconds, or a duration such as '30m'. */
   ttl?: Duration
@@ -14,10 +26,39 @@ export interface SetOptions {
   memoryTtl?: Duration
 }
 
-/** What `set` takes as its third argument: a TTL alone, or both lifetimes. */
+/**
+ * What `set` takes as its third argument: a TTL alone, or both lifetimes.
+ *
+ * @example
+ * ```ts
+ * import { Cache } from 'tiercache'
+ *
+ * const cache = new Cache()
+ * await cache.set('a', 1, 3600) // seconds
+ * await cache.set('b', 2, '1h') // a duration
+ * await cache.set('c', 3, { ttl: '1h', memoryTtl: '1m' }) // both lifetimes
+ * ```
+ */
 export type TtlArgument = Duration | SetOptions
 
-/** Options of `getOrSet`; the ones that see the computed value let it decide how (or whether) it is kept. */
+/**
+ * Options of `getOrSet`; the ones that see the computed value let it decide how (or whether) it is kept.
+ *
+ * @example
+ * ```ts
+ * import { Cache } from 'tiercache'
+ *
+ * interface Job {
+ *   status: 'running' | 'done'
+ *   frames: number
+ * }
+ * const cache = new Cache()
+ * const job = await cache.getOrSet<Job>('job:42', async () => ({ status: 'running', frames: 0 }), {
+ *   ttl: (value) => (value.status === 'done' ? '7d' : '30s'), // finished jobs keep, running ones refresh
+ *   shouldCache: (value) => value.frames >= 0,
+ * })
+ * ```
+ */
 export interface GetOrSetOptions<T> {
   /** Lifetime, or a function of the computed value giving it; a result of 0 means "do not store". */
   ttl?: Duration | ((value: T) => Duration | 0)
@@ -30,6 +71,24 @@ export interface GetOrSetOptions<T> {
   fresh?: boolean
 }
 
+/**
+ * The options of `new Cache(options)`. Every one is optional; see docs/configuration.md for all the
+ * options of every class in one place.
+ *
+ * @example
+ * ```ts
+ * import { Cache, type CacheOptions } from 'tiercache'
+ *
+ * const options: CacheOptions = {
+ *   cacheDir: 'cache', // the file tier's folder (ignored when `tiers` is given)
+ *   ttl: '24h', // default lifetime of entries
+ *   memoryTtl: '10m', // in-process copies live at most 10 minutes
+ *   cleanupInterval: '1h', // background removal of expired entries; false for none
+ *   onError: (err) => console.warn(err.message),
+ * }
+ * const cache = new Cache(options)
+ * ```
+ */
 export interface CacheOptions {
   /**
    * Folder of the file tier. Ignored when `tiers` is given.
@@ -66,7 +125,21 @@ export interface CacheOptions {
   bus?: CacheBus
 }
 
-/** Hit and miss counts and sizes, per tier and in total. */
+/**
+ * Hit and miss counts and sizes, per tier and in total.
+ *
+ * @example
+ * ```ts
+ * import { Cache } from 'tiercache'
+ *
+ * const cache = new Cache()
+ * const stats = await cache.stats()
+ * const hits = Object.values(stats.hits).reduce((sum, n) => sum + n, 0)
+ * const lookups = hits + (stats.misses[stats.tiers.at(-1)?.name ?? 'file'] ?? 0)
+ * console.log(`hit rate ${((100 * hits) / Math.max(1, lookups)).toFixed(1)} %`)
+ * console.log(`${stats.memoryEntries} in memory, ${stats.fileEntries} files (${stats.fileBytes} bytes)`)
+ * ```
+ */
 export interface CacheStats {
   memoryEntries: number
   memoryBytes: number
@@ -91,7 +164,20 @@ export interface CacheStats {
   }[]
 }
 
-/** What `cache.memoryCache` shows of the in-process tier: it can be read, never written through. */
+/**
+ * What `cache.memoryCache` shows of the in-process tier: it can be read, never written through.
+ *
+ * @example
+ * ```ts
+ * import { Cache } from 'tiercache'
+ *
+ * const cache = new Cache()
+ * await cache.set('a', 1)
+ * cache.memoryCache.size // 1
+ * cache.memoryCache.has('a') // true
+ * const keys = [...cache.memoryCache.keys()] // ['a']
+ * ```
+ */
 export interface MemoryCacheView {
   readonly size: number
   keys(): IterableIterator<string>

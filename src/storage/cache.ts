@@ -30,6 +30,18 @@ export type * from './cache-types'
  * to every tier. This class is the public API and the wiring; the work is done by the modules behind it
  * (see docs/architecture.md): the tier stack, the load handler, the flights, the invalidation path, the
  * lifetime policy and the statistics.
+ *
+ * @example
+ * ```ts
+ * import { Cache } from 'tiercache'
+ *
+ * const cache = new Cache({ cacheDir: 'cache', ttl: '1h', memoryTtl: '5m' })
+ * await cache.set('video:abc:analysis', { scenes: 12 })
+ * const analysis = await cache.get<{ scenes: number }>('video:abc:analysis') // { scenes: 12 }
+ * const title = await cache.getOrSet('video:abc:title', async () => 'A cat video', '30m')
+ * await cache.clear('video:abc:*') // every key of video abc, in every tier
+ * await cache.close()
+ * ```
  */
 export class Cache {
   readonly #stack: TierStack

@@ -4,7 +4,18 @@
  * methods right, and the compliance suite, `describeTier` in `tiercache/testing`, says whether it does.
  */
 
-/** One stored value. */
+/**
+ * One stored value.
+ *
+ * @example
+ * ```ts
+ * import type { Entry } from 'tiercache'
+ *
+ * // What a tier receives in `set` and hands back from `get`.
+ * const entry: Entry = { key: 'video:abc', value: { scenes: 12 }, expiresAt: Date.now() + 60_000 }
+ * const expired = (e: Entry, now: number) => e.expiresAt <= now
+ * ```
+ */
 export interface Entry {
   readonly key: string
   /** The live value. The memory tier hands this back as it was given: cached values are read-only. */
@@ -28,7 +39,16 @@ export interface Entry {
   readonly memoryTtlMs?: number
 }
 
-/** Sizes a tier reports to `Cache.stats()`. */
+/**
+ * Sizes a tier reports to `Cache.stats()`.
+ *
+ * @example
+ * ```ts
+ * import { FileTier } from 'tiercache'
+ *
+ * const { entries, bytes, evictions } = await new FileTier({ dir: 'cache' }).stats()
+ * ```
+ */
 export interface TierStats {
   entries: number
   bytes: number
@@ -36,6 +56,46 @@ export interface TierStats {
   evictions: number
 }
 
+/**
+ * The contract every storage tier implements: `Cache` holds the policy (promotion, statistics, errors),
+ * a tier only stores and expires. Pass your tiers to `new Cache({ tiers })`, fastest first.
+ *
+ * @example
+ * ```ts
+ * import { Cache, systemClock, type Clock, type Entry, type KeyPredicate, type Tier } from 'tiercache'
+ *
+ * // A tier over a Map: the whole contract in 25 lines (check yours with `describeTier`).
+ * class MapTier implements Tier {
+ *   readonly name = 'map'
+ *   readonly #entries = new Map<string, Entry>()
+ *   constructor(readonly clock: Clock = systemClock) {}
+ *   async get(key: string) {
+ *     const entry = this.#entries.get(key)
+ *     return entry && entry.expiresAt > this.clock.now() ? entry : undefined
+ *   }
+ *   async set(entry: Entry) {
+ *     this.#entries.set(entry.key, entry)
+ *   }
+ *   async delete(key: string) {
+ *     return this.#entries.delete(key)
+ *   }
+ *   async clear(match?: KeyPredicate) {
+ *     const keys = [...this.#entries.keys()].filter((key) => !match || match(key))
+ *     return keys.filter((key) => this.#entries.delete(key)).length
+ *   }
+ *   async prune() {
+ *     const now = this.clock.now()
+ *     const keys = [...this.#entries].filter(([, e]) => e.expiresAt <= now).map(([key]) => key)
+ *     return keys.filter((key) => this.#entries.delete(key)).length
+ *   }
+ *   async stats() {
+ *     return { entries: this.#entries.size, bytes: 0, evictions: 0 }
+ *   }
+ *   async close() {}
+ * }
+ * const cache = new Cache({ tiers: [new MapTier()] })
+ * ```
+ */
 export interface Tier {
   /** 'memory' | 'file' | 'redis' …: used in error messages and stats. */
   readonly name: string
@@ -74,6 +134,15 @@ export interface Tier {
  * A tier that lives in the process (the memory tier): it can be read and written synchronously, so that a
  * hit costs no `await` and storing costs no promise. `Cache` serves its hit path from the first tier when
  * that tier is one of these (see `isInProcessTier`).
+ *
+ * @example
+ * ```ts
+ * import { MemoryTier, type InProcessTier } from 'tiercache'
+ *
+ * const memory: InProcessTier = new MemoryTier()
+ * memory.put({ key: 'k', value: 1, expiresAt: Date.now() + 60_000 })
+ * memory.peek('k')?.value // 1, read without an await
+ * ```
  */
 export interface InProcessTier extends Tier {
   /** True when the tier stores `Entry.encoded` (a byte bound), so `Cache` must compute it. */
@@ -114,7 +183,20 @@ export function isTier(tier: unknown): tier is Tier {
   )
 }
 
-/** A filter over keys, as `clear()` takes it. */
+/**
+ * A filter over keys, as `clear()` takes it.
+ *
+ * @example
+ * ```ts
+ * import { MemoryTier, type KeyPredicate } from 'tiercache'
+ *
+ * // A predicate with its literal prefix: a tier may skip every key without it.
+ * const videoKeys: KeyPredicate = Object.assign((key: string) => key.startsWith('video_'), {
+ *   prefix: 'video_',
+ * })
+ * const removed = await new MemoryTier().clear(videoKeys)
+ * ```
+ */
 export type KeyPredicate = ((key: string) => boolean) & { readonly prefix?: string }
 
 /** The stored size of an entry: its encoded text plus its attachments, in bytes (text counted in UTF-16 units). */

@@ -1,6 +1,20 @@
 import type { Clock } from '../core/clock'
 
-/** A clock that moves only when told to, so TTL tests take no real time. */
+/**
+ * A clock that moves only when told to, so TTL tests take no real time.
+ *
+ * @example
+ * ```ts
+ * import { Cache, MemoryTier } from 'tiercache'
+ * import { FakeClock } from 'tiercache/testing'
+ *
+ * const clock = new FakeClock()
+ * const cache = new Cache({ tiers: [new MemoryTier({ clock })], clock })
+ * await cache.set('k', 'v', '1m')
+ * clock.advance(61_000)
+ * await cache.get('k') // undefined, at once
+ * ```
+ */
 export class FakeClock implements Clock {
   #now: number
 

@@ -2,6 +2,26 @@
  * Keys that break naive key-to-path mappings: traversal, absolute paths, separators, NUL, reserved device
  * names, dot names, case twins, escape characters of the file layout, a lone surrogate, and lengths on
  * both sides of the file-name limit.
+ *
+ * @example
+ * ```ts
+ * import { afterEach, beforeEach, expect, it } from '@jest/globals'
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { Cache } from 'tiercache'
+ * import { HOSTILE_KEYS, keyLabel } from 'tiercache/testing'
+ *
+ * let cache: Cache
+ * beforeEach(() => void (cache = new Cache({ cacheDir: mkdtempSync(join(tmpdir(), 'keys-')) })))
+ * afterEach(() => cache.close())
+ * for (const key of HOSTILE_KEYS) {
+ *   it(`keeps ${keyLabel(key)} inside the folder`, async () => {
+ *     await cache.set(key, 'v')
+ *     expect(await cache.get(key)).toBe('v')
+ *   })
+ * }
+ * ```
  */
 export const HOSTILE_KEYS: readonly string[] = [
   '../../x',
@@ -40,7 +60,29 @@ export const HOSTILE_KEYS: readonly string[] = [
   'ß'.repeat(100), // short in characters, long once escaped
 ]
 
-/** A short printable label for a test title. */
+/**
+ * A short printable label for a test title.
+ *
+ * @example
+ * ```ts
+ * import { afterEach, beforeEach, expect, it } from '@jest/globals'
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { Cache } from 'tiercache'
+ * import { HOSTILE_KEYS, keyLabel } from 'tiercache/testing'
+ *
+ * let cache: Cache
+ * beforeEach(() => void (cache = new Cache({ cacheDir: mkdtempSync(join(tmpdir(), 'keys-')) })))
+ * afterEach(() => cache.close())
+ * for (const key of HOSTILE_KEYS) {
+ *   it(`keeps ${keyLabel(key)} inside the folder`, async () => {
+ *     await cache.set(key, 'v')
+ *     expect(await cache.get(key)).toBe('v')
+ *   })
+ * }
+ * ```
+ */
 export function keyLabel(key: string): string {
   const json = JSON.stringify(key)
   return json.length > 40 ? `${json.slice(0, 30)}…" (${key.length} chars)` : json

@@ -5,7 +5,28 @@ import { FakeClock } from './fake-clock'
 import { HOSTILE_KEYS, keyLabel } from './hostile-keys'
 import type { TestFunctions } from './test-functions'
 
-/** What a tier can do beyond the contract; the suite adds tests for each capability. */
+/**
+ * What a tier can do beyond the contract; the suite adds tests for each capability.
+ *
+ * @example
+ * ```ts
+ * import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { FileTier } from 'tiercache'
+ * import { describeTier, type TierSuiteOptions } from 'tiercache/testing'
+ *
+ * const options: TierSuiteOptions = {
+ *   name: 'FileTier',
+ *   make: (clock) => new FileTier({ dir: mkdtempSync(join(tmpdir(), 'tier-')), clock }),
+ *   persistent: true, // a second instance over the same folder sees the entries
+ *   reopen: (tier, clock) => new FileTier({ dir: tier.dir!, clock }),
+ *   test: { describe, it, expect, beforeEach, afterEach },
+ * }
+ * describeTier(options)
+ * ```
+ */
 export interface TierCaps {
   /** A new instance over the same storage sees old entries (file, redis). Needs `reopen`. */
   persistent?: boolean
@@ -20,11 +41,46 @@ export interface TierCaps {
   expiresByItself?: boolean
 }
 
-/** An entry as `Cache` would hand it to a tier: with the codec's text computed once. */
+/**
+ * An entry as `Cache` would hand it to a tier: with the codec's text computed once.
+ *
+ * @example
+ * ```ts
+ * import { MemoryTier } from 'tiercache'
+ * import { FakeClock, makeEntry } from 'tiercache/testing'
+ *
+ * const clock = new FakeClock()
+ * const tier = new MemoryTier({ clock })
+ * await tier.set(makeEntry('k', { a: 1 }, clock.now() + 60_000))
+ * ```
+ */
 export function makeEntry(key: string, value: unknown, expiresAt: number): Entry {
   return { key, value, encoded: encode(value), expiresAt }
 }
 
+/**
+ * What `describeTier` takes: the tier under test, the runner's functions, and what the tier can do
+ * beyond the contract.
+ *
+ * @example
+ * ```ts
+ * import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { FileTier } from 'tiercache'
+ * import { describeTier, type TierSuiteOptions } from 'tiercache/testing'
+ *
+ * const options: TierSuiteOptions = {
+ *   name: 'FileTier',
+ *   make: (clock) => new FileTier({ dir: mkdtempSync(join(tmpdir(), 'tier-')), clock }),
+ *   persistent: true, // a second instance over the same folder sees the entries
+ *   reopen: (tier, clock) => new FileTier({ dir: tier.dir!, clock }),
+ *   test: { describe, it, expect, beforeEach, afterEach },
+ * }
+ * describeTier(options)
+ * ```
+ */
 export interface TierSuiteOptions extends TierCaps {
   /** The tier's name in the test titles. */
   name: string
@@ -37,6 +93,20 @@ export interface TierSuiteOptions extends TierCaps {
 /**
  * The contract of `Tier` (see `storage/tier.ts`) in executable form: one `describe` block of tests for the
  * tier that `make` returns. Every tier's test file calls it once, at the top level of the file.
+ *
+ * @example
+ * ```ts
+ * import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+ * import { MemoryTier } from 'tiercache'
+ * import { describeTier } from 'tiercache/testing'
+ *
+ * describeTier({
+ *   name: 'MemoryTier',
+ *   make: (clock) => new MemoryTier({ clock }), // a fresh, empty tier reading time from `clock`
+ *   inProcess: true,
+ *   test: { describe, it, expect, beforeEach, afterEach },
+ * })
+ * ```
  */
 export function describeTier(options: TierSuiteOptions): void {
   const { name, make, test: t, ...caps } = options

@@ -22,6 +22,18 @@ import { isDeadEntry, removeEntryName, sweepStaleTemps } from './file-prune'
 import { writeFileAtomically } from './file-write'
 import { readToEnd, readWhole } from './read-whole'
 
+/**
+ * The options of `new FileTier(options)`: where the files go, how much disk they may take, who may
+ * read them.
+ *
+ * @example
+ * ```ts
+ * import { FileTier, type FileTierOptions } from 'tiercache'
+ *
+ * const options: FileTierOptions = { dir: 'cache/videos', maxBytes: 512 * 2 ** 20 }
+ * const disk = new FileTier(options)
+ * ```
+ */
 export interface FileTierOptions {
   /**
    * The folder holding one `<escaped key>.json` per entry. Created (with a CACHEDIR.TAG) on the first write.
@@ -50,6 +62,15 @@ const DEFAULT_FILE_MODE = 0o600
  * The persistent tier: one JSON file per entry, written to a temp file and renamed into place, so readers in
  * any process see the old entry or the new one, never a mix. Anything unreadable, and anything that is not a
  * regular file, is a miss. Nothing outside the folder is ever written, read or deleted.
+ *
+ * @example
+ * ```ts
+ * import { Cache, FileTier, MemoryTier } from 'tiercache'
+ *
+ * // At most 1 GiB on disk (least recently used first), readable by the group that shares the folder.
+ * const disk = new FileTier({ dir: '/var/cache/video-pipeline', maxBytes: 2 ** 30, fileMode: 0o660 })
+ * const cache = new Cache({ tiers: [new MemoryTier(), disk], ttl: '7d' })
+ * ```
  */
 export class FileTier implements Tier {
   readonly name = 'file'

@@ -9,6 +9,17 @@ import {
   type TierStats,
 } from '../tier'
 
+/**
+ * The options of `new MemoryTier(options)`: bounds on what the process holds in memory.
+ *
+ * @example
+ * ```ts
+ * import { MemoryTier, type MemoryTierOptions } from 'tiercache'
+ *
+ * const options: MemoryTierOptions = { maxEntries: 1_000, maxBytes: 32 * 2 ** 20 }
+ * const memory = new MemoryTier(options)
+ * ```
+ */
 export interface MemoryTierOptions {
   /**
    * The most entries held; the least recently used go first.
@@ -37,7 +48,22 @@ interface MemoryRecord extends Entry {
 /** isCurrent() refreshes an entry's LRU position on one call in this many: recency stays close, at an eighth of the cost. */
 const TOUCH_EVERY = 8
 
-/** The in-process tier: an LRU (lru-cache) of live values with absolute expiry times. */
+/**
+ * The in-process tier: an LRU (lru-cache) of live values with absolute expiry times.
+ *
+ * @example
+ * ```ts
+ * import { Cache, FileTier, MemoryTier } from 'tiercache'
+ *
+ * // At most 500 entries and 64 MiB in memory; an entry over 8 MiB skips memory and lives on disk only.
+ * const cache = new Cache({
+ *   tiers: [
+ *     new MemoryTier({ maxEntries: 500, maxBytes: 64 * 2 ** 20, maxEntryBytes: 8 * 2 ** 20 }),
+ *     new FileTier({ dir: 'cache' }),
+ *   ],
+ * })
+ * ```
+ */
 export class MemoryTier implements InProcessTier {
   readonly name = 'memory'
   readonly needsEncoded: boolean
