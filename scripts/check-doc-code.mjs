@@ -1,7 +1,8 @@
 // The docs cannot drift from the API: every ```ts block of README.md and docs/**/*.md, and of the JSDoc comments
 // in src/ (the `@example`s of the API site), is type-checked, as an ES module of its own, against the built package (`import … from 'tiercache'` resolves through package.json's
 // `exports` to dist/, as it does for a user). A block meant not to compile is skipped when its fence says so
-// (```ts nocheck) or when the line before it is `<!-- nocheck -->`. Run after `npm run build`.
+// (```ts nocheck) or when the line before it is `<!-- nocheck -->`; a block whose fence says ```ts continued is
+// checked after the previous checked block of its file, as one module. Run after `npm run build`.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -75,7 +76,8 @@ export function extractBlocks(text) {
       const skipped =
         info.split(/\s+/).includes(SKIP_MARK) ||
         new RegExp(`^<!--\\s*${SKIP_MARK}\\b.*-->$`).test(before.trim())
-      blocks.push({ line: i + 1, code: body.join('\n'), skipped })
+      const continued = info.split(/\s+/).includes('continued')
+      blocks.push({ line: i + 1, code: body.join('\n'), skipped, continued })
     }
     i = j
   }
@@ -91,14 +93,28 @@ export function checkDocCode() {
     ...sourceFiles().map((file) => [file, extractCommentBlocks(readFileSync(file, 'utf8'))]),
   ]
   for (const [file, blocks] of sources) {
+    let previous
     for (const block of blocks) {
       if (block.skipped) {
         skipped++
         continue
       }
+      if (block.continued && previous) {
+        // One module: the previous block's lines, then this one's, each reported at its own place.
+        previous.code += '\n' + block.code
+        previous.parts.push({ from: previous.lines, line: block.line })
+        previous.lines += block.code.split('\n').length
+        continue
+      }
       // Virtual files inside the repository, so that 'tiercache' resolves by the package's own name.
       const name = `${relative(root, file).replace(/[\\/.]/g, '_')}_L${block.line}.mts`
-      snippets.set(join(root, '.doc-snippets', name), { file, line: block.line, code: block.code })
+      previous = {
+        file,
+        code: block.code,
+        lines: block.code.split('\n').length,
+        parts: [{ from: 0, line: block.line }],
+      }
+      snippets.set(join(root, '.doc-snippets', name), previous)
     }
   }
   const options = {
@@ -129,7 +145,8 @@ export function checkDocCode() {
     if (!snippet || d.start === undefined) return `error TS${d.code}: ${message}`
     const { line, character } = d.file.getLineAndCharacterOfPosition(d.start)
     // The block's first line is the one after the fence.
-    const where = `${relative(root, snippet.file)}:${snippet.line + 1 + line}:${character + 1}`
+    const part = snippet.parts.findLast((p) => p.from <= line)
+    const where = `${relative(root, snippet.file)}:${part.line + 1 + line - part.from}:${character + 1}`
     return `${where}: error TS${d.code}: ${message}`
   })
   return { problems, checked: snippets.size, skipped }
