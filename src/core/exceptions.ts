@@ -102,6 +102,7 @@ export class SerializationError extends StorageError {
  * import { withCache } from 'tiercache'
  *
  * const lookup = withCache(async (id: string) => ({ id, status: 'ready' }), {
+ *   namespace: 'jobs',
  *   ttl: () => 'soon', // not a duration: the result is returned, not stored
  *   onError: (err) => console.warn(err.code), // 'E_POLICY'
  * })
