@@ -122,7 +122,10 @@ export function checkDocCode() {
     lib: ['lib.es2023.d.ts'],
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    // As strict as the strictest user: what compiles here compiles for them.
     strict: true,
+    noUncheckedIndexedAccess: true,
+    noImplicitOverride: true,
     noEmit: true,
     skipLibCheck: true,
     types: ['node'],
