@@ -2,7 +2,7 @@
 // in src/ (the `@example`s of the API site), is type-checked, as an ES module of its own, against the built package (`import … from 'tiercache'` resolves through package.json's
 // `exports` to dist/, as it does for a user). A block meant not to compile is skipped when its fence says so
 // (```ts nocheck) or when the line before it is `<!-- nocheck -->`; a block whose fence says ```ts continued is
-// checked after the previous checked block of its file, as one module. Run after `npm run build`.
+// checked after the previous checked block of its file, as one module. Run after `npm run build`: `npm run docs:check`.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, relative, resolve } from 'node:path'
