@@ -85,14 +85,14 @@ export function extractBlocks(text) {
 }
 
 /** Type-checks every block; returns the diagnostics as `file:line: message` strings, and the counts. */
-export function checkDocCode() {
+export function checkDocCode({ markdown = markdownFiles(), sources = sourceFiles() } = {}) {
   const snippets = new Map() // virtual path → { file, line }
   let skipped = 0
-  const sources = [
-    ...markdownFiles().map((file) => [file, extractBlocks(readFileSync(file, 'utf8'))]),
-    ...sourceFiles().map((file) => [file, extractCommentBlocks(readFileSync(file, 'utf8'))]),
+  const inputs = [
+    ...markdown.map((file) => [file, extractBlocks(readFileSync(file, 'utf8'))]),
+    ...sources.map((file) => [file, extractCommentBlocks(readFileSync(file, 'utf8'))]),
   ]
-  for (const [file, blocks] of sources) {
+  for (const [file, blocks] of inputs) {
     let previous
     for (const block of blocks) {
       if (block.skipped) {
@@ -162,7 +162,11 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     )
     process.exit(1)
   }
-  const { problems, checked, skipped } = checkDocCode()
+  // With file arguments, only those markdown files (the tests use this); else every doc and src/.
+  const files = process.argv.slice(2).map((file) => resolve(file))
+  const { problems, checked, skipped } = checkDocCode(
+    files.length > 0 ? { markdown: files, sources: [] } : undefined,
+  )
   for (const p of problems) console.error(p)
   if (problems.length > 0) {
     console.error(

@@ -57,10 +57,10 @@ function links(text) {
   return found
 }
 
-export function checkDocLinks() {
+export function checkDocLinks(files = markdownFiles()) {
   const problems = []
   const readme = join(root, 'README.md')
-  for (const file of markdownFiles()) {
+  for (const file of files) {
     const where = (line) => `${relative(root, file)}:${line}`
     for (const { line, target } of links(readFileSync(file, 'utf8'))) {
       if (/^(mailto:|https?:\/\/(?!github\.com\/tiercache\/))/.test(target)) continue
@@ -99,7 +99,8 @@ export function checkDocLinks() {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const problems = checkDocLinks()
+  const files = process.argv.slice(2).map((file) => resolve(file))
+  const problems = checkDocLinks(files.length > 0 ? files : undefined)
   for (const p of problems) console.error(p)
   if (problems.length > 0) {
     console.error(`\ndocs links: ${problems.length} broken link(s)`)
