@@ -55,7 +55,6 @@ export function openNodeRedis(url: string, timeoutMs: number): OpenedConnection 
   const client = createClient({
     url,
     disableOfflineQueue: true,
-    commandOptions: { timeout: 0 }, // NOTE-TIMEOUT
     socket: {
       connectTimeout: Math.max(timeoutMs, 1_000),
       reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000),
