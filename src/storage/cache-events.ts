@@ -44,15 +44,31 @@ export interface CacheEvents {
   bus(direction: 'sent' | 'received', change: BusChange): void
 }
 
-/** Passes every event to each of `sinks`, in order; a computation runs inside every sink's `compute`, the first sink's outermost. */
+/**
+ * Passes every event to each of `sinks`, in order; a computation runs inside every sink's `compute`, the
+ * first sink's outermost. With two sinks (a Cache's), the hit path's events call them directly rather
+ * than in a loop: it is the hottest code, and a memory hit costs some 200 ns in all.
+ */
 export function fanOutEvents(sinks: readonly CacheEvents[]): CacheEvents {
+  const [first, second] = sinks
+  const hitPath: Pick<CacheEvents, 'hit' | 'miss'> =
+    sinks.length === 2 && first !== undefined && second !== undefined
+      ? {
+          hit: (tier, key, fn) => {
+            first.hit(tier, key, fn)
+            second.hit(tier, key, fn)
+          },
+          miss: (tier, key, fn) => {
+            first.miss(tier, key, fn)
+            second.miss(tier, key, fn)
+          },
+        }
+      : {
+          hit: (tier, key, fn) => sinks.forEach((sink) => sink.hit(tier, key, fn)),
+          miss: (tier, key, fn) => sinks.forEach((sink) => sink.miss(tier, key, fn)),
+        }
   return {
-    hit: (tier, key, fn) => {
-      for (const sink of sinks) sink.hit(tier, key, fn)
-    },
-    miss: (tier, key, fn) => {
-      for (const sink of sinks) sink.miss(tier, key, fn)
-    },
+    ...hitPath,
     set: (key) => sinks.forEach((sink) => sink.set(key)),
     delete: (key) => sinks.forEach((sink) => sink.delete(key)),
     error: (tier, error) => sinks.forEach((sink) => sink.error(tier, error)),
