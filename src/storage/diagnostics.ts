@@ -6,7 +6,7 @@ import type { BusChange, CacheEvents } from './cache-events'
 import type { FunctionRecord } from './function-stats'
 
 /** The `node:diagnostics_channel` names tiercache publishes on (see docs/observability.md). */
-export const channelNames = {
+export const diagnosticChannels = {
   hit: 'tiercache:hit',
   miss: 'tiercache:miss',
   set: 'tiercache:set',
@@ -111,18 +111,18 @@ export class DiagnosticsEvents implements CacheEvents {
   ) {
     // Looked up here rather than at import: importing tiercache creates nothing.
     const channel = (name: string) => diagnosticsChannel.channel(name)
-    this.#hit = channel(channelNames.hit)
-    this.#miss = channel(channelNames.miss)
-    this.#set = channel(channelNames.set)
-    this.#delete = channel(channelNames.delete)
-    this.#clear = channel(channelNames.clear)
-    this.#error = channel(channelNames.error)
-    this.#stale = channel(channelNames.stale)
-    this.#refresh = channel(channelNames.refresh)
-    this.#timeout = channel(channelNames.timeout)
-    this.#lease = channel(channelNames.lease)
-    this.#bus = channel(channelNames.bus)
-    this.#compute = diagnosticsChannel.tracingChannel(channelNames.compute)
+    this.#hit = channel(diagnosticChannels.hit)
+    this.#miss = channel(diagnosticChannels.miss)
+    this.#set = channel(diagnosticChannels.set)
+    this.#delete = channel(diagnosticChannels.delete)
+    this.#clear = channel(diagnosticChannels.clear)
+    this.#error = channel(diagnosticChannels.error)
+    this.#stale = channel(diagnosticChannels.stale)
+    this.#refresh = channel(diagnosticChannels.refresh)
+    this.#timeout = channel(diagnosticChannels.timeout)
+    this.#lease = channel(diagnosticChannels.lease)
+    this.#bus = channel(diagnosticChannels.bus)
+    this.#compute = diagnosticsChannel.tracingChannel(diagnosticChannels.compute)
     this.#tierNames = tierNames
     this.#redact = redactor(options.redactKeys)
     this.#ownerOf = options.ownerOf ?? (() => undefined)

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { Cache, FileTier, MemoryTier, withCache } from '../../src'
-import { channelNames, DiagnosticsEvents } from '../../src/storage/diagnostics'
+import { diagnosticChannels, DiagnosticsEvents } from '../../src/storage/diagnostics'
 import { FunctionRecord } from '../../src/storage/function-stats'
 import { FailingTier } from '../helpers/failing-tier'
 import { delivered, LocalHub } from '../helpers/local-bus'
@@ -9,7 +9,7 @@ import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
 
 useTempDirs()
 
-type Name = Exclude<keyof typeof channelNames, 'compute'>
+type Name = Exclude<keyof typeof diagnosticChannels, 'compute'>
 const COMPUTE_EVENTS = ['start', 'end', 'asyncStart', 'asyncEnd', 'error'] as const
 
 /** Subscribes to the named channels (and the compute TracingChannel) and records what arrives, in order. */
@@ -18,11 +18,11 @@ function listen(names: readonly Name[], compute = false) {
   const stops: (() => void)[] = []
   for (const name of names) {
     const onMessage = (message: unknown) => seen.push([name, { ...(message as object) }])
-    diagnosticsChannel.subscribe(channelNames[name], onMessage)
-    stops.push(() => diagnosticsChannel.unsubscribe(channelNames[name], onMessage))
+    diagnosticsChannel.subscribe(diagnosticChannels[name], onMessage)
+    stops.push(() => diagnosticsChannel.unsubscribe(diagnosticChannels[name], onMessage))
   }
   if (compute) {
-    const tracing = diagnosticsChannel.tracingChannel(channelNames.compute)
+    const tracing = diagnosticsChannel.tracingChannel(diagnosticChannels.compute)
     const handlers = Object.fromEntries(
       COMPUTE_EVENTS.map((event) => [
         event,
@@ -171,7 +171,7 @@ describe('DiagnosticsEvents on a Cache', () => {
   it('runs the computation inside the stores bound to the start channel (an APM tool’s active span)', async () => {
     const cache = track(new Cache({ tiers: [new MemoryTier()], cleanupInterval: false }))
     const store = new AsyncLocalStorage<string>()
-    const start = diagnosticsChannel.channel(`tracing:${channelNames.compute}:start`)
+    const start = diagnosticsChannel.channel(`tracing:${diagnosticChannels.compute}:start`)
     start.bindStore(store, (context) => `span for ${(context as { key: string }).key}`)
     try {
       const seen = await cache.getOrSet('k', async () => store.getStore())
