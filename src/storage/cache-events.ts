@@ -73,11 +73,15 @@ export function fanOutEvents(sinks: readonly CacheEvents[]): CacheEvents {
     delete: (key) => sinks.forEach((sink) => sink.delete(key)),
     error: (tier, error) => sinks.forEach((sink) => sink.error(tier, error)),
     joined: (key, fn) => sinks.forEach((sink) => sink.joined(key, fn)),
-    compute: (key, fn, refresh, run) =>
-      sinks.reduceRight<typeof run>(
-        (inner, sink) => () => sink.compute(key, fn, refresh, inner),
-        run,
-      )(),
+    compute:
+      sinks.length === 2 && first !== undefined && second !== undefined
+        ? (key, fn, refresh, run) =>
+            first.compute(key, fn, refresh, () => second.compute(key, fn, refresh, run))
+        : (key, fn, refresh, run) =>
+            sinks.reduceRight<typeof run>(
+              (inner, sink) => () => sink.compute(key, fn, refresh, inner),
+              run,
+            )(),
     bus: (direction, change) => sinks.forEach((sink) => sink.bus(direction, change)),
   }
 }
