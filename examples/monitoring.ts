@@ -66,9 +66,8 @@ export function instrumentTiercache(tracer: Tracer, meter: Meter): () => void {
     span.end()
     spans.delete(context)
   }
-  const compute = diagnosticsChannel.tracingChannel<unknown, ComputeContext>(
-    diagnosticChannels.compute,
-  )
+  const compute = diagnosticsChannel.tracingChannel(diagnosticChannels.compute)
+  // Typed by hand: the type parameters of TracingChannel differ between versions of @types/node.
   const handlers = {
     start: (context: ComputeContext) =>
       spans.set(
@@ -87,12 +86,12 @@ export function instrumentTiercache(tracer: Tracer, meter: Meter): () => void {
     asyncEnd: finish,
     error: (context: ComputeContext) => spans.get(context)?.recordException(context.error as Error),
   }
-  compute.subscribe(handlers)
+  compute.subscribe(handlers as unknown as Parameters<typeof compute.subscribe>[0])
   return () => {
     diagnosticsChannel.unsubscribe(diagnosticChannels.hit, onHit)
     diagnosticsChannel.unsubscribe(diagnosticChannels.miss, onMiss)
     diagnosticsChannel.unsubscribe(diagnosticChannels.error, onError)
-    compute.unsubscribe(handlers)
+    compute.unsubscribe(handlers as unknown as Parameters<typeof compute.unsubscribe>[0])
   }
 }
 

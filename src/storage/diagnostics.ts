@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import diagnosticsChannel, { type Channel, type TracingChannel } from 'node:diagnostics_channel'
+import diagnosticsChannel, { type Channel } from 'node:diagnostics_channel'
 import { performance } from 'node:perf_hooks'
 import type { StorageError } from '../core/exceptions'
 import type { BusChange, CacheEvents } from './cache-events'
@@ -97,7 +97,7 @@ export class DiagnosticsEvents implements CacheEvents {
   readonly #timeout: Channel
   readonly #lease: Channel
   readonly #bus: Channel
-  readonly #compute: TracingChannel<unknown, ComputeContext>
+  readonly #compute: ComputeChannels
   readonly #tierNames: readonly string[]
   readonly #redact: ((key: string) => string) | undefined
   readonly #ownerOf: (key: string) => FunctionRecord | undefined
@@ -122,7 +122,7 @@ export class DiagnosticsEvents implements CacheEvents {
     this.#timeout = channel(diagnosticChannels.timeout)
     this.#lease = channel(diagnosticChannels.lease)
     this.#bus = channel(diagnosticChannels.bus)
-    this.#compute = diagnosticsChannel.tracingChannel(diagnosticChannels.compute)
+    this.#compute = diagnosticsChannel.tracingChannel(diagnosticChannels.compute) as ComputeChannels
     this.#tierNames = tierNames
     this.#redact = redactor(options.redactKeys)
     this.#ownerOf = options.ownerOf ?? (() => undefined)
@@ -261,6 +261,15 @@ export function checkRedactKeys(value: unknown): asserts value is RedactKeys | u
 
 // --- Internal helpers ---
 
+/** The part of a TracingChannel used here (its type parameters differ between versions of @types/node). */
+interface ComputeChannels {
+  readonly start: Channel
+  readonly end: Channel
+  readonly asyncStart: Channel
+  readonly asyncEnd: Channel
+  readonly error: Channel
+}
+
 /** The key as messages show it: redacted by the user's function, or hashed; a throwing redactor hides it all. */
 function redactor(option: RedactKeys | undefined): ((key: string) => string) | undefined {
   if (option === undefined || option === false) return undefined
@@ -277,7 +286,7 @@ function redactor(option: RedactKeys | undefined): ((key: string) => string) | u
 }
 
 /** `TracingChannel.hasSubscribers` exists from Node 20.13; before that, ask its channels. */
-function tracingHasSubscribers(channels: TracingChannel<unknown, ComputeContext>): boolean {
+function tracingHasSubscribers(channels: ComputeChannels): boolean {
   const all = (channels as { hasSubscribers?: boolean }).hasSubscribers
   if (all !== undefined) return all
   const { start, end, asyncStart, asyncEnd, error } = channels
