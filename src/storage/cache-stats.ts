@@ -4,6 +4,8 @@ import type { CacheStats } from './cache-types'
 import type { FunctionRecord } from './function-stats'
 import type { Tier, TierStats } from './tier'
 
+type OwnerOf = (key: string) => FunctionRecord | undefined
+
 /** What one tier reports to `Cache.stats()`: its own sizes and the cache's counts for it. */
 export type TierReport = CacheStats['tiers'][number]
 
@@ -15,27 +17,28 @@ export class StatsRecorder implements CacheEvents {
   readonly #hits: number[]
   readonly #misses: number[]
   readonly #errors: number[]
-  /** The function of a key, for events that do not say (a computation under way, a default key's prefix). */
-  readonly #ownerOf: (key: string) => FunctionRecord | undefined
+  /** The function computing a key now: a slower tier's hit during its flight is one of its calls. */
+  readonly #computing: OwnerOf
+  /** The function a key belongs to, as far as can be told (the one computing it, or by its prefix). */
+  readonly #ownerOf: OwnerOf
   #sets = 0
   #deletes = 0
 
-  constructor(
-    tierCount: number,
-    ownerOf: (key: string) => FunctionRecord | undefined = () => undefined,
-  ) {
+  constructor(tierCount: number, owners: { computing?: OwnerOf; ownerOf?: OwnerOf } = {}) {
     this.#hits = new Array<number>(tierCount).fill(0)
     this.#misses = new Array<number>(tierCount).fill(0)
     this.#errors = new Array<number>(tierCount).fill(0)
-    this.#ownerOf = ownerOf
+    this.#computing = owners.computing ?? (() => undefined)
+    this.#ownerOf = owners.ownerOf ?? this.#computing
   }
 
   hit(tier: number, key: string, fn?: FunctionRecord): void {
     this.#hits[tier]!++
     if (fn !== undefined) fn.hits[tier]!++
-    // The first tier's hits come from the hit path, which names its function when it has one.
+    // The first tier's hits come from the hit path, which names its function when it has one; a lookup
+    // outside a flight (cache.get, fn.peek) is no call of the function.
     else if (tier > 0) {
-      const owner = this.#ownerOf(key)
+      const owner = this.#computing(key)
       if (owner !== undefined) owner.hits[tier]!++
     }
   }
@@ -70,7 +73,7 @@ export class StatsRecorder implements CacheEvents {
       return result
     }
     // A reaction beside the caller's, not a new promise: callers keep the computation's own promise.
-    void result.then(
+    void Promise.resolve(result).then(
       () => fn.ran(performance.now() - started),
       () => fn.errors++,
     )

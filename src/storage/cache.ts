@@ -8,7 +8,7 @@ import { BusLink } from './bus-link'
 import { checkCacheOptions, startCleanupTimer } from './cache-options'
 import { fanOutEvents } from './cache-events'
 import { StatsRecorder, summarizeStats } from './cache-stats'
-import { checkRedactKeys, DiagnosticsEvents } from './diagnostics'
+import { DiagnosticsEvents } from './diagnostics'
 import { FunctionTable, type FunctionRecord } from './function-stats'
 import type {
   CacheOptions,
@@ -51,13 +51,15 @@ export class Cache {
     // The first failure of an outage is reported, not every call's (src/core/repeated-failure.ts).
     const report = (this.#onError = withoutRepeats(onError ?? warnOnce()))
     const [writes, flights] = [new WriteTracker(), new FlightRegistry()]
-    checkRedactKeys(options.redactKeys)
     const functions = (this.#functions = new FunctionTable(tiers.length))
     // A key's function: the one computing it now (any key), else the one whose default keys it has.
     const ownerOf = (key: string) => flights.ownerOf(key) ?? functions.byKey(key)
     const names = tiers.map((tier) => tier.name)
     const events = fanOutEvents([
-      (this.#stats = new StatsRecorder(tiers.length, ownerOf)),
+      (this.#stats = new StatsRecorder(tiers.length, {
+        computing: flights.ownerOf.bind(flights),
+        ownerOf,
+      })),
       new DiagnosticsEvents(names, { redactKeys: options.redactKeys, ownerOf }),
     ])
     const stack = (this.#stack = new TierStack(tiers, { clock, lifetimes, writes, events, report }))

@@ -187,7 +187,7 @@ export class DiagnosticsEvents implements CacheEvents {
       if (!isThenable(result)) took()
       channels.end.publish(context)
       if (isThenable(result))
-        void result.then(
+        void Promise.resolve(result).then(
           () => {
             took()
             channels.asyncStart.publish(context)

@@ -53,7 +53,11 @@ describe('fn.stats()', () => {
       hits: { memory: 1, file: 1 },
       misses: 0,
       computations: 0,
-    })
+    }) // Looking without calling is no call: fn.peek counts nowhere, in any tier.
+    const third = withCache(describeScene, { cache: twoTiers(dir), namespace: 'video', version: 2 })
+    expect(await third.peek(2)).toEqual({ id: 2, scene: 'scene 2' })
+    expect(await third.peek(2)).toEqual({ id: 2, scene: 'scene 2' })
+    expect(third.stats()).toMatchObject({ calls: 0, hits: { memory: 0, file: 0 } })
   })
 
   it('counts concurrent calls for one key as one computation and the others as in-process joins', async () => {

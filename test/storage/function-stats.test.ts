@@ -44,7 +44,7 @@ describe('FunctionTable', () => {
 describe('StatsRecorder per function', () => {
   it("counts a slower tier's hit for the function computing the key, and a first tier's only when named", () => {
     const owner = new FunctionRecord('video:describe:v1', 2)
-    const stats = new StatsRecorder(2, (key) => (key === 'k' ? owner : undefined))
+    const stats = new StatsRecorder(2, { computing: (key) => (key === 'k' ? owner : undefined) })
     stats.hit(1, 'k') // a lookup during the function's flight
     stats.hit(0, 'k') // cache.get(k): no function named, not looked up on the hit path
     stats.hit(0, 'k', owner)
@@ -54,7 +54,7 @@ describe('StatsRecorder per function', () => {
 
   it("counts stale values served and a fleet lease's wait (a join across the fleet) for the key's function", () => {
     const owner = new FunctionRecord('video:describe:v1', 1)
-    const stats = new StatsRecorder(1, () => owner)
+    const stats = new StatsRecorder(1, { computing: () => undefined, ownerOf: () => owner })
     stats.staleServed(0, 'k')
     stats.lease('k', 'acquired')
     stats.lease('k', 'waited')
