@@ -169,7 +169,8 @@ export class DiagnosticsEvents implements CacheEvents {
   ): T | Promise<T> {
     const channels = this.#compute
     if (!tracingHasSubscribers(channels)) return run()
-    const context: ComputeContext = { ...this.#keyMessage(key, fn), refresh }
+    const owner = (fn ?? this.#ownerOf(key))?.id
+    const context: ComputeContext = { key: this.#key(key), function: owner, refresh }
     const started = performance.now()
     const took = () => (context.durationMs = performance.now() - started)
     // As TracingChannel.tracePromise, but the caller keeps the computation's own promise and `result` stays unset.
@@ -237,15 +238,14 @@ export class DiagnosticsEvents implements CacheEvents {
       this.#lease.publish({ ...this.#keyMessage(key), phase } satisfies LeaseMessage)
   }
 
+  // Object literals of one shape (`function` undefined when unknown): a miss subscriber pays for one each.
   #tierMessage(tier: number, key: string, fn?: FunctionRecord): TierMessage {
-    return { ...this.#keyMessage(key, fn), tier: this.#tierNames[tier] ?? String(tier) }
+    const tierName = this.#tierNames[tier] ?? String(tier)
+    return { key: this.#key(key), tier: tierName, function: (fn ?? this.#ownerOf(key))?.id }
   }
 
   #keyMessage(key: string, fn?: FunctionRecord): KeyMessage {
-    const message: KeyMessage = { key: this.#key(key) }
-    const owner = fn ?? this.#ownerOf(key)
-    if (owner !== undefined) message.function = owner.id
-    return message
+    return { key: this.#key(key), function: (fn ?? this.#ownerOf(key))?.id }
   }
 
   #key(key: string): string {
