@@ -19,6 +19,7 @@ export { systemClock } from './core/clock'
 export { toMs } from './core/duration'
 export { encode, decode } from './core/codec'
 export { compilePattern } from './core/pattern'
+export { diagnosticChannels } from './storage/diagnostics'
 
 export type {
   CacheOptions,
@@ -32,6 +33,19 @@ export type { MemoryTierOptions } from './storage/tiers/memory'
 export type { FileTierOptions } from './storage/tiers/file'
 export type { Entry, InProcessTier, KeyPredicate, Tier, TierStats } from './storage/tier'
 export type { BusReceiver, CacheBus } from './storage/bus'
+export type {
+  BusMessageEvent,
+  ComputeContext,
+  ErrorMessage,
+  KeyMessage,
+  LeaseMessage,
+  RedactKeys,
+  RefreshMessage,
+  StaleMessage,
+  TierMessage,
+  TimeoutMessage,
+} from './storage/diagnostics'
+export type { FunctionStats } from './storage/function-stats'
 export type { Clock } from './core/clock'
 export type { Duration } from './core/duration'
 export type { KeyMatcher, KeyPattern } from './core/pattern'

@@ -47,6 +47,15 @@ const EXPECTED: Record<string, RegExp[]> = {
     /result despite the broken disk: report/,
     /a function value: SerializationError E_SERIALIZATION/,
   ],
+  'monitoring.ts': [
+    /health: \{ memoryEntries: 4, fileEntries: 4, cacheBytes: \d+, errors: 0 \}/,
+    /usage video:describeScene:v2: 7 calls, 3 runs, 0 joined/,
+    /usage audio:transcribe:v1: 6 calls, 1 runs, 4 joined/,
+    /spans exported: 4 cache\.compute/,
+    /video:describeScene:v2: 3 spans/,
+    /metric tiercache\.compute\.duration: audio:transcribe:v1=1 video:describeScene:v2=3/,
+    /metric tiercache\.hits: memory\/audio:transcribe:v1=1 memory\/video:describeScene:v2=4/,
+  ],
   'maintenance.ts': [/expired entries removed: 15/, /fileEntries: 5/],
   'video-cache.ts': [
     /entries removed for video 42: 2/,

@@ -19,6 +19,7 @@ describe('public API', () => {
         'argToken',
         'compilePattern',
         'decode',
+        'diagnosticChannels',
         'encode',
         'getDefaultCache',
         'isStorageError',

@@ -1,6 +1,7 @@
 import { toMs, type Duration } from '../core/duration'
 import { CacheError, type StorageError } from '../core/exceptions'
 import type { Cache, GetOrSetOptions } from '../storage/cache'
+import { functionId, type FunctionStats } from '../storage/function-stats'
 import { ArgsIndex } from './args-index'
 import { getDefaultCache } from './default-cache'
 import { claimPrefix } from './function-registry'
@@ -101,6 +102,12 @@ export interface CachedFunction<A extends unknown[], R> {
   refresh(...args: A): Promise<R>
   /** The Cache holding the results. */
   readonly cache: Cache
+  /**
+   * This function's calls, hits by tier, misses, joins, runs and their time, and the time the cache saved
+   * (docs/observability.md). Shared by every wrapper of the function on its cache; `cache.stats().functions`
+   * lists them all.
+   */
+  stats(): FunctionStats
 }
 
 /**
@@ -117,11 +124,20 @@ export function withCache<A extends unknown[], R>(
   if (typeof fn !== 'function') throw new TypeError('withCache needs a function to wrap')
   checkWithCacheOptions(options)
   const cache = options.cache ?? getDefaultCache()
-  const keyOf = makeKeyOf(fn, options, cache)
+  const [keyOf, prefix] = makeKeyOf(fn, options, cache)
   const { ttl, memoryTtl, shouldCache, onError } = options
+  // The events of this function's calls add to it (see StatsRecorder); a hit is one increment.
+  const owner = cache.functionRecord(
+    functionId(
+      options.namespace,
+      typeof options.key === 'string' ? options.key : fn.name,
+      options.version,
+    ),
+    prefix,
+  )
   // Options that do not depend on the arguments are built once, not on every miss.
   const fixedOptions: GetOrSetOptions<T> | undefined =
-    typeof ttl === 'function' ? undefined : { ttl, memoryTtl, shouldCache, onError }
+    typeof ttl === 'function' ? undefined : { ttl, memoryTtl, shouldCache, onError, owner }
   const loadOptions = (args: A, fresh = false): GetOrSetOptions<T> =>
     fixedOptions !== undefined && !fresh
       ? fixedOptions
@@ -131,6 +147,7 @@ export function withCache<A extends unknown[], R>(
           shouldCache,
           onError,
           fresh,
+          owner,
         }
   const compute = (self: unknown, args: A) => () => fn.apply(self, args) as Promise<T> | T
   const keyOfCall = (self: unknown, args: A) => keyOf(self, args, callText(args))
@@ -142,14 +159,15 @@ export function withCache<A extends unknown[], R>(
     // Computed once per call, for the index and the key builder both (object arguments only).
     const text = index === undefined ? undefined : callText(args)
     const known = index?.get(args, text)
-    if (known !== undefined && cache.isCurrent(known)) return Promise.resolve(known.value as T)
+    if (known !== undefined && cache.isCurrent(known, owner))
+      return Promise.resolve(known.value as T)
     let key: string
     try {
       key = keyOf(this, args, text)
     } catch (err) {
       return Promise.reject(err)
     }
-    const hit = cache.peek(key)
+    const hit = cache.peek(key, owner)
     if (hit !== undefined) {
       index?.set(args, text, hit)
       return Promise.resolve(hit.value as T)
@@ -161,6 +179,7 @@ export function withCache<A extends unknown[], R>(
     name: { value: fn.name, configurable: true },
     length: { value: fn.length, configurable: true },
     cache: { value: cache, enumerable: true },
+    stats: { value: () => owner.report(cache.tiers.map((tier) => tier.name)) },
     keyFor: { value: (...args: A) => keyOfCall(undefined, args) },
     // async, so that an argument no key can be built from rejects like a call does, rather than throws
     invalidate: { value: async (...args: A) => cache.delete(keyOfCall(undefined, args)) },
@@ -205,17 +224,20 @@ export function checkWithCacheOptions(options: WithCacheOptions<never, never>): 
     throw new TypeError('hashInstancesOf option must be an array of classes')
 }
 
-/** Builds the key function: the user's, followed by the version when one is set, or the default scheme. */
+/**
+ * Builds the key function: the user's, followed by the version when one is set, or the default scheme; and
+ * the default keys' prefix (undefined with a key function).
+ */
 function makeKeyOf<A extends unknown[]>(
   fn: (...args: A) => unknown,
   options: WithCacheOptions<A, never>,
   cache: Cache,
-): (self: unknown, args: A, text: string | undefined) => string {
+): [(self: unknown, args: A, text: string | undefined) => string, string | undefined] {
   // The options' types were checked by checkWithCacheOptions.
   const { key, namespace, version, integrity, hashInstancesOf } = options
   if (typeof key === 'function') {
     const suffix = version === undefined ? '' : `:v${version}`
-    return (self, args) => {
+    const keyOfCall = (self: unknown, args: A) => {
       const userKey = key.apply(self, args)
       if (typeof userKey !== 'string' || userKey === '')
         throw new CacheError(
@@ -223,6 +245,7 @@ function makeKeyOf<A extends unknown[]>(
         )
       return userKey + suffix
     }
+    return [keyOfCall, undefined]
   }
   const name = key ?? fn.name
   if (!name && namespace === undefined) {
@@ -238,5 +261,5 @@ function makeKeyOf<A extends unknown[]>(
   })
   claimPrefix(cache, prefix, fn)
   const keyOfArgs = keyBuilder(prefix, undefined, hashInstancesOf)
-  return (_self, args, text) => keyOfArgs(args, text)
+  return [(_self, args, text) => keyOfArgs(args, text), prefix]
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { StorageError } from '../core/exceptions'
 import type { KeyPattern } from '../core/pattern'
 import { decodeBusMessage, encodeBusMessage, type CacheBus } from './bus'
+import type { BusChange, CacheEvents } from './cache-events'
 import type { Invalidation } from './invalidation'
 
 /**
@@ -20,16 +21,26 @@ export class BusLink {
   readonly #bus: CacheBus
   readonly #invalidation: Invalidation
   readonly #report: (error: StorageError) => void
+  readonly #events: CacheEvents | undefined
 
-  constructor(bus: CacheBus, invalidation: Invalidation, report: (error: StorageError) => void) {
+  constructor(
+    bus: CacheBus,
+    invalidation: Invalidation,
+    report: (error: StorageError) => void,
+    events?: CacheEvents,
+  ) {
     if (typeof bus?.attach !== 'function' || typeof bus.publish !== 'function')
       throw new TypeError('bus option must be a CacheBus (attach, publish, close)')
     this.#bus = bus
     this.#invalidation = invalidation
     this.#report = report
+    this.#events = events
     bus.attach({
       message: (text) => this.#receive(text),
-      reconnected: () => this.#drop({ match: undefined }, 'in-process'),
+      reconnected: () => {
+        this.#events?.bus('received', { reconnected: true })
+        this.#drop({ match: undefined }, 'in-process')
+      },
       error: (error) => report(error),
     })
   }
@@ -43,6 +54,7 @@ export class BusLink {
       return await work
     } finally {
       this.#bus.publish(encodeBusMessage(this.id, change))
+      this.#events?.bus('sent', change)
     }
   }
 
@@ -53,6 +65,7 @@ export class BusLink {
   #receive(text: string): void {
     const message = decodeBusMessage(text)
     if (message === undefined || message.from === this.id) return
+    this.#events?.bus('received', toChange(message.target, text))
     this.#drop(message.target, 'local')
   }
 
@@ -60,4 +73,12 @@ export class BusLink {
     // A local tier that fails to drop the key reports it; the message is not retried (see README).
     this.#invalidation.invalidate(target, scope).catch(this.#report)
   }
+}
+
+/** A received change as a bus event reports it: the key, or the pattern (read again from the text: clears are rare). */
+function toChange(target: Parameters<Invalidation['invalidate']>[0], text: string): BusChange {
+  if ('key' in target) return { key: target.key }
+  if (target.match === undefined) return { pattern: undefined }
+  const wire = JSON.parse(text) as { glob?: string; re?: [string, string] }
+  return { pattern: wire.glob ?? `/${wire.re?.[0] ?? ''}/${wire.re?.[1] ?? ''}` }
 }

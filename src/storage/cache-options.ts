@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '../core/clock'
 import { toMs } from '../core/duration'
 import type { StorageError } from '../core/exceptions'
 import type { CacheOptions } from './cache-types'
+import { checkRedactKeys } from './diagnostics'
 import { isTier, type Tier } from './tier'
 import { FileTier } from './tiers/file'
 import { MemoryTier } from './tiers/memory'
@@ -29,6 +30,7 @@ export function checkCacheOptions(options: CacheOptions): CheckedCacheOptions {
     throw new TypeError('clock option must be an object with a now() method')
   if (typeof cacheDir !== 'string' || cacheDir === '')
     throw new TypeError('cacheDir option must be a non-empty path')
+  checkRedactKeys(options.redactKeys)
   const cleanupMs =
     cleanupInterval === false
       ? Infinity

@@ -1,30 +1,103 @@
+import { performance } from 'node:perf_hooks'
 import type { CacheEvents } from './cache-events'
 import type { CacheStats } from './cache-types'
+import type { FunctionRecord } from './function-stats'
 import type { Tier, TierStats } from './tier'
+
+type OwnerOf = (key: string) => FunctionRecord | undefined
 
 /** What one tier reports to `Cache.stats()`: its own sizes and the cache's counts for it. */
 export type TierReport = CacheStats['tiers'][number]
 
-/** Counts the events of a cache per tier: the figures of `Cache.stats()` that the tiers do not know. */
+/**
+ * Counts the events of a cache: per tier, the figures of `Cache.stats()` that the tiers do not know, and per
+ * cached function, its calls, joins, runs and their time (see FunctionRecord).
+ */
 export class StatsRecorder implements CacheEvents {
   readonly #hits: number[]
   readonly #misses: number[]
   readonly #errors: number[]
+  /** The function computing a key now: a slower tier's hit during its flight is one of its calls. */
+  readonly #computing: OwnerOf
+  /** The function a key belongs to, as far as can be told (the one computing it, or by its prefix). */
+  readonly #ownerOf: OwnerOf
   #sets = 0
   #deletes = 0
 
-  constructor(tierCount: number) {
+  constructor(tierCount: number, owners: { computing?: OwnerOf; ownerOf?: OwnerOf } = {}) {
     this.#hits = new Array<number>(tierCount).fill(0)
     this.#misses = new Array<number>(tierCount).fill(0)
     this.#errors = new Array<number>(tierCount).fill(0)
+    this.#computing = owners.computing ?? (() => undefined)
+    this.#ownerOf = owners.ownerOf ?? this.#computing
   }
 
-  hit(tier: number): void {
+  hit(tier: number, key: string, fn?: FunctionRecord): void {
     this.#hits[tier]!++
+    if (fn !== undefined) fn.hits[tier]!++
+    // The first tier's hits come from the hit path, which names its function when it has one; a lookup
+    // outside a flight (cache.get, fn.peek) is no call of the function.
+    else if (tier > 0) {
+      const owner = this.#computing(key)
+      if (owner !== undefined) owner.hits[tier]!++
+    }
   }
 
   miss(tier: number): void {
     this.#misses[tier]!++
+  }
+
+  joined(key: string, fn: FunctionRecord | undefined): void {
+    if (fn !== undefined) fn.joins++
+  }
+
+  compute<T>(
+    _key: string,
+    fn: FunctionRecord | undefined,
+    refresh: boolean,
+    run: () => T | Promise<T>,
+  ): T | Promise<T> {
+    if (fn === undefined) return run()
+    fn.computations++
+    if (!refresh) fn.misses++
+    const started = performance.now()
+    let result: T | Promise<T>
+    try {
+      result = run()
+    } catch (err) {
+      fn.errors++
+      throw err
+    }
+    if (!isThenable(result)) {
+      fn.ran(performance.now() - started)
+      return result
+    }
+    // A reaction beside the caller's, not a new promise: callers keep the computation's own promise.
+    void Promise.resolve(result).then(
+      () => fn.ran(performance.now() - started),
+      () => fn.errors++,
+    )
+    return result
+  }
+
+  bus(): void {}
+
+  // Events that features landing in parallel report (stale-while-revalidate, timeouts, the fleet lease).
+
+  staleServed(_tier: number, key: string): void {
+    const owner = this.#ownerOf(key)
+    if (owner !== undefined) owner.staleServed++
+  }
+
+  refresh(): void {}
+
+  timeout(): void {}
+
+  lease(key: string, phase: 'acquired' | 'waited' | 'takeover' | 'max-wait'): void {
+    // A call that waited for another process's computation shares it: a join across the fleet.
+    if (phase !== 'waited') return
+    const owner = this.#ownerOf(key)
+    if (owner !== undefined) owner.fleetJoins++
   }
 
   set(): void {
@@ -57,7 +130,10 @@ export class StatsRecorder implements CacheEvents {
 }
 
 /** The figures of `Cache.stats()` from each tier's report: memory and file sizes by name, counts summed. */
-export function summarizeStats(perTier: TierReport[]): CacheStats {
+export function summarizeStats(
+  perTier: TierReport[],
+  functions: CacheStats['functions'] = {},
+): CacheStats {
   const byName = (name: string) => perTier.find((t) => t.name === name)
   const sum = (pick: (t: TierReport) => number) => perTier.reduce((total, t) => total + pick(t), 0)
   const perName = (pick: (t: TierReport) => number) =>
@@ -71,6 +147,11 @@ export function summarizeStats(perTier: TierReport[]): CacheStats {
     misses: perName((t) => t.misses),
     evictions: sum((t) => t.evictions),
     errors: sum((t) => t.errors),
+    functions,
     tiers: perTier,
   }
+}
+
+function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as Partial<Promise<T>> | null)?.then === 'function'
 }

@@ -2,6 +2,8 @@ import type { Clock } from '../core/clock'
 import type { Duration } from '../core/duration'
 import type { StorageError } from '../core/exceptions'
 import type { CacheBus } from './bus'
+import type { RedactKeys } from './diagnostics'
+import type { FunctionRecord, FunctionStats } from './function-stats'
 import type { Tier } from './tier'
 
 /** The option and result types of `Cache` (src/storage/cache.ts). */
@@ -69,6 +71,8 @@ export interface GetOrSetOptions<T> {
   onError?: (error: StorageError) => void
   /** Skip the lookup: compute and store even when a value is cached (a refresh). */
   fresh?: boolean
+  /** @internal The cached function asking (withCache): its statistics count the call. */
+  owner?: FunctionRecord
 }
 
 /**
@@ -123,6 +127,13 @@ export interface CacheOptions {
    * (README: "Scaling out"). `close()` closes it.
    */
   bus?: CacheBus
+  /**
+   * Hides keys in what the cache publishes on `node:diagnostics_channel` (docs/observability.md), for keys
+   * that hold personal data: a function of the key giving what to show instead, or `true` for a hash of it.
+   * @default false
+   * @example redactKeys: (key) => key.replace(/user_\d+/, 'user_*')
+   */
+  redactKeys?: RedactKeys
 }
 
 /**
@@ -153,6 +164,8 @@ export interface CacheStats {
   evictions: number
   /** Storage failures seen, summed over tiers. */
   errors: number
+  /** Per cached function (`withCache`, `@Cached`), by `namespace:name:v<version>`. */
+  functions: Record<string, FunctionStats>
   tiers: {
     name: string
     entries: number

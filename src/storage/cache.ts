@@ -6,8 +6,10 @@ import { compilePattern, type KeyPattern } from '../core/pattern'
 import { withoutRepeats } from '../core/repeated-failure'
 import { BusLink } from './bus-link'
 import { checkCacheOptions, startCleanupTimer } from './cache-options'
-import type { CacheEvents } from './cache-events'
+import { fanOutEvents } from './cache-events'
 import { StatsRecorder, summarizeStats } from './cache-stats'
+import { DiagnosticsEvents } from './diagnostics'
+import { FunctionTable, type FunctionRecord } from './function-stats'
 import type {
   CacheOptions,
   CacheStats,
@@ -47,6 +49,7 @@ export class Cache {
   readonly #stack: TierStack
   readonly #lifetimes: LifetimePolicy
   readonly #stats: StatsRecorder
+  readonly #functions: FunctionTable
   readonly #invalidation: Invalidation
   readonly #loader: LoadHandler
   readonly #onError: (error: StorageError) => void
@@ -59,13 +62,30 @@ export class Cache {
     const { tiers, clock, onError, cleanupMs } = checkCacheOptions(options)
     // The first failure of an outage is reported, not every call's (src/core/repeated-failure.ts).
     const report = (this.#onError = withoutRepeats(onError ?? warnOnce()))
-    const events: CacheEvents = (this.#stats = new StatsRecorder(tiers.length))
     const [writes, flights] = [new WriteTracker(), new FlightRegistry()]
+    const functions = (this.#functions = new FunctionTable(tiers.length))
+    // A key's function: the one computing it now (any key), else the one whose default keys it has.
+    const ownerOf = (key: string) => flights.ownerOf(key) ?? functions.byKey(key)
+    const names = tiers.map((tier) => tier.name)
+    const events = fanOutEvents([
+      (this.#stats = new StatsRecorder(tiers.length, {
+        computing: flights.ownerOf.bind(flights),
+        ownerOf,
+      })),
+      new DiagnosticsEvents(names, { redactKeys: options.redactKeys, ownerOf }),
+    ])
     const stack = (this.#stack = new TierStack(tiers, { clock, lifetimes, writes, events, report }))
     const invalidation = (this.#invalidation = new Invalidation(stack, flights, writes, events))
-    this.#loader = new LoadHandler({ stack, flights, invalidation, lifetimes, onError: report })
+    this.#loader = new LoadHandler({
+      stack,
+      flights,
+      invalidation,
+      lifetimes,
+      events,
+      onError: report,
+    })
     const { bus } = options
-    this.#bus = bus === undefined ? undefined : new BusLink(bus, invalidation, report)
+    this.#bus = bus === undefined ? undefined : new BusLink(bus, invalidation, report, events)
     this.#timer = startCleanupTimer(cleanupMs, () => void this.cleanup().catch(report))
   }
 
@@ -80,16 +100,25 @@ export class Cache {
    * The in-process hit path: the entry held by the first tier, synchronously, or undefined. Used by
    * `withCache`, where awaiting a lookup would cost more than the lookup. Counts as a hit or miss.
    */
-  peek(key: string): Entry | undefined {
-    return this.#stack.peek(key)
+  peek(key: string, fn?: FunctionRecord): Entry | undefined {
+    return this.#stack.peek(key, fn)
   }
 
   /**
    * Whether an entry that `peek` returned is still current in the first tier; counts a hit when it is. Lets
    * `withCache` keep entries by argument and skip building the key on repeated calls.
    */
-  isCurrent(entry: Entry): boolean {
-    return this.#stack.isCurrent(entry)
+  isCurrent(entry: Entry, fn?: FunctionRecord): boolean {
+    return this.#stack.isCurrent(entry, fn)
+  }
+
+  /**
+   * The statistics record of cached function `id` (`namespace:name:v<version>`), shared by its wrappers;
+   * `prefix`: its default keys' prefix, so events about such a key name it.
+   * @internal for `withCache`; not part of the documented API.
+   */
+  functionRecord(id: string, prefix?: string): FunctionRecord {
+    return this.#functions.record(id, prefix)
   }
 
   /** Stores `value` in every tier; resolves once the slowest tier (the disk) has it. */
@@ -181,7 +210,7 @@ export class Cache {
     this.#onError(error)
   }
 
-  /** Sizes, hits and misses per tier. */
+  /** Sizes, hits and misses per tier, and per cached function (`functions`). */
   async stats(): Promise<CacheStats> {
     const none = { entries: 0, bytes: 0, evictions: 0 }
     const perTier = await Promise.all(
@@ -192,7 +221,7 @@ export class Cache {
         return this.#stats.report(tier, i, sizes)
       }),
     )
-    return summarizeStats(perTier)
+    return summarizeStats(perTier, this.#functions.report(this.#stack.tiers.map((t) => t.name)))
   }
 
   /** The file tier's folder (absolute), or undefined when the cache has no file tier. */

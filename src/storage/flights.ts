@@ -1,3 +1,4 @@
+import type { FunctionRecord } from './function-stats'
 import type { KeyPredicate } from './tier'
 
 /** One computation under way for a key. */
@@ -9,6 +10,8 @@ export interface Flight {
   settled: boolean
   /** True once its key was invalidated (set, deleted, cleared, refreshed): its result must not be stored. */
   stale: boolean
+  /** The cached function computing it, when known: events about its key are counted for that function. */
+  readonly owner: FunctionRecord | undefined
 }
 
 /**
@@ -30,10 +33,15 @@ export class FlightRegistry {
    * Starts a flight for `key`: pair it with `register` (once its promise exists) and one `settle`. It is
    * held from now on, so that an invalidation made by the computation itself, before `register`, marks it.
    */
-  open(key: string): Flight {
-    const flight: Flight = { key, promise: undefined, settled: false, stale: false }
+  open(key: string, owner?: FunctionRecord): Flight {
+    const flight: Flight = { key, promise: undefined, settled: false, stale: false, owner }
     this.#running.set(key, flight)
     return flight
+  }
+
+  /** The cached function whose computation of `key` is under way, if any. */
+  ownerOf(key: string): FunctionRecord | undefined {
+    return this.#running.get(key)?.owner
   }
 
   /** Lets later callers join `flight` (unless it settled or was dropped already: it is no longer held). */

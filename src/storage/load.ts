@@ -1,6 +1,7 @@
 import { isStorageError, type StorageError } from '../core/exceptions'
 import { withoutRepeats } from '../core/repeated-failure'
 import { invalidKey, isValidKey } from '../core/keys'
+import type { CacheEvents } from './cache-events'
 import type { GetOrSetOptions } from './cache-types'
 import type { Flight, FlightRegistry } from './flights'
 import type { Invalidation } from './invalidation'
@@ -17,6 +18,8 @@ export interface LoadDeps {
   flights: FlightRegistry
   invalidation: Invalidation
   lifetimes: LifetimePolicy
+  /** Told of joins and around each computation (statistics, diagnostics channels). */
+  events: CacheEvents
   /** The cache's `onError`. */
   onError: (error: StorageError) => void
 }
@@ -41,16 +44,20 @@ export class LoadHandler {
     const { flights } = this.#deps
     const running = flights.running(key)
     // A refresh never joins: the computation under way may be a plain read of what it must replace.
-    if (running && !options.fresh) return running as Promise<T>
+    if (running && !options.fresh) {
+      this.#deps.events.joined(key, options.owner)
+      return running as Promise<T>
+    }
     if (!isValidKey(key)) return Promise.reject(invalidKey(key))
     // A fixed ttl that is no duration is the caller's mistake: it fails the call before compute runs.
     const badOption = this.#deps.lifetimes.checkFixed(options)
     if (badOption) return Promise.reject(badOption)
     // A refresh supersedes the computations under way: their older results must not be stored over its.
     if (options.fresh) this.#deps.invalidation.note({ key })
-    const flight = flights.open(key)
+    const flight = flights.open(key, options.owner)
+    const observed = () => this.#deps.events.compute(key, options.owner, !!options.fresh, compute)
     // Joinable once the strategy returns its promise (no extra tick); a synchronous throw settled it already.
-    return flights.register(flight, this.#strategy.run(flight, compute, options))
+    return flights.register(flight, this.#strategy.run(flight, observed, options))
   }
 }
 

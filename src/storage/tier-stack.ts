@@ -4,6 +4,7 @@ import { checkKey } from '../core/keys'
 import { settleAll } from '../core/settle-all'
 import type { CacheEvents } from './cache-events'
 import { ClearBarrier } from './clear-barrier'
+import type { FunctionRecord } from './function-stats'
 import type { LifetimePolicy, Lifetimes } from './lifetimes'
 import { encodeForStorage } from './stored-entry'
 import { tierScopes, type Layer, type RemovalScope, type Scope } from './tier-scopes'
@@ -72,8 +73,8 @@ export class TierStack {
     return this.#scopes.persistent.length === 0 && this.#inProcess.length === 1 && !this.#encodes
   }
 
-  /** The entry the front tier holds for `key`, synchronously; counts a hit or a miss there. */
-  peek(key: string): Entry | undefined {
+  /** The entry the front tier holds for `key`, synchronously; counts a hit or a miss there (for `fn`). */
+  peek(key: string, fn?: FunctionRecord): Entry | undefined {
     const front = this.front
     if (front === undefined) return undefined
     let entry: Entry | undefined
@@ -84,15 +85,15 @@ export class TierStack {
       this.#options.report(this.#failure(0, 'read', key, err))
     }
     if (entry === undefined) {
-      this.#events.miss(0, key)
+      this.#events.miss(0, key, fn)
       return undefined
     }
-    this.#events.hit(0, key)
+    this.#events.hit(0, key, fn)
     return entry
   }
 
-  /** Whether an entry `peek` returned is still current in the front tier; counts a hit when it is. */
-  isCurrent(entry: Entry): boolean {
+  /** Whether an entry `peek` returned is still current in the front tier; counts a hit (for `fn`) when it is. */
+  isCurrent(entry: Entry, fn?: FunctionRecord): boolean {
     let current: boolean | undefined
     try {
       current = this.front?.isCurrent(entry)
@@ -100,7 +101,7 @@ export class TierStack {
       this.#options.report(this.#failure(0, 'read', entry.key, err)) // as in peek(): a tier's bug is no throw
     }
     if (current !== true) return false
-    this.#events.hit(0, entry.key)
+    this.#events.hit(0, entry.key, fn)
     return true
   }
 

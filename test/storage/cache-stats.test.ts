@@ -9,9 +9,9 @@ const sizes = { entries: 3, bytes: 10, evictions: 1 }
 describe('StatsRecorder', () => {
   it('counts hits, misses and errors per tier position, and writes and removals in total', () => {
     const stats = new StatsRecorder(2)
-    stats.hit(0)
-    stats.hit(1)
-    stats.hit(1)
+    stats.hit(0, 'k')
+    stats.hit(1, 'k')
+    stats.hit(1, 'k')
     stats.miss(0)
     stats.error(1)
     stats.set()
@@ -33,7 +33,7 @@ describe('StatsRecorder', () => {
 describe('summarizeStats', () => {
   it('gives memory and file sizes by name and sums the counts over tiers', () => {
     const stats = new StatsRecorder(2)
-    stats.hit(0)
+    stats.hit(0, 'k')
     stats.miss(1)
     const perTier = [
       stats.report(new MemoryTier(), 0, sizes),
@@ -48,6 +48,7 @@ describe('summarizeStats', () => {
       misses: { memory: 0, file: 1 },
       evictions: 1,
       errors: 0,
+      functions: {},
       tiers: perTier,
     })
   })
@@ -62,6 +63,9 @@ describe('fanOutEvents', () => {
       set: (key) => seen.push(`${name} set ${key}`),
       delete: (key) => seen.push(`${name} delete ${String(key)}`),
       error: (tier, error) => seen.push(`${name} error ${tier} ${error.code}`),
+      joined: (key) => seen.push(`${name} joined ${key}`),
+      compute: (_key, _fn, _refresh, run) => run(),
+      bus: (direction) => seen.push(`${name} bus ${direction}`),
     })
     const both = fanOutEvents([sink('a'), sink('b')])
     both.hit(0, 'k')

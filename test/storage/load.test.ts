@@ -39,6 +39,7 @@ function handlerOver(tiers: Tier[]) {
     flights,
     invalidation,
     lifetimes,
+    events,
     onError: (e) => errors.push(e),
   })
   return { handler, stack, flights, invalidation, errors }

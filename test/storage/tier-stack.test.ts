@@ -26,6 +26,9 @@ function recorder(): CacheEvents & { seen: unknown[][] } {
     set: (key) => seen.push(['set', key]),
     delete: (key) => seen.push(['delete', key]),
     error: (tier, error) => seen.push(['error', tier, error.code]),
+    joined: () => {},
+    compute: (_key, _fn, _refresh, run) => run(),
+    bus: () => {},
   }
 }
 
