@@ -1,14 +1,21 @@
 import { toMs, type Duration } from '../core/duration'
 import { CacheError, type StorageError } from '../core/exceptions'
 import type { Cache, GetOrSetOptions } from '../storage/cache'
+import { FRESHNESS_KEYS, freshnessPolicy, type FreshnessOptions } from '../storage/freshness'
 import { ArgsIndex } from './args-index'
 import { getDefaultCache } from './default-cache'
 import { claimPrefix } from './function-registry'
 import { callText, keyBuilder, type Hashable } from './key'
 import { keyPrefix, sourceFingerprint } from './key-prefix'
 
-/** Options of `withCache` (and of `@Cached`). */
-export interface WithCacheOptions<A extends unknown[] = unknown[], R = unknown> {
+/**
+ * Options of `withCache` (and of `@Cached`). The freshness options (`staleWhileRevalidate`, `staleIfError`,
+ * `timeout`, `hardTimeout`, `eagerRefresh`, `jitter`: docs/freshness.md) override the cache's.
+ */
+export interface WithCacheOptions<
+  A extends unknown[] = unknown[],
+  R = unknown,
+> extends FreshnessOptions {
   /**
    * Lifetime of each result: seconds, a duration ('30m'), or a function of the result and the arguments.
    * A function returning 0 leaves that result uncached. Default: the cache's TTL (24 h for the default cache).
@@ -82,9 +89,10 @@ export function withCache<A extends unknown[], R>(
   const cache = options.cache ?? getDefaultCache()
   const keyOf = makeKeyOf(fn, options, cache)
   const { ttl, memoryTtl, shouldCache, onError } = options
+  const freshness = freshnessOf(options)
   // Options that do not depend on the arguments are built once, not on every miss.
   const fixedOptions: GetOrSetOptions<T> | undefined =
-    typeof ttl === 'function' ? undefined : { ttl, memoryTtl, shouldCache, onError }
+    typeof ttl === 'function' ? undefined : { ttl, memoryTtl, shouldCache, onError, ...freshness }
   const loadOptions = (args: A, fresh = false): GetOrSetOptions<T> =>
     fixedOptions !== undefined && !fresh
       ? fixedOptions
@@ -94,6 +102,7 @@ export function withCache<A extends unknown[], R>(
           shouldCache,
           onError,
           fresh,
+          ...freshness,
         }
   const compute = (self: unknown, args: A) => () => fn.apply(self, args) as Promise<T> | T
   const keyOfCall = (self: unknown, args: A) => keyOf(self, args, callText(args))
@@ -166,6 +175,14 @@ export function checkWithCacheOptions(options: WithCacheOptions<never, never>): 
     throw new TypeError('key option must be a function or a non-empty string')
   if (options.hashInstancesOf !== undefined && !Array.isArray(options.hashInstancesOf))
     throw new TypeError('hashInstancesOf option must be an array of classes')
+  freshnessPolicy(options) // throws a TypeError naming a bad freshness option
+}
+
+/** The freshness options that are set (none: the cache's apply, and load options stay as they were). */
+function freshnessOf(options: FreshnessOptions): FreshnessOptions {
+  const set: Record<string, unknown> = {}
+  for (const name of FRESHNESS_KEYS) if (options[name] !== undefined) set[name] = options[name]
+  return set as FreshnessOptions
 }
 
 /** Builds the key function: the user's, followed by the version when one is set, or the default scheme. */

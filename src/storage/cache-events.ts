@@ -18,6 +18,16 @@ export interface CacheEvents {
   delete(key: string | undefined): void
   /** Tier `tier` failed; `error` names the tier, the action and the key. */
   error(tier: number, error: StorageError): void
+  /**
+   * A stale value of `key`, found in tier `tier`, was served: while a background refresh runs
+   * (`'revalidate'`), because the computation failed (`'error'`, `staleIfError`), or because it took too
+   * long (`'timeout'`).
+   */
+  staleServed(tier: number, key: string, reason: 'revalidate' | 'error' | 'timeout'): void
+  /** A background refresh of `key` (stale-while-revalidate, eager refresh) started, stored its result, or failed. */
+  refresh(key: string, phase: 'start' | 'done' | 'fail', error?: unknown): void
+  /** A computation of `key` passed its `timeout` (`'soft'`) or its `hardTimeout` (`'hard'`). */
+  timeout(key: string, kind: 'soft' | 'hard'): void
 }
 
 /** Passes every event to each of `sinks`, in order. */
@@ -28,5 +38,9 @@ export function fanOutEvents(sinks: readonly CacheEvents[]): CacheEvents {
     set: (key) => sinks.forEach((sink) => sink.set(key)),
     delete: (key) => sinks.forEach((sink) => sink.delete(key)),
     error: (tier, error) => sinks.forEach((sink) => sink.error(tier, error)),
+    staleServed: (tier, key, reason) =>
+      sinks.forEach((sink) => sink.staleServed(tier, key, reason)),
+    refresh: (key, phase, error) => sinks.forEach((sink) => sink.refresh(key, phase, error)),
+    timeout: (key, kind) => sinks.forEach((sink) => sink.timeout(key, kind)),
   }
 }

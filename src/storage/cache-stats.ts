@@ -2,6 +2,13 @@ import type { CacheEvents } from './cache-events'
 import type { CacheStats } from './cache-types'
 import type { Tier, TierStats } from './tier'
 
+/** What `StatsRecorder.freshness` counts (see `CacheEvents`). */
+export interface StaleCounts {
+  staleServed: Record<'revalidate' | 'error' | 'timeout', number>
+  refreshes: Record<'start' | 'done' | 'fail', number>
+  timeouts: Record<'soft' | 'hard', number>
+}
+
 /** What one tier reports to `Cache.stats()`: its own sizes and the cache's counts for it. */
 export type TierReport = CacheStats['tiers'][number]
 
@@ -12,6 +19,11 @@ export class StatsRecorder implements CacheEvents {
   readonly #errors: number[]
   #sets = 0
   #deletes = 0
+  readonly #freshness = {
+    staleServed: { revalidate: 0, error: 0, timeout: 0 },
+    refreshes: { start: 0, done: 0, fail: 0 },
+    timeouts: { soft: 0, hard: 0 },
+  }
 
   constructor(tierCount: number) {
     this.#hits = new Array<number>(tierCount).fill(0)
@@ -37,6 +49,28 @@ export class StatsRecorder implements CacheEvents {
 
   error(tier: number): void {
     this.#errors[tier]!++
+  }
+
+  staleServed(_tier: number, _key: string, reason: 'revalidate' | 'error' | 'timeout'): void {
+    this.#freshness.staleServed[reason]++
+  }
+
+  refresh(_key: string, phase: 'start' | 'done' | 'fail'): void {
+    this.#freshness.refreshes[phase]++
+  }
+
+  timeout(_key: string, kind: 'soft' | 'hard'): void {
+    this.#freshness.timeouts[kind]++
+  }
+
+  /** Stale values served (by reason), background refreshes (by phase) and timeouts (by kind), so far. */
+  get freshness(): StaleCounts {
+    const { staleServed, refreshes, timeouts } = this.#freshness
+    return {
+      staleServed: { ...staleServed },
+      refreshes: { ...refreshes },
+      timeouts: { ...timeouts },
+    }
   }
 
   /** Writes and removals counted so far (not part of `stats()`, whose shape is documented). */

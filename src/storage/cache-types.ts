@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock'
 import type { Duration } from '../core/duration'
 import type { StorageError } from '../core/exceptions'
 import type { CacheBus } from './bus'
+import type { FreshnessOptions } from './freshness'
 import type { Tier } from './tier'
 
 /** The option and result types of `Cache` (src/storage/cache.ts). */
@@ -17,8 +18,11 @@ export interface SetOptions {
 /** What `set` takes as its third argument: a TTL alone, or both lifetimes. */
 export type TtlArgument = Duration | SetOptions
 
-/** Options of `getOrSet`; the ones that see the computed value let it decide how (or whether) it is kept. */
-export interface GetOrSetOptions<T> {
+/**
+ * Options of `getOrSet`; the ones that see the computed value let it decide how (or whether) it is kept. The
+ * freshness options (stale-while-revalidate, timeouts…) override the cache's for this call.
+ */
+export interface GetOrSetOptions<T> extends FreshnessOptions {
   /** Lifetime, or a function of the computed value giving it; a result of 0 means "do not store". */
   ttl?: Duration | ((value: T) => Duration | 0)
   memoryTtl?: Duration
@@ -30,7 +34,8 @@ export interface GetOrSetOptions<T> {
   fresh?: boolean
 }
 
-export interface CacheOptions {
+/** The freshness options (docs/freshness.md) set here are every call's defaults. */
+export interface CacheOptions extends FreshnessOptions {
   /**
    * Folder of the file tier. Ignored when `tiers` is given.
    * @default 'cache'

@@ -9,6 +9,9 @@ function recorder(name: string, log: string[]): CacheEvents {
     set: (key) => log.push(`${name} set ${key}`),
     delete: (key) => log.push(`${name} delete ${key ?? '(clear)'}`),
     error: (tier, error) => log.push(`${name} error ${tier} ${error.code}`),
+    staleServed: (tier, key, reason) => log.push(`${name} stale ${tier} ${key} ${reason}`),
+    refresh: (key, phase, error) => log.push(`${name} refresh ${key} ${phase} ${String(error)}`),
+    timeout: (key, kind) => log.push(`${name} timeout ${key} ${kind}`),
   }
 }
 
@@ -22,6 +25,9 @@ describe('fanOutEvents', () => {
     events.delete('k')
     events.delete(undefined)
     events.error(1, new StorageError('disk full', { tier: 'file', key: 'k' }))
+    events.staleServed(1, 'k', 'error')
+    events.refresh('k', 'fail', 'boom')
+    events.timeout('k', 'hard')
     expect(log).toEqual([
       'a hit 0 k',
       'b hit 0 k',
@@ -35,6 +41,12 @@ describe('fanOutEvents', () => {
       'b delete (clear)',
       'a error 1 E_STORAGE',
       'b error 1 E_STORAGE',
+      'a stale 1 k error',
+      'b stale 1 k error',
+      'a refresh k fail boom',
+      'b refresh k fail boom',
+      'a timeout k hard',
+      'b timeout k hard',
     ])
   })
 

@@ -39,6 +39,7 @@ function handlerOver(tiers: Tier[]) {
     flights,
     invalidation,
     lifetimes,
+    clock: systemClock,
     onError: (e) => errors.push(e),
   })
   return { handler, stack, flights, invalidation, errors }

@@ -26,6 +26,9 @@ function recorder(): CacheEvents & { seen: unknown[][] } {
     set: (key) => seen.push(['set', key]),
     delete: (key) => seen.push(['delete', key]),
     error: (tier, error) => seen.push(['error', tier, error.code]),
+    staleServed: (tier, key, reason) => seen.push(['stale', tier, key, reason]),
+    refresh: (key, phase) => seen.push(['refresh', key, phase]),
+    timeout: (key, kind) => seen.push(['timeout', key, kind]),
   }
 }
 

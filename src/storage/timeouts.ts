@@ -1,0 +1,120 @@
+import { readClock, type Clock } from '../core/clock'
+import { isStorageError, RefreshError, TimeoutError, type StorageError } from '../core/exceptions'
+import type { CacheEvents } from './cache-events'
+import type { FreshnessPolicy } from './freshness'
+import type { Entry } from './tier'
+
+/** A stale entry a call may fall back on, and the tier it was read from. */
+export interface StaleFallback {
+  entry: Entry
+  tier: number
+}
+
+export interface SettleHooks {
+  clock: Clock
+  events: CacheEvents
+  /** Receives the failures callers were spared (`staleIfError`), and those of computations left running. */
+  report: (error: StorageError) => void
+  /** A failure (or hard timeout) was answered with the stale value: start the error backoff. */
+  failed: (now: number) => void
+  /** The computation landed: no backoff any more. */
+  landed: () => void
+}
+
+/**
+ * The caller's share of a computation (`computing`, which may be shared with other callers and goes on
+ * whatever happens here): its value, unless the soft timeout passes while a stale value exists (the stale
+ * value), the hard timeout passes (a TimeoutError, or the stale value under `staleIfError`), or it fails
+ * while `staleIfError` covers the stale value (the stale value; the error goes to `report`).
+ */
+export function settleWithin<T>(
+  computing: Promise<T>,
+  key: string,
+  policy: FreshnessPolicy,
+  fallback: StaleFallback | undefined,
+  hooks: SettleHooks,
+): Promise<T> {
+  const { events } = hooks
+  // A stale value covers a failure while it is younger than freshUntil + staleIfError (and not gone).
+  const coveredAt = (now: number) => {
+    if (fallback === undefined) return false
+    const { entry } = fallback
+    return (
+      now < entry.expiresAt && now - (entry.freshUntil ?? entry.expiresAt) < policy.staleIfErrorMs
+    )
+  }
+  return new Promise<T>((resolve, reject) => {
+    let settled = false
+    const timers: NodeJS.Timeout[] = []
+    const settle = (finish: () => void) => {
+      if (settled) return
+      settled = true
+      for (const timer of timers) clearTimeout(timer)
+      finish()
+    }
+    const serveStale = (reason: 'error' | 'timeout') => {
+      events.staleServed(fallback!.tier, key, reason)
+      resolve(fallback!.entry.value as T)
+    }
+    const startTimer = (ms: number, fire: () => void) => {
+      if (ms === 0 || ms === Infinity) return
+      const timer = setTimeout(() => settle(fire), ms)
+      timer.unref() // a timeout never keeps a process alive: the computation it bounds does, if anything
+      timers.push(timer)
+    }
+    if (fallback !== undefined)
+      startTimer(policy.softMs, () => {
+        events.timeout(key, 'soft')
+        serveStale('timeout')
+      })
+    startTimer(policy.hardMs, () => {
+      events.timeout(key, 'hard')
+      const error = new TimeoutError(
+        `[tiercache] the computation of ${JSON.stringify(key.length > 80 ? `${key.slice(0, 77)}...` : key)} passed its hardTimeout (${policy.hardMs} ms); it goes on, and its result is stored when it lands`,
+        { key, timeoutMs: policy.hardMs },
+      )
+      const now = safeNow(hooks.clock)
+      if (!coveredAt(now)) return reject(error)
+      hooks.failed(now)
+      hooks.report(refreshFailure(key, 'the computation', error))
+      serveStale('timeout')
+    })
+    computing.then(
+      (value) => {
+        hooks.landed()
+        settle(() => resolve(value))
+      },
+      (err: unknown) => {
+        // After a timeout answered the callers, the failure has no one left to reach but onError.
+        if (settled) return hooks.report(refreshFailure(key, 'the computation', err))
+        settle(() => {
+          const now = safeNow(hooks.clock)
+          if (!coveredAt(now)) return reject(err)
+          hooks.failed(now)
+          hooks.report(refreshFailure(key, 'the computation', err))
+          serveStale('error')
+        })
+      },
+    )
+  })
+}
+
+/** A failure no caller receives, as onError gets it: a StorageError (kept) or a RefreshError around it. */
+export function refreshFailure(key: string, where: string, err: unknown): StorageError {
+  if (isStorageError(err)) return err
+  const shown = JSON.stringify(key.length > 80 ? `${key.slice(0, 77)}...` : key)
+  const reason = err instanceof Error ? err.message : String(err)
+  return new RefreshError(`[tiercache] ${where} of ${shown} failed: ${reason}`, {
+    key,
+    cause: err,
+  })
+}
+
+/** The clock's time, or the system's when it cannot be read (for a backoff: never worth a failure). */
+export function safeNow(clock: Clock): number {
+  try {
+    return readClock(clock)
+  } catch {
+    return Date.now()
+  }
+}
