@@ -14,13 +14,17 @@ export async function readEntry<T>(
   clock: Clock,
   key: string,
 ): Promise<EntryInfo<T> | undefined> {
-  const held = stack.peekStale(key)
+  const entry = stack.peekStale(key)
   const now = readClock(clock)
-  if (held !== undefined && isFresh(held, now)) return info(held, stack, 0, now)
+  // Read now: the memory tier empties an entry it lets go of, and the lookup below may replace it.
+  const held = entry && info<T>(entry, stack, 0, now)
+  if (held !== undefined && !held.stale) return held
   const found = { tier: 0 }
   const below = await stack.lookup(key, 'throw', found)
-  if (below !== undefined) return info(below, stack, found.tier, readClock(clock))
-  return held === undefined ? undefined : info(held, stack, 0, now)
+  // A stale copy below is no better than the one held: the front tier's is reported.
+  if (below !== undefined && (held === undefined || isFresh(below, now)))
+    return info(below, stack, found.tier, now)
+  return held
 }
 
 function info<T>(entry: Entry, stack: TierStack, tier: number, now: number): EntryInfo<T> {

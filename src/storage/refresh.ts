@@ -6,7 +6,13 @@ import type { FlightRegistry } from './flights'
 import { isFresh, policyOf, type FreshnessPolicy } from './freshness'
 import type { Entry } from './tier'
 import type { TierStack } from './tier-stack'
-import { refreshFailure, safeNow, settleWithin, type StaleFallback } from './timeouts'
+import {
+  refreshFailure,
+  safeNow,
+  settleWithin,
+  staleFallback,
+  type StaleFallback,
+} from './timeouts'
 
 export interface RefreshDeps {
   stack: TierStack
@@ -59,7 +65,7 @@ export class RefreshPolicy {
       if (served !== undefined) return served
     }
     if (!policy.servesStale && policy.hardMs === 0) return deps.load(key, compute, options)
-    return this.#loadSlowly(key, compute, options, policy, held && { entry: held, tier: 0 })
+    return this.#loadSlowly(key, compute, options, policy, held && staleFallback(held, 0))
   }
 
   /** Forgets the error backoff of the keys an invalidation changed (their stale values are gone). */
@@ -125,7 +131,7 @@ export class RefreshPolicy {
           policy,
         )
         if (served !== undefined) return served
-        fallback = { entry, tier: found.tier }
+        fallback = staleFallback(entry, found.tier)
       }
     }
     const computing = deps.load(key, compute, options)

@@ -4,10 +4,20 @@ import type { CacheEvents } from './cache-events'
 import type { FreshnessPolicy } from './freshness'
 import type { Entry } from './tier'
 
-/** A stale entry a call may fall back on, and the tier it was read from. */
+/**
+ * A stale value a call may fall back on, its times, and the tier it was read from. The value is taken out of
+ * the entry at once: the memory tier empties an entry it lets go of (a promotion may replace it meanwhile).
+ */
 export interface StaleFallback {
-  entry: Entry
-  tier: number
+  readonly value: unknown
+  readonly freshUntil: number
+  readonly expiresAt: number
+  readonly tier: number
+}
+
+export function staleFallback(entry: Entry, tier: number): StaleFallback {
+  const { value, expiresAt, freshUntil = expiresAt } = entry
+  return { value, freshUntil, expiresAt, tier }
 }
 
 export interface SettleHooks {
@@ -38,10 +48,7 @@ export function settleWithin<T>(
   // A stale value covers a failure while it is younger than freshUntil + staleIfError (and not gone).
   const coveredAt = (now: number) => {
     if (fallback === undefined) return false
-    const { entry } = fallback
-    return (
-      now < entry.expiresAt && now - (entry.freshUntil ?? entry.expiresAt) < policy.staleIfErrorMs
-    )
+    return now < fallback.expiresAt && now - fallback.freshUntil < policy.staleIfErrorMs
   }
   return new Promise<T>((resolve, reject) => {
     let settled = false
@@ -50,11 +57,15 @@ export function settleWithin<T>(
       if (settled) return
       settled = true
       for (const timer of timers) clearTimeout(timer)
-      finish()
+      try {
+        finish()
+      } catch (err) {
+        reject(err) // a throwing event sink or onError: the caller learns of it rather than hang
+      }
     }
     const serveStale = (reason: 'error' | 'timeout') => {
       events.staleServed(fallback!.tier, key, reason)
-      resolve(fallback!.entry.value as T)
+      resolve(fallback!.value as T)
     }
     const startTimer = (ms: number, fire: () => void) => {
       if (ms === 0 || ms === Infinity) return
