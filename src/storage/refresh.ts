@@ -41,6 +41,8 @@ export class RefreshPolicy {
   readonly #deps: RefreshDeps
   /** Key → epoch ms until which its stale value is served without computing (after a failure). */
   readonly #backoff = new Map<string, number>()
+  /** Key → its computation that passed the hard timeout, and when (see `#abandons`). */
+  readonly #overdue = new Map<string, { promise: Promise<unknown>; at: number }>()
 
   constructor(deps: RefreshDeps) {
     this.#deps = deps
@@ -134,15 +136,39 @@ export class RefreshPolicy {
         fallback = staleFallback(entry, found.tier)
       }
     }
-    const computing = deps.load(key, compute, options)
+    // `fresh` starts a computation of its own, and the overdue one's result is no longer stored (flights.ts).
+    const abandon = this.#abandons(key, policy)
+    const computing = deps.load(key, compute, abandon ? { ...options, fresh: true } : options)
     if (fallback === undefined && policy.hardMs === 0) return computing
+    const forget = () => {
+      if (this.#overdue.get(key)?.promise === computing) this.#overdue.delete(key)
+    }
+    computing.then(forget, forget)
     return settleWithin(computing, key, policy, fallback, {
       clock: deps.clock,
       events: deps.events,
       report: (error) => this.#report(error, options.onError),
       failed: (now) => this.#noteFailure(key, now, policy),
       landed: () => this.#backoff.delete(key),
+      timedOut: (now) => {
+        if (this.#overdue.size >= MAX_BACKOFFS) this.#overdue.clear() // a bound; at worst a later wait
+        if (!this.#overdue.has(key)) this.#overdue.set(key, { promise: computing, at: now })
+      },
     })
+  }
+
+  /**
+   * Whether the computation under way for `key` passed its hard timeout longer than `errorBackoff` ago: then
+   * later callers start a new one rather than join it. A hung model would otherwise hold the key for good.
+   */
+  #abandons(key: string, policy: FreshnessPolicy): boolean {
+    const overdue = this.#overdue.get(key)
+    if (overdue === undefined) return false
+    if (this.#deps.flights.running(key) !== overdue.promise) {
+      this.#overdue.delete(key) // it landed, or was superseded
+      return false
+    }
+    return safeNow(this.#deps.clock) >= overdue.at + policy.backoffMs
   }
 
   /** Starts one background refresh of `key`, unless its flight is under way already. */

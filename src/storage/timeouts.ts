@@ -29,6 +29,8 @@ export interface SettleHooks {
   failed: (now: number) => void
   /** The computation landed: no backoff any more. */
   landed: () => void
+  /** The hard timeout passed while the computation runs on. */
+  timedOut: (now: number) => void
 }
 
 /**
@@ -69,9 +71,8 @@ export function settleWithin<T>(
     }
     const startTimer = (ms: number, fire: () => void) => {
       if (ms === 0 || ms === Infinity) return
-      const timer = setTimeout(() => settle(fire), ms)
-      timer.unref() // a timeout never keeps a process alive: the computation it bounds does, if anything
-      timers.push(timer)
+      // Not unref'd: a caller awaits it (a hung computation may hold nothing else open); cleared once answered.
+      timers.push(setTimeout(() => settle(fire), ms))
     }
     if (fallback !== undefined)
       startTimer(policy.softMs, () => {
@@ -85,6 +86,7 @@ export function settleWithin<T>(
         { key, timeoutMs: policy.hardMs },
       )
       const now = safeNow(hooks.clock)
+      hooks.timedOut(now)
       if (!coveredAt(now)) return reject(error)
       hooks.failed(now)
       hooks.report(refreshFailure(key, 'the computation', error))

@@ -3,7 +3,6 @@ import type { Cache, CacheOptions } from '../../src/storage/cache'
 import { FileTier } from '../../src/storage/tiers/file'
 import { MemoryTier } from '../../src/storage/tiers/memory'
 import { FakeClock } from '../../src/testing'
-import { gate } from '../helpers/gate'
 import { openCaches } from '../helpers/open-caches'
 import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
 
@@ -224,6 +223,22 @@ describe.each(LAYOUTS)('freshness, %s', (_layout, tiersOf) => {
       expect((errors[0]?.cause as { code?: string }).code).toBe('E_TIMEOUT')
       await model.answer('v2')
       await until(async () => (await cache.get('k')) === 'v2', 'the late result is stored')
+    })
+
+    it('a computation hung past the hard timeout and the error backoff is abandoned: the next call computes anew', async () => {
+      const cache = open({ hardTimeout: '5ms', errorBackoff: 10 })
+      const model = slowModel()
+      await expect(cache.getOrSet('k', model.fn, 60)).rejects.toMatchObject({ code: 'E_TIMEOUT' })
+      await expect(cache.getOrSet('k', model.fn, 60)).rejects.toMatchObject({ code: 'E_TIMEOUT' })
+      expect(model.runs).toBe(1) // within the backoff, callers join the computation under way
+      clock.advance(10_000)
+      const call = cache.getOrSet('k', model.fn, 60)
+      await model.answer('from the hung call, late')
+      await model.answer('from the new call')
+      expect(await call).toBe('from the new call')
+      expect(model.runs).toBe(2)
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(await cache.get('k')).toBe('from the new call') // the abandoned result is not stored over it
     })
 
     it('with a stale value but no staleIfError: the caller rejects', async () => {
