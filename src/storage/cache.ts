@@ -29,6 +29,9 @@ import { WriteTracker } from './write-tracker'
 
 export type * from './cache-types'
 
+/** The options of a getOrSet that gives none: one object, so its freshness policy is looked up once. */
+const NO_OPTIONS: GetOrSetOptions<never> = Object.freeze({})
+
 /**
  * A tiered cache: reads walk the tiers fastest first and copy a hit into the faster tiers above it; writes go
  * to every tier. This class is the public API and the wiring; the work is done by the modules behind it
@@ -184,7 +187,13 @@ export class Cache {
   ): Promise<T> {
     const hit = this.#stack.peek(key)
     if (hit !== undefined) return Promise.resolve(hit.value as T)
-    return this.load(key, compute, typeof options === 'object' ? options : { ttl: options })
+    const loadOptions =
+      typeof options === 'object'
+        ? options
+        : options === undefined
+          ? (NO_OPTIONS as GetOrSetOptions<T>)
+          : { ttl: options }
+    return this.load(key, compute, loadOptions)
   }
 
   /**
