@@ -108,9 +108,15 @@ function freshnessMemoizer(state: 'fresh' | 'stale', keys: number, capacity: num
         cleanupInterval: false,
       })
       let computed = 0
+      const seen: A[] = []
       const source = (...args: A): Promise<R> => {
         if (computed === keys) return new Promise<R>(() => {}) // a refresh: never lands
-        if (++computed === keys && state === 'stale') clock.advance(60_001)
+        seen.push(args)
+        if (++computed === keys && state === 'stale') {
+          clock.advance(60_001)
+          // Each key's first stale hit starts its refresh: done here, so the batches time steady stale hits.
+          setImmediate(() => seen.splice(0).forEach((a) => void call(...a)))
+        }
         return fn(...args)
       }
       const call = withCache(source, {

@@ -148,13 +148,21 @@ function freshnessStore(state: 'fresh' | 'stale'): MemoryStore {
         staleWhileRevalidate: '1h',
       })
       const never = () => new Promise<Record1K>(() => {})
+      const written: string[] = []
       let aged = state === 'fresh'
       return {
         get: (key) => {
-          if (!aged) aged = clock.advance(86_400_001) > 0
+          if (!aged) {
+            aged = clock.advance(86_400_001) > 0
+            // Each key's first stale hit starts its refresh: done once here (a warm-up op), not in the batches.
+            for (const k of written.splice(0)) void cache.getOrSet(k, never)
+          }
           return cache.getOrSet(key, never)
         },
-        set: (key, value) => cache.set(key, value),
+        set: (key, value) => {
+          if (!aged) written.push(key)
+          return cache.set(key, value)
+        },
         close: () => cache.close(),
       }
     },

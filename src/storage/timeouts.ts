@@ -20,6 +20,9 @@ export function staleFallback(entry: Entry, tier: number): StaleFallback {
   return { value, freshUntil, expiresAt, tier }
 }
 
+/** The longest delay a Node timer holds. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 export interface SettleHooks {
   clock: Clock
   events: CacheEvents
@@ -70,7 +73,8 @@ export function settleWithin<T>(
       resolve(fallback!.value as T)
     }
     const startTimer = (ms: number, fire: () => void) => {
-      if (ms === 0 || ms === Infinity) return
+      // Past what a Node timer holds (~24.8 days) it would fire at once: such a timeout never passes.
+      if (ms === 0 || ms > MAX_TIMER_MS) return
       // Not unref'd: a caller awaits it (a hung computation may hold nothing else open); cleared once answered.
       timers.push(setTimeout(() => settle(fire), ms))
     }
