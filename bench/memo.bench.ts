@@ -7,6 +7,7 @@
  * build keys themselves (memoizee for primitives, cacheable's `wrap`) use their default.
  */
 import { Cache, MemoryTier, withCache } from '../src'
+import { FakeClock } from '../src/testing'
 import { contender, randomOrder, rawAtomicWrite, scratchDir, sleep, typeName } from './fixtures'
 import { timed, type Contender, type Profile, type Scenario, type Verdict } from './harness'
 import { freshLoops } from './loops'
@@ -90,8 +91,57 @@ const rawMap: Memoizer = {
   },
 }
 
-function memoryMemoizers(peers: Peers, profile: Profile, objectArgs: boolean): Memoizer[] {
+/**
+ * withCache under staleWhileRevalidate, on entries that are fresh, or all stale: once every key was computed,
+ * the clock moves past their ttl, and each later call is a stale hit that finds its key's refresh under way
+ * (the refresh never lands; it does not call the counted function).
+ */
+function freshnessMemoizer(state: 'fresh' | 'stale', keys: number, capacity: number): Memoizer {
+  return {
+    name: `tiercache, ${state} hit (staleWhileRevalidate)`,
+    note: state === 'stale' ? 'every entry stale, its refresh under way' : 'entries fresh',
+    make<A extends unknown[], R>(fn: (...args: A) => Promise<R>) {
+      const clock = new FakeClock()
+      const cache = new Cache({
+        tiers: [new MemoryTier({ maxEntries: capacity, clock })],
+        clock,
+        cleanupInterval: false,
+      })
+      let computed = 0
+      const seen: A[] = []
+      const source = (...args: A): Promise<R> => {
+        if (computed === keys) return new Promise<R>(() => {}) // a refresh: never lands
+        seen.push(args)
+        if (++computed === keys && state === 'stale') {
+          clock.advance(60_001)
+          // Each key's first stale hit starts its refresh: done here, so the batches time steady stale hits.
+          setImmediate(() => seen.splice(0).forEach((a) => void call(...a)))
+        }
+        return fn(...args)
+      }
+      const call = withCache(source, {
+        cache,
+        namespace: 'video',
+        ttl: 60,
+        staleWhileRevalidate: '1h',
+      })
+      return { call, close: () => cache.close() }
+    },
+  }
+}
+
+function memoryMemoizers(
+  peers: Peers,
+  profile: Profile,
+  objectArgs: boolean,
+  withFreshness = false,
+): Memoizer[] {
   const capacity = profile.memoryKeys * 2
+  const freshness = withFreshness
+    ? (['fresh', 'stale'] as const).map((state) =>
+        freshnessMemoizer(state, profile.memoryKeys, capacity),
+      )
+    : []
   const list: Memoizer[] = [
     rawMap,
     {
@@ -106,6 +156,7 @@ function memoryMemoizers(peers: Peers, profile: Profile, objectArgs: boolean): M
       },
     },
   ]
+  list.push(...freshness)
   if (peers.memoizee) {
     const memoizee = peers.memoizee.default
     list.push({
@@ -330,7 +381,7 @@ function primitiveHit(peers: Peers, profile: Profile, random: () => number): Sce
   const segmentIds = Array.from({ length: keys }, (_, i) => i % 10)
   const order = randomOrder(1 << 20, keys, random)
 
-  const contenders = memoryMemoizers(peers, profile, false).map((m): Contender => {
+  const contenders = memoryMemoizers(peers, profile, false, true).map((m): Contender => {
     const src = source(segmentOf)
     const loops = freshLoops()
     let memo: Memoized<[string, number], Segment>

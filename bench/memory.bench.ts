@@ -4,6 +4,7 @@
  * `await`; every other contender is awaited.
  */
 import { Cache, MemoryTier } from '../src'
+import { FakeClock } from '../src/testing'
 import { contender, randomOrder, record1K, typeName, type Record1K } from './fixtures'
 import { timed, type Contender, type Profile, type Scenario, type Verdict } from './harness'
 import { freshLoops } from './loops'
@@ -62,6 +63,8 @@ function memoryStores(peers: Peers): MemoryStore[] {
         }
       },
     },
+    freshnessStore('fresh'),
+    freshnessStore('stale'),
   ]
   if (peers.lruCache) {
     const { LRUCache } = peers.lruCache
@@ -123,6 +126,47 @@ function memoryStores(peers: Peers): MemoryStore[] {
     })
   }
   return stores
+}
+
+/**
+ * getOrSet under staleWhileRevalidate, on entries that are fresh, or all stale (the clock moves past their
+ * ttl at the first read): a stale hit serves the value and finds its key's refresh under way (it never lands).
+ */
+function freshnessStore(state: 'fresh' | 'stale'): MemoryStore {
+  return {
+    name: `tiercache getOrSet, ${state} hit (staleWhileRevalidate)`,
+    note:
+      state === 'stale'
+        ? 'every entry stale; one background refresh per key, never landing'
+        : 'the same cache, entries fresh',
+    open(capacity) {
+      const clock = new FakeClock()
+      const cache = new Cache({
+        tiers: [new MemoryTier({ maxEntries: capacity, clock })],
+        clock,
+        cleanupInterval: false,
+        staleWhileRevalidate: '1h',
+      })
+      const never = () => new Promise<Record1K>(() => {})
+      const written: string[] = []
+      let aged = state === 'fresh'
+      return {
+        get: (key) => {
+          if (!aged) {
+            aged = clock.advance(86_400_001) > 0
+            // Each key's first stale hit starts its refresh: done once here (a warm-up op), not in the batches.
+            for (const k of written.splice(0)) void cache.getOrSet(k, never)
+          }
+          return cache.getOrSet(key, never)
+        },
+        set: (key, value) => {
+          if (!aged) written.push(key)
+          return cache.set(key, value)
+        },
+        close: () => cache.close(),
+      }
+    },
+  }
 }
 
 function check(verdict: Verdict, got: unknown, expected: Record1K): void {

@@ -11,8 +11,10 @@ export {
   ClockError,
   InvalidKeyError,
   PolicyError,
+  RefreshError,
   SerializationError,
   StorageError,
+  TimeoutError,
   isStorageError,
 } from './core/exceptions'
 export { systemClock } from './core/clock'
@@ -29,6 +31,7 @@ export type {
   SetOptions,
   TtlArgument,
 } from './storage/cache'
+export type { EntryInfo, FreshnessOptions } from './storage/freshness'
 export type { MemoryTierOptions } from './storage/tiers/memory'
 export type { FileTierOptions } from './storage/tiers/file'
 export type { Entry, InProcessTier, KeyPredicate, Tier, TierStats } from './storage/tier'

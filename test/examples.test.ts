@@ -56,6 +56,14 @@ const EXPECTED: Record<string, RegExp[]> = {
     /metric tiercache\.compute\.duration: audio:transcribe:v1=1 video:describeScene:v2=3/,
     /metric tiercache\.hits: memory\/audio:transcribe:v1=1 memory\/video:describeScene:v2=4/,
   ],
+  'resilient-model.ts': [
+    /\+ 70 s \| up +\| summary of doc-1 v1 \| stale +\| -/,
+    /\+ 75 s \| up +\| summary of doc-1 v2 \| fresh/,
+    /\+140 s \| down +\| summary of doc-1 v2 \| stale +\| E_REFRESH <- 503 from the model service/,
+    /\+150 s \| down +\| summary of doc-1 v2 \| stale +\| -/,
+    /\+260 s \| hangs \| summary of doc-1 v2 \| stale +\| E_REFRESH <- E_TIMEOUT/,
+    /\+400 s \| up +\| summary of doc-1 v3 \| recomputed/,
+  ],
   'maintenance.ts': [/expired entries removed: 15/, /fileEntries: 5/],
   'video-cache.ts': [
     /entries removed for video 42: 2/,

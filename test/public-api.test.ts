@@ -14,8 +14,10 @@ describe('public API', () => {
         'InvalidatesCache',
         'MemoryTier',
         'PolicyError',
+        'RefreshError',
         'SerializationError',
         'StorageError',
+        'TimeoutError',
         'argToken',
         'compilePattern',
         'decode',
@@ -44,5 +46,23 @@ describe('public API', () => {
     expect(new api.SerializationError('x')).toBeInstanceOf(api.StorageError)
     expect(api.isStorageError({ code: 'E_STORAGE' })).toBe(true)
     expect(api.isStorageError(new api.CacheError('x'))).toBe(false)
+  })
+
+  it('has TimeoutError (E_TIMEOUT, for callers) and RefreshError (E_REFRESH, for onError)', () => {
+    const timeout = new api.TimeoutError('late', { key: 'k', timeoutMs: 5 })
+    expect([timeout.code, timeout.name, timeout.key, timeout.timeoutMs]).toEqual([
+      'E_TIMEOUT',
+      'TimeoutError',
+      'k',
+      5,
+    ])
+    expect(timeout).toBeInstanceOf(api.CacheError)
+    expect(api.isStorageError(timeout)).toBe(false)
+    const refresh = new api.RefreshError('failed', { key: 'k', cause: timeout })
+    expect([refresh.code, api.isStorageError(refresh), refresh.cause]).toEqual([
+      'E_REFRESH',
+      true,
+      timeout,
+    ])
   })
 })

@@ -131,6 +131,33 @@ export class ClockError extends StorageError {
   override readonly code: string = 'E_CLOCK'
 }
 
+/**
+ * A computation passed its `hardTimeout`: the caller rejects with this (unless `staleIfError` served a stale
+ * value). The computation goes on, and its result is stored when it lands.
+ */
+export class TimeoutError extends CacheError {
+  override name = 'TimeoutError'
+  override readonly code: string = 'E_TIMEOUT'
+  readonly key: string
+  /** The `hardTimeout` that passed, in ms. */
+  readonly timeoutMs: number
+
+  constructor(message: string, options: { key: string; timeoutMs: number }) {
+    super(message)
+    this.key = options.key
+    this.timeoutMs = options.timeoutMs
+  }
+}
+
+/**
+ * A computation failed (or timed out) where no caller receives the error: a background refresh, or one whose
+ * callers were served a stale value instead (`staleIfError`). Goes to `onError`; `cause` is the failure.
+ */
+export class RefreshError extends StorageError {
+  override name = 'RefreshError'
+  override readonly code: string = 'E_REFRESH'
+}
+
 /** `[tiercache] [file] cannot write "video_42": EACCES`: the key is shortened so logs stay readable. */
 export function describeFailure(
   tier: string,
@@ -172,4 +199,4 @@ export function isStorageError(err: unknown): err is StorageError {
   )
 }
 
-const STORAGE_CODES = new Set(['E_STORAGE', 'E_SERIALIZATION', 'E_POLICY', 'E_CLOCK'])
+const STORAGE_CODES = new Set(['E_STORAGE', 'E_SERIALIZATION', 'E_POLICY', 'E_CLOCK', 'E_REFRESH'])

@@ -2,6 +2,7 @@ import { isStorageError, type StorageError } from '../core/exceptions'
 import type { KeyPattern } from '../core/pattern'
 import { processState } from '../core/process-state'
 import type { Cache } from '../storage/cache'
+import type { FreshnessOptions } from '../storage/freshness'
 import type { AsyncMethodDecorator, ClassOnlyDecorator } from './decorator-types'
 import { getDefaultCache } from './default-cache'
 import { setIdentity } from './function-registry'
@@ -45,7 +46,14 @@ import {
  */
 export type CacheConfigOptions = Pick<
   WithCacheOptions,
-  'namespace' | 'version' | 'ttl' | 'memoryTtl' | 'cache' | 'shouldCache' | 'onError'
+  | 'namespace'
+  | 'version'
+  | 'ttl'
+  | 'memoryTtl'
+  | 'cache'
+  | 'shouldCache'
+  | 'onError'
+  | keyof FreshnessOptions
 >
 
 /**

@@ -2,6 +2,7 @@ import { toMs, type Duration } from '../core/duration'
 import { CacheError, type StorageError } from '../core/exceptions'
 import type { Cache, GetOrSetOptions } from '../storage/cache'
 import { functionId, type FunctionStats } from '../storage/function-stats'
+import { FRESHNESS_KEYS, freshnessPolicy, type FreshnessOptions } from '../storage/freshness'
 import { ArgsIndex } from './args-index'
 import { getDefaultCache } from './default-cache'
 import { claimPrefix } from './function-registry'
@@ -9,7 +10,8 @@ import { callText, keyBuilder, type Hashable } from './key'
 import { keyPrefix, sourceFingerprint } from './key-prefix'
 
 /**
- * Options of `withCache` (and of `@Cached`).
+ * Options of `withCache` (and of `@Cached`). The freshness options (`staleWhileRevalidate`, `staleIfError`,
+ * `timeout`, `hardTimeout`, `eagerRefresh`, `jitter`: docs/freshness.md) override the cache's.
  *
  * @example
  * ```ts
@@ -29,7 +31,10 @@ import { keyPrefix, sourceFingerprint } from './key-prefix'
  * const getMetadata = withCache(async (videoId: string): Promise<Metadata> => ({ status: 'ready' }), options)
  * ```
  */
-export interface WithCacheOptions<A extends unknown[] = unknown[], R = unknown> {
+export interface WithCacheOptions<
+  A extends unknown[] = unknown[],
+  R = unknown,
+> extends FreshnessOptions {
   /**
    * Lifetime of each result: seconds, a duration ('30m'), or a function of the result and the arguments.
    * A function returning 0 leaves that result uncached. Default: the cache's TTL (24 h for the default cache).
@@ -135,9 +140,12 @@ export function withCache<A extends unknown[], R>(
     ),
     prefix,
   )
+  const freshness = freshnessOf(options)
   // Options that do not depend on the arguments are built once, not on every miss.
   const fixedOptions: GetOrSetOptions<T> | undefined =
-    typeof ttl === 'function' ? undefined : { ttl, memoryTtl, shouldCache, onError, owner }
+    typeof ttl === 'function'
+      ? undefined
+      : { ttl, memoryTtl, shouldCache, onError, owner, ...freshness }
   const loadOptions = (args: A, fresh = false): GetOrSetOptions<T> =>
     fixedOptions !== undefined && !fresh
       ? fixedOptions
@@ -148,6 +156,7 @@ export function withCache<A extends unknown[], R>(
           onError,
           fresh,
           owner,
+          ...freshness,
         }
   const compute = (self: unknown, args: A) => () => fn.apply(self, args) as Promise<T> | T
   const keyOfCall = (self: unknown, args: A) => keyOf(self, args, callText(args))
@@ -222,6 +231,14 @@ export function checkWithCacheOptions(options: WithCacheOptions<never, never>): 
     throw new TypeError('key option must be a function or a non-empty string')
   if (options.hashInstancesOf !== undefined && !Array.isArray(options.hashInstancesOf))
     throw new TypeError('hashInstancesOf option must be an array of classes')
+  freshnessPolicy(options) // throws a TypeError naming a bad freshness option
+}
+
+/** The freshness options that are set (none: the cache's apply, and load options stay as they were). */
+function freshnessOf(options: FreshnessOptions): FreshnessOptions {
+  const set: Record<string, unknown> = {}
+  for (const name of FRESHNESS_KEYS) if (options[name] !== undefined) set[name] = options[name]
+  return set as FreshnessOptions
 }
 
 /**

@@ -42,6 +42,16 @@ export interface CacheEvents {
   ): T | Promise<T>
   /** A bus message was sent to the other caches, or received from one. */
   bus(direction: 'sent' | 'received', change: BusChange): void
+  /**
+   * A stale value of `key`, found in tier `tier`, was served: while a background refresh runs
+   * (`'revalidate'`), because the computation failed (`'error'`, `staleIfError`), or because it took too
+   * long (`'timeout'`).
+   */
+  staleServed(tier: number, key: string, reason: 'revalidate' | 'error' | 'timeout'): void
+  /** A background refresh of `key` (stale-while-revalidate, eager refresh) started, stored its result, or failed. */
+  refresh(key: string, phase: 'start' | 'done' | 'fail', error?: unknown): void
+  /** A computation of `key` passed its `timeout` (`'soft'`) or its `hardTimeout` (`'hard'`). */
+  timeout(key: string, kind: 'soft' | 'hard'): void
 }
 
 /**
@@ -83,5 +93,9 @@ export function fanOutEvents(sinks: readonly CacheEvents[]): CacheEvents {
               run,
             )(),
     bus: (direction, change) => sinks.forEach((sink) => sink.bus(direction, change)),
+    staleServed: (tier, key, reason) =>
+      sinks.forEach((sink) => sink.staleServed(tier, key, reason)),
+    refresh: (key, phase, error) => sinks.forEach((sink) => sink.refresh(key, phase, error)),
+    timeout: (key, kind) => sinks.forEach((sink) => sink.timeout(key, kind)),
   }
 }

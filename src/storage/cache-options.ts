@@ -3,6 +3,7 @@ import { toMs } from '../core/duration'
 import type { StorageError } from '../core/exceptions'
 import type { CacheOptions } from './cache-types'
 import { checkRedactKeys } from './diagnostics'
+import { freshnessPolicy, type FreshnessPolicy } from './freshness'
 import { isTier, type Tier } from './tier'
 import { FileTier } from './tiers/file'
 import { MemoryTier } from './tiers/memory'
@@ -17,6 +18,8 @@ export interface CheckedCacheOptions {
   onError: ((error: StorageError) => void) | undefined
   /** Infinity: no background cleanup. */
   cleanupMs: number
+  /** The freshness options every call starts from. */
+  freshness: FreshnessPolicy
 }
 
 /** `Cache`'s options, checked at once (a TypeError naming the option), with the defaults filled in. */
@@ -37,7 +40,9 @@ export function checkCacheOptions(options: CacheOptions): CheckedCacheOptions {
       : cleanupInterval === undefined
         ? DEFAULT_CLEANUP_MS
         : toMs(cleanupInterval, 'cleanupInterval')
+  const freshness = freshnessPolicy(options)
   return {
+    freshness,
     tiers: tiers ? [...tiers] : [new MemoryTier({ clock }), new FileTier({ dir: cacheDir, clock })],
     clock,
     onError,

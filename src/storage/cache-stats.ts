@@ -6,6 +6,13 @@ import type { Tier, TierStats } from './tier'
 
 type OwnerOf = (key: string) => FunctionRecord | undefined
 
+/** What `StatsRecorder.freshness` counts (see `CacheEvents`). */
+export interface StaleCounts {
+  staleServed: Record<'revalidate' | 'error' | 'timeout', number>
+  refreshes: Record<'start' | 'done' | 'fail', number>
+  timeouts: Record<'soft' | 'hard', number>
+}
+
 /** What one tier reports to `Cache.stats()`: its own sizes and the cache's counts for it. */
 export type TierReport = CacheStats['tiers'][number]
 
@@ -23,6 +30,11 @@ export class StatsRecorder implements CacheEvents {
   readonly #ownerOf: OwnerOf
   #sets = 0
   #deletes = 0
+  readonly #freshness = {
+    staleServed: { revalidate: 0, error: 0, timeout: 0 },
+    refreshes: { start: 0, done: 0, fail: 0 },
+    timeouts: { soft: 0, hard: 0 },
+  }
 
   constructor(tierCount: number, owners: { computing?: OwnerOf; ownerOf?: OwnerOf } = {}) {
     this.#hits = new Array<number>(tierCount).fill(0)
@@ -82,17 +94,6 @@ export class StatsRecorder implements CacheEvents {
 
   bus(): void {}
 
-  // Events that features landing in parallel report (stale-while-revalidate, timeouts, the fleet lease).
-
-  staleServed(_tier: number, key: string): void {
-    const owner = this.#ownerOf(key)
-    if (owner !== undefined) owner.staleServed++
-  }
-
-  refresh(): void {}
-
-  timeout(): void {}
-
   lease(key: string, phase: 'acquired' | 'waited' | 'takeover' | 'max-wait'): void {
     // A call that waited for another process's computation shares it: a join across the fleet.
     if (phase !== 'waited') return
@@ -110,6 +111,30 @@ export class StatsRecorder implements CacheEvents {
 
   error(tier: number): void {
     this.#errors[tier]!++
+  }
+
+  staleServed(_tier: number, key: string, reason: 'revalidate' | 'error' | 'timeout'): void {
+    this.#freshness.staleServed[reason]++
+    const owner = this.#ownerOf(key)
+    if (owner !== undefined) owner.staleServed++
+  }
+
+  refresh(_key: string, phase: 'start' | 'done' | 'fail'): void {
+    this.#freshness.refreshes[phase]++
+  }
+
+  timeout(_key: string, kind: 'soft' | 'hard'): void {
+    this.#freshness.timeouts[kind]++
+  }
+
+  /** Stale values served (by reason), background refreshes (by phase) and timeouts (by kind), so far. */
+  get freshness(): StaleCounts {
+    const { staleServed, refreshes, timeouts } = this.#freshness
+    return {
+      staleServed: { ...staleServed },
+      refreshes: { ...refreshes },
+      timeouts: { ...timeouts },
+    }
   }
 
   /** Writes and removals counted so far (not part of `stats()`, whose shape is documented). */

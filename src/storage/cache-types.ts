@@ -4,6 +4,7 @@ import type { StorageError } from '../core/exceptions'
 import type { CacheBus } from './bus'
 import type { RedactKeys } from './diagnostics'
 import type { FunctionRecord, FunctionStats } from './function-stats'
+import type { FreshnessOptions } from './freshness'
 import type { Tier } from './tier'
 
 /** The option and result types of `Cache` (src/storage/cache.ts). */
@@ -44,7 +45,8 @@ export interface SetOptions {
 export type TtlArgument = Duration | SetOptions
 
 /**
- * Options of `getOrSet`; the ones that see the computed value let it decide how (or whether) it is kept.
+ * Options of `getOrSet`; the ones that see the computed value let it decide how (or whether) it is kept. The
+ * freshness options (stale-while-revalidate, timeouts…) override the cache's for this call.
  *
  * @example
  * ```ts
@@ -61,7 +63,7 @@ export type TtlArgument = Duration | SetOptions
  * })
  * ```
  */
-export interface GetOrSetOptions<T> {
+export interface GetOrSetOptions<T> extends FreshnessOptions {
   /** Lifetime, or a function of the computed value giving it; a result of 0 means "do not store". */
   ttl?: Duration | ((value: T) => Duration | 0)
   memoryTtl?: Duration
@@ -77,7 +79,8 @@ export interface GetOrSetOptions<T> {
 
 /**
  * The options of `new Cache(options)`. Every one is optional; see docs/configuration.md for all the
- * options of every class in one place.
+ * options of every class in one place. The freshness
+ * options (docs/freshness.md) set here are every call's defaults.
  *
  * @example
  * ```ts
@@ -93,7 +96,7 @@ export interface GetOrSetOptions<T> {
  * const cache = new Cache(options)
  * ```
  */
-export interface CacheOptions {
+export interface CacheOptions extends FreshnessOptions {
   /**
    * Folder of the file tier. Ignored when `tiers` is given.
    * @default 'cache'

@@ -1,6 +1,7 @@
 import type { Duration } from '../core/duration'
 import type { StorageError } from '../core/exceptions'
 import { checkKey } from '../core/keys'
+import type { Clock } from '../core/clock'
 import { warnOnce } from '../core/warn-once'
 import { compilePattern, type KeyPattern } from '../core/pattern'
 import { withoutRepeats } from '../core/repeated-failure'
@@ -17,15 +18,21 @@ import type {
   MemoryCacheView,
   TtlArgument,
 } from './cache-types'
+import { readEntry } from './entry-info'
 import { FlightRegistry } from './flights'
+import type { EntryInfo } from './freshness'
 import { Invalidation, type InvalidationListener } from './invalidation'
 import { LifetimePolicy } from './lifetimes'
 import { LoadHandler } from './load'
+import { RefreshPolicy } from './refresh'
 import { isInProcessTier, type Entry, type Tier } from './tier'
 import { TierStack } from './tier-stack'
 import { WriteTracker } from './write-tracker'
 
 export type * from './cache-types'
+
+/** The options of a getOrSet that gives none: one object, so its freshness policy is looked up once. */
+const NO_OPTIONS: GetOrSetOptions<never> = Object.freeze({})
 
 /**
  * A tiered cache: reads walk the tiers fastest first and copy a hit into the faster tiers above it; writes go
@@ -52,14 +59,22 @@ export class Cache {
   readonly #functions: FunctionTable
   readonly #invalidation: Invalidation
   readonly #loader: LoadHandler
+  /** Stale-while-revalidate, staleIfError, timeouts, eager refresh: in front of the loader (refresh.ts). */
+  readonly #refresh: RefreshPolicy
+  readonly #clock: Clock
   readonly #onError: (error: StorageError) => void
   readonly #bus: BusLink | undefined
   #timer: NodeJS.Timeout | undefined
   #closed = false
 
   constructor(options: CacheOptions = {}) {
-    const lifetimes = (this.#lifetimes = new LifetimePolicy(options.ttl, options.memoryTtl))
-    const { tiers, clock, onError, cleanupMs } = checkCacheOptions(options)
+    const { tiers, clock, onError, cleanupMs, freshness } = checkCacheOptions(options)
+    const lifetimes = (this.#lifetimes = new LifetimePolicy(
+      options.ttl,
+      options.memoryTtl,
+      freshness,
+    ))
+    this.#clock = clock
     // The first failure of an outage is reported, not every call's (src/core/repeated-failure.ts).
     const report = (this.#onError = withoutRepeats(onError ?? warnOnce()))
     const [writes, flights] = [new WriteTracker(), new FlightRegistry()]
@@ -82,18 +97,46 @@ export class Cache {
       invalidation,
       lifetimes,
       events,
+      clock,
       onError: report,
     })
+    const [base, load] = [freshness, this.#loadNow.bind(this)]
+    this.#refresh = new RefreshPolicy({
+      stack,
+      flights,
+      clock,
+      events,
+      base,
+      onError: report,
+      load,
+    })
+    invalidation.listen((target) => this.#refresh.forget('key' in target ? target.key : undefined))
     const { bus } = options
     this.#bus = bus === undefined ? undefined : new BusLink(bus, invalidation, report, events)
     this.#timer = startCleanupTimer(cleanupMs, () => void this.cleanup().catch(report))
   }
 
-  /** The value stored under `key`, or undefined (missing or expired). Throws StorageError only when a tier failed and none had the key. */
+  /**
+   * The fresh value stored under `key`, or undefined (missing, expired or stale: see `getEntry`). Throws
+   * StorageError only when a tier failed and none had the key.
+   */
   get<T = unknown>(key: string): Promise<T | undefined> {
     const hit = this.#stack.peek(key)
     if (hit !== undefined) return Promise.resolve(hit.value as T)
-    return this.#stack.lookup(key, 'throw').then((entry) => entry?.value as T | undefined)
+    return this.getEntry<T>(key).then((info) => (info?.stale === false ? info.value : undefined))
+  }
+
+  /**
+   * The entry under `key`, fresh or stale, with its times and the tier it was read from; undefined when
+   * there is none (or it expired). Starts no refresh.
+   */
+  getEntry<T = unknown>(key: string): Promise<EntryInfo<T> | undefined> {
+    try {
+      checkKey(key)
+      return readEntry<T>(this.#stack, this.#clock, key)
+    } catch (err) {
+      return Promise.reject(err)
+    }
   }
 
   /**
@@ -129,10 +172,9 @@ export class Cache {
     await this.#announce({ key }, this.#stack.write(key, value, lifetimes))
   }
 
+  /** Whether a fresh value is stored under `key`. */
   async has(key: string): Promise<boolean> {
-    return (
-      this.#stack.peek(key) !== undefined || (await this.#stack.lookup(key, 'throw')) !== undefined
-    )
+    return this.#stack.peek(key) !== undefined || (await this.getEntry(key))?.stale === false
   }
 
   /** Removes `key` from every tier; true if any tier held it. */
@@ -180,7 +222,13 @@ export class Cache {
   ): Promise<T> {
     const hit = this.#stack.peek(key)
     if (hit !== undefined) return Promise.resolve(hit.value as T)
-    return this.load(key, compute, typeof options === 'object' ? options : { ttl: options })
+    const loadOptions =
+      typeof options === 'object'
+        ? options
+        : options === undefined
+          ? (NO_OPTIONS as GetOrSetOptions<T>)
+          : { ttl: options }
+    return this.load(key, compute, loadOptions)
   }
 
   /**
@@ -192,6 +240,11 @@ export class Cache {
     compute: () => T | Promise<T>,
     options: GetOrSetOptions<T> = {},
   ): Promise<T> {
+    return this.#refresh.load(key, compute, options)
+  }
+
+  /** The load past the freshness policy: join, look below, compute, store; a refresh tells the bus. */
+  #loadNow<T>(key: string, compute: () => T | Promise<T>, options: GetOrSetOptions<T>): Promise<T> {
     const loading = this.#loader.load(key, compute, options)
     return options.fresh && this.#bus ? this.#announce({ key }, loading) : loading
   }

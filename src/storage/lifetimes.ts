@@ -1,11 +1,14 @@
 import { toMs, type Duration } from '../core/duration'
 import { PolicyError, type StorageError } from '../core/exceptions'
 import type { GetOrSetOptions, TtlArgument } from './cache-types'
+import { NO_FRESHNESS, policyOf, shapesEntries, type FreshnessPolicy } from './freshness'
 
 /** How long one write lives, in ms: in every tier, and as an in-process copy (never longer than the first). */
 export interface Lifetimes {
   readonly ttlMs: number
   readonly memoryTtlMs: number
+  /** The stale window, eager refresh and jitter of the write (freshness.ts); undefined: none. */
+  readonly freshness?: FreshnessPolicy
 }
 
 const DEFAULT_TTL_MS = 24 * 3_600_000
@@ -17,11 +20,22 @@ export class LifetimePolicy {
   readonly #ttlMs: number
   /** The cache-wide lifetimes, shared by every write that gives none of its own. */
   readonly #defaults: Lifetimes
+  /** The cache's freshness options (the policy calls start from). */
+  readonly freshness: FreshnessPolicy
 
-  constructor(ttl: Duration | undefined, memoryTtl: Duration | undefined) {
+  constructor(
+    ttl: Duration | undefined,
+    memoryTtl: Duration | undefined,
+    freshness: FreshnessPolicy = NO_FRESHNESS,
+  ) {
     this.#ttlMs = ttl === undefined ? DEFAULT_TTL_MS : toMs(ttl, 'ttl')
     this.memoryTtlMs = memoryTtl === undefined ? Infinity : toMs(memoryTtl, 'memoryTtl')
-    this.#defaults = { ttlMs: this.#ttlMs, memoryTtlMs: Math.min(this.#ttlMs, this.memoryTtlMs) }
+    this.freshness = freshness
+    this.#defaults = {
+      ttlMs: this.#ttlMs,
+      memoryTtlMs: Math.min(this.#ttlMs, this.memoryTtlMs),
+      freshness: shapesEntries(freshness) ? freshness : undefined,
+    }
   }
 
   /** The lifetimes of a `set(key, value, ttl)`. Throws TypeError for a bad duration. */
@@ -31,7 +45,14 @@ export class LifetimePolicy {
     const ttlMs = options.ttl === undefined ? this.#ttlMs : toMs(options.ttl, 'ttl')
     const memoryTtlMs =
       options.memoryTtl === undefined ? this.memoryTtlMs : toMs(options.memoryTtl, 'memoryTtl')
-    return { ttlMs, memoryTtlMs: Math.min(ttlMs, memoryTtlMs) }
+    return { ttlMs, memoryTtlMs: Math.min(ttlMs, memoryTtlMs), freshness: this.#defaults.freshness }
+  }
+
+  /** `lifetimes` with the stale window of a call's own freshness options, when it has any. */
+  #withFreshness(lifetimes: Lifetimes, options: GetOrSetOptions<never>): Lifetimes {
+    const policy = policyOf(options, this.freshness)
+    if (policy === this.freshness) return lifetimes
+    return { ...lifetimes, freshness: shapesEntries(policy) ? policy : undefined }
   }
 
   /**
@@ -65,9 +86,12 @@ export class LifetimePolicy {
     if (shouldCache === undefined && typeof ttlOption !== 'function') {
       // most calls: no user code to guard, no object made
       if (ttlOption === 0) return undefined
-      return ttlOption === undefined && memoryTtl === undefined
-        ? this.#defaults
-        : this.of({ ttl: ttlOption, memoryTtl })
+      return this.#withFreshness(
+        ttlOption === undefined && memoryTtl === undefined
+          ? this.#defaults
+          : this.of({ ttl: ttlOption, memoryTtl }),
+        options,
+      )
     }
     let option = 'shouldCache'
     try {
@@ -75,8 +99,9 @@ export class LifetimePolicy {
       option = 'ttl'
       const ttl = typeof ttlOption === 'function' ? ttlOption(value) : ttlOption
       if (ttl === 0) return undefined
-      if (ttl === undefined && memoryTtl === undefined) return this.#defaults
-      return this.of({ ttl, memoryTtl })
+      if (ttl === undefined && memoryTtl === undefined)
+        return this.#withFreshness(this.#defaults, options)
+      return this.#withFreshness(this.of({ ttl, memoryTtl }), options)
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err)
       onError(

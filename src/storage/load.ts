@@ -1,9 +1,11 @@
+import { readClock, type Clock } from '../core/clock'
 import { isStorageError, type StorageError } from '../core/exceptions'
 import { withoutRepeats } from '../core/repeated-failure'
 import { invalidKey, isValidKey } from '../core/keys'
 import type { CacheEvents } from './cache-events'
 import type { GetOrSetOptions } from './cache-types'
 import type { Flight, FlightRegistry } from './flights'
+import { isFresh } from './freshness'
 import type { Invalidation } from './invalidation'
 import type { LifetimePolicy, Lifetimes } from './lifetimes'
 import type { TierStack } from './tier-stack'
@@ -20,6 +22,8 @@ export interface LoadDeps {
   lifetimes: LifetimePolicy
   /** Told of joins and around each computation (statistics, diagnostics channels). */
   events: CacheEvents
+  /** Judges whether an entry found below is fresh (a stale one is recomputed; refresh.ts serves it). */
+  clock: Clock
   /** The cache's `onError`. */
   onError: (error: StorageError) => void
 }
@@ -79,7 +83,8 @@ class StackedLoad implements LoadStrategy {
       const onError = options.onError ? withoutRepeats(options.onError) : this.#deps.onError
       if (!options.fresh) {
         const found = await stack.lookup(flight.key, onError)
-        if (found !== undefined) return found.value as T
+        if (found !== undefined && isFresh(found, readClock(this.#deps.clock)))
+          return found.value as T
       }
       const value = await compute()
       const keep = lifetimes.ofComputed(flight.key, value, options, onError)

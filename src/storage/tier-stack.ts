@@ -5,6 +5,7 @@ import { settleAll } from '../core/settle-all'
 import type { CacheEvents } from './cache-events'
 import { ClearBarrier } from './clear-barrier'
 import type { FunctionRecord } from './function-stats'
+import { endingAt, entryTimes } from './freshness'
 import type { LifetimePolicy, Lifetimes } from './lifetimes'
 import { encodeForStorage } from './stored-entry'
 import { tierScopes, type Layer, type RemovalScope, type Scope } from './tier-scopes'
@@ -92,6 +93,16 @@ export class TierStack {
     return entry
   }
 
+  /** The front tier's entry for `key` even when stale or due for refresh (until it expires); counts nothing. */
+  peekStale(key: string): Entry | undefined {
+    try {
+      return this.front?.peekStale?.(key)
+    } catch (err) {
+      this.#options.report(this.#failure(0, 'read', key, err)) // as in peek()
+      return undefined
+    }
+  }
+
   /** Whether an entry `peek` returned is still current in the front tier; counts a hit (for `fn`) when it is. */
   isCurrent(entry: Entry, fn?: FunctionRecord): boolean {
     let current: boolean | undefined
@@ -110,7 +121,11 @@ export class TierStack {
    * unless the key was written, deleted or cleared during the read: then the older entry is returned but
    * not copied. Rejects with InvalidKeyError for a key no tier can hold.
    */
-  async lookup(key: string, onError: OnTierError): Promise<Entry | undefined> {
+  async lookup(
+    key: string,
+    onError: OnTierError,
+    found?: { tier: number },
+  ): Promise<Entry | undefined> {
     checkKey(key)
     const { writes } = this.#options
     const watch = writes.watch(key)
@@ -131,6 +146,7 @@ export class TierStack {
           continue
         }
         this.#events.hit(index, key)
+        if (found) found.tier = index // for a stale value served from it
         const report = onError === 'throw' ? this.#options.report : onError
         const stale = () => removing || writes.changedSince(watch)
         if (!stale()) await this.#promote(entry, index, report, stale)
@@ -159,7 +175,7 @@ export class TierStack {
       const expiresAt = isInProcessTier(tier)
         ? Math.min(entry.expiresAt, now + memoryTtlMs)
         : entry.expiresAt
-      const promoted = expiresAt === entry.expiresAt ? entry : { ...entry, expiresAt }
+      const promoted = endingAt(entry, expiresAt)
       const copy = async () => {
         if (!stale()) await this.guard(index, 'promote', entry.key, () => tier.set(promoted))
       }
@@ -173,21 +189,25 @@ export class TierStack {
    * nothing to wait for. Throws (or rejects with) the first StorageError, after undoing the write.
    */
   write(key: string, value: unknown, lifetimes: Lifetimes): Promise<void> | undefined {
-    const { ttlMs, memoryTtlMs } = lifetimes
+    const { ttlMs, memoryTtlMs, freshness } = lifetimes
     this.#options.writes.noteWrite(key)
     const now = readClock(this.#options.clock) // a bad reading stores nothing
     const parts = this.#encodes ? encodeForStorage(key, value) : undefined
     const shortLived = memoryTtlMs < ttlMs
+    // A stale window, eager refresh or jitter (freshness.ts) gives the entry times of its own.
+    const times = freshness === undefined ? undefined : entryTimes(now, ttlMs, freshness)
     // Every entry gets the same fields (absent ones undefined): one shape, monomorphic reads in the tiers.
     const entry: Entry = {
       key,
       value,
       encoded: parts?.text,
       attachments: parts?.attachments.length ? parts.attachments : undefined,
-      expiresAt: now + ttlMs,
+      expiresAt: times ? times.expiresAt : now + ttlMs,
+      freshUntil: times ? times.freshUntil : now + ttlMs,
+      refreshAt: times?.refreshAt,
       memoryTtlMs: shortLived ? memoryTtlMs : undefined,
     }
-    const inProcess: Entry = shortLived ? { ...entry, expiresAt: now + memoryTtlMs } : entry
+    const inProcess: Entry = shortLived ? endingAt(entry, now + memoryTtlMs) : entry
     this.#events.set(key)
     let failure: StorageError | undefined
     for (const { tier, index } of this.#inProcess) {

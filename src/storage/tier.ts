@@ -30,8 +30,22 @@ export interface Entry {
    * tiers store them beside the text, as raw bytes.
    */
   readonly attachments?: readonly Uint8Array[]
-  /** Absolute expiry in epoch ms (wall clock, so processes sharing storage agree); `Infinity` = never. */
+  /**
+   * Absolute expiry in epoch ms (wall clock, so processes sharing storage agree); `Infinity` = never. The
+   * hard end: past it the entry is gone. With a stale window it is `freshUntil` plus the longest window.
+   */
   readonly expiresAt: number
+  /**
+   * The end of freshness, epoch ms. From then until `expiresAt` the entry is stale: only a caller that
+   * accepts stale values (`staleWhileRevalidate`, `staleIfError`, `timeout`) is served it. Absent: `expiresAt`
+   * (no stale window, as every entry written before format 2). Tiers store it and hand it back unchanged.
+   */
+  readonly freshUntil?: number
+  /**
+   * `eagerRefresh`: a hit from this time on (epoch ms, before `freshUntil`) starts one background refresh.
+   * Absent: none. Tiers store it and hand it back unchanged.
+   */
+  readonly refreshAt?: number
   /**
    * The longest an in-process copy may live, in ms, when the entry was stored with a `memoryTtl` shorter
    * than its TTL. Persistent tiers keep it, so a copy promoted back into memory honours it too.
@@ -149,11 +163,19 @@ export interface InProcessTier extends Tier {
   readonly needsEncoded: boolean
   /** The number of entries held. */
   readonly size: number
-  /** Synchronous read: missing or expired → `undefined`. */
+  /**
+   * Synchronous read of the hit path: missing, expired, stale (past `freshUntil`) or due for an eager
+   * refresh (past `refreshAt`) → `undefined`. One time compared per hit, whatever the entry.
+   */
   peek(key: string): Entry | undefined
   /**
+   * Synchronous read of an entry `peek` may refuse: stale or due for refresh, until `expiresAt`. Serves
+   * stale values without an await. Optional: without it, stale values come from the tiers below.
+   */
+  peekStale?(key: string): Entry | undefined
+  /**
    * Whether an entry that `peek` returned is still the current one for its key (not replaced, removed,
-   * evicted or expired). Lets a caller that kept the entry skip the lookup by key.
+   * evicted, expired, stale or due for refresh). Lets a caller that kept the entry skip the lookup by key.
    */
   isCurrent(entry: Entry): boolean
   /** Synchronous write: must do exactly what `set` does. */

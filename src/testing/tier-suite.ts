@@ -3,6 +3,7 @@ import { compilePattern } from '../core/pattern'
 import { isInProcessTier, type Entry, type InProcessTier, type Tier } from '../storage/tier'
 import { FakeClock } from './fake-clock'
 import { HOSTILE_KEYS, keyLabel } from './hostile-keys'
+import { describeFreshness } from './tier-suite-freshness'
 import type { TestFunctions } from './test-functions'
 
 /**
@@ -126,6 +127,7 @@ export function describeTier(options: TierSuiteOptions): void {
       expect(got).toBeDefined()
       expect(got!.key).toBe(want.key)
       expect(got!.expiresAt).toBe(want.expiresAt)
+      expect(got!.freshUntil ?? got!.expiresAt).toBe(want.freshUntil ?? want.expiresAt)
       expect(got!.value).toEqual(want.value)
       if (got!.encoded !== undefined) expect(got!.encoded).toBe(want.encoded)
     }
@@ -335,6 +337,8 @@ export function describeTier(options: TierSuiteOptions): void {
         }
       })
     }
+
+    describeFreshness(t, () => ({ tier, clock }), caps)
 
     if (caps.persistent) {
       it('a second instance reads what the first wrote', async () => {

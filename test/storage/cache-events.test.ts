@@ -18,6 +18,9 @@ function recorder(name: string, log: string[]): CacheEvents {
       return result
     },
     bus: (direction, change) => log.push(`${name} bus ${direction} ${JSON.stringify(change)}`),
+    staleServed: (tier, key, reason) => log.push(`${name} stale ${tier} ${key} ${reason}`),
+    refresh: (key, phase, error) => log.push(`${name} refresh ${key} ${phase} ${String(error)}`),
+    timeout: (key, kind) => log.push(`${name} timeout ${key} ${kind}`),
   }
 }
 
@@ -34,6 +37,9 @@ describe('fanOutEvents', () => {
     events.error(1, new StorageError('disk full', { tier: 'file', key: 'k' }))
     events.joined('k', fn)
     events.bus('sent', { key: 'k' })
+    events.staleServed(1, 'k', 'error')
+    events.refresh('k', 'fail', 'boom')
+    events.timeout('k', 'hard')
     expect(log).toEqual([
       'a hit 0 k video:describe:v1',
       'b hit 0 k video:describe:v1',
@@ -51,6 +57,12 @@ describe('fanOutEvents', () => {
       'b joined k video:describe:v1',
       'a bus sent {"key":"k"}',
       'b bus sent {"key":"k"}',
+      'a stale 1 k error',
+      'b stale 1 k error',
+      'a refresh k fail boom',
+      'b refresh k fail boom',
+      'a timeout k hard',
+      'b timeout k hard',
     ])
   })
 

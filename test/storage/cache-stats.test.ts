@@ -30,6 +30,23 @@ describe('StatsRecorder', () => {
   })
 })
 
+describe('StatsRecorder freshness counts', () => {
+  it('counts stale values served by reason, refreshes by phase and timeouts by kind', () => {
+    const stats = new StatsRecorder(1)
+    stats.staleServed(0, 'k', 'revalidate')
+    stats.staleServed(0, 'k', 'revalidate')
+    stats.staleServed(0, 'k', 'error')
+    stats.refresh('k', 'start')
+    stats.refresh('k', 'fail')
+    stats.timeout('k', 'soft')
+    expect(stats.freshness).toEqual({
+      staleServed: { revalidate: 2, error: 1, timeout: 0 },
+      refreshes: { start: 1, done: 0, fail: 1 },
+      timeouts: { soft: 1, hard: 0 },
+    })
+  })
+})
+
 describe('summarizeStats', () => {
   it('gives memory and file sizes by name and sums the counts over tiers', () => {
     const stats = new StatsRecorder(2)
@@ -66,6 +83,9 @@ describe('fanOutEvents', () => {
       joined: (key) => seen.push(`${name} joined ${key}`),
       compute: (_key, _fn, _refresh, run) => run(),
       bus: (direction) => seen.push(`${name} bus ${direction}`),
+      staleServed: (tier, key, reason) => seen.push(`${name} stale ${tier} ${key} ${reason}`),
+      refresh: (key, phase) => seen.push(`${name} refresh ${key} ${phase}`),
+      timeout: (key, kind) => seen.push(`${name} timeout ${key} ${kind}`),
     })
     const both = fanOutEvents([sink('a'), sink('b')])
     both.hit(0, 'k')

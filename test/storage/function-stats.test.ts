@@ -55,7 +55,7 @@ describe('StatsRecorder per function', () => {
   it("counts stale values served and a fleet lease's wait (a join across the fleet) for the key's function", () => {
     const owner = new FunctionRecord('video:describe:v1', 1)
     const stats = new StatsRecorder(1, { computing: () => undefined, ownerOf: () => owner })
-    stats.staleServed(0, 'k')
+    stats.staleServed(0, 'k', 'revalidate')
     stats.lease('k', 'acquired')
     stats.lease('k', 'waited')
     stats.lease('k', 'takeover')

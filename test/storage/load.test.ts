@@ -40,6 +40,7 @@ function handlerOver(tiers: Tier[]) {
     invalidation,
     lifetimes,
     events,
+    clock: systemClock,
     onError: (e) => errors.push(e),
   })
   return { handler, stack, flights, invalidation, errors }

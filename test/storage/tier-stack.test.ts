@@ -29,6 +29,9 @@ function recorder(): CacheEvents & { seen: unknown[][] } {
     joined: () => {},
     compute: (_key, _fn, _refresh, run) => run(),
     bus: () => {},
+    staleServed: (tier, key, reason) => seen.push(['stale', tier, key, reason]),
+    refresh: (key, phase) => seen.push(['refresh', key, phase]),
+    timeout: (key, kind) => seen.push(['timeout', key, kind]),
   }
 }
 

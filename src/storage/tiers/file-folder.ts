@@ -3,7 +3,7 @@ import { chmod, lstat, mkdir, open, readdir, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { eachLimited } from '../../core/each-limited'
 import { codeOf, folderRefusal, isMissing, isNotRegular } from './file-io'
-import { ENTRY_FILE_START, ENTRY_SUFFIX, TAG_FILE, TAG_SIGNATURE, TMP_DIR } from './file-layout'
+import { ENTRY_FILE_STARTS, ENTRY_SUFFIX, TAG_FILE, TAG_SIGNATURE, TMP_DIR } from './file-layout'
 import { readHead } from './read-whole'
 
 const TAG_TEXT = `${TAG_SIGNATURE}
@@ -183,7 +183,8 @@ export class CacheFolder {
       if (name === TAG_FILE) return (await lstat(path)).isFile() // another process is writing it right now
       if (!name.endsWith(ENTRY_SUFFIX)) return false
       // Any entry, cut short included: 0.1.0 could leave one on a full disk.
-      return (await readHead(path, ENTRY_FILE_START.length)).toString() === ENTRY_FILE_START
+      const head = (await readHead(path, ENTRY_FILE_STARTS[0]!.length)).toString()
+      return ENTRY_FILE_STARTS.includes(head)
     } catch (err) {
       return isMissing(err) && !isNotRegular(err) // removed meanwhile: nothing in the way
     }

@@ -4,10 +4,21 @@ import type { Entry } from '../tier'
 /**
  * What an entry file holds. Without attachments, one JSON document:
  *   {"v":1,"key":"…","expiresAt":1732406400000,"value":…}
+ *   {"v":2,"key":"…","expiresAt":1732410000000,"freshUntil":1732406400000,"refreshAt":…,"value":…}
  * With them: the document (listing their lengths), a newline (JSON text never holds a raw one), then the
  * raw bytes one after another. The format version is a field, so a later format never misreads this one.
+ *
+ * Format 2 adds the stale window (`freshUntil`, and `refreshAt` for eager refresh). It is written only for
+ * entries that have one: an entry without reads the same in both formats, so it is still written as format 1,
+ * byte for byte as 0.1.0 wrote it, and a process of 0.1.0 sharing the folder keeps reading it.
  */
-export const FORMAT_VERSION = 1
+export const FORMAT_VERSION = 2
+
+/** The times of an entry besides `expiresAt`, when it has a stale window or an eager refresh (format 2). */
+interface Freshness {
+  freshUntil: number
+  refreshAt: number | undefined
+}
 
 /** The first bytes of an entry file, up to the value; the value's text and a closing `}` follow. */
 export function entryHeader(
@@ -15,12 +26,18 @@ export function entryHeader(
   expiresAt: number,
   memoryTtlMs?: number,
   attachmentLengths?: readonly number[],
+  freshness?: Freshness,
 ): string {
   const memoryTtl = memoryTtlMs === undefined ? '' : `"memoryTtl":${memoryTtlMs},`
   const attachments = attachmentLengths?.length
     ? `"attachments":[${attachmentLengths.join(',')}],`
     : ''
-  return `{"v":${FORMAT_VERSION},"key":${JSON.stringify(key)},"expiresAt":${expiresAt === Infinity ? 'null' : expiresAt},${memoryTtl}${attachments}"value":`
+  const expiry = `"expiresAt":${expiresAt === Infinity ? 'null' : expiresAt},`
+  if (freshness === undefined)
+    return `{"v":1,"key":${JSON.stringify(key)},${expiry}${memoryTtl}${attachments}"value":`
+  const { freshUntil, refreshAt } = freshness
+  const refresh = refreshAt === undefined ? '' : `"refreshAt":${refreshAt},`
+  return `{"v":2,"key":${JSON.stringify(key)},${expiry}"freshUntil":${freshUntil},${refresh}${memoryTtl}${attachments}"value":`
 }
 
 /** The pieces to write for `entry`, in order: text, then raw attachment bytes. */
@@ -31,6 +48,7 @@ export function entryFileParts(entry: Entry): (string | Uint8Array)[] {
     entry.expiresAt,
     entry.memoryTtlMs,
     attachments.map((a) => a.byteLength),
+    freshnessOf(entry),
   )
   return attachments.length
     ? [header + entry.encoded + '}\n', ...attachments]
@@ -58,7 +76,7 @@ export function parseEntry(bytes: Buffer, key: string): Entry | undefined {
   if (
     parsed === null ||
     typeof parsed !== 'object' ||
-    parsed.v !== FORMAT_VERSION ||
+    (parsed.v !== 1 && parsed.v !== 2) ||
     parsed.key !== key
   )
     return undefined
@@ -70,6 +88,8 @@ export function parseEntry(bytes: Buffer, key: string): Entry | undefined {
     (memoryTtlMs !== undefined && typeof memoryTtlMs !== 'number')
   )
     return undefined
+  const freshness = parsed.v === 2 ? storedFreshness(parsed, expiresAt) : undefined
+  if (parsed.v === 2 && freshness === undefined) return undefined
   const attachments = sliceAttachments(bytes, newline, lengths)
   if (attachments === undefined) return undefined // cut short, or bytes after the document that it does not account for
   let value: unknown
@@ -79,7 +99,13 @@ export function parseEntry(bytes: Buffer, key: string): Entry | undefined {
     return undefined // a tag this version does not know
   }
   // The value's own text, sliced out rather than re-encoded: the promoted copy's size comes from it.
-  const header = entryHeader(key, expiresAt, memoryTtlMs, lengths.length ? lengths : undefined)
+  const header = entryHeader(
+    key,
+    expiresAt,
+    memoryTtlMs,
+    lengths.length ? lengths : undefined,
+    freshness,
+  )
   if (!text.startsWith(header)) return undefined // valid JSON, but not written by this tier
   const encoded = text.slice(header.length, -1)
   return {
@@ -87,9 +113,30 @@ export function parseEntry(bytes: Buffer, key: string): Entry | undefined {
     value,
     encoded,
     expiresAt,
+    // Format 1 had no stale window: fresh until it expires.
+    freshUntil: freshness?.freshUntil ?? expiresAt,
+    ...(freshness?.refreshAt !== undefined && { refreshAt: freshness.refreshAt }),
     ...(memoryTtlMs !== undefined && { memoryTtlMs }),
     ...(attachments.length && { attachments }),
   }
+}
+
+/** The times format 2 stores for `entry`, or undefined when it has neither a stale window nor an eager refresh. */
+function freshnessOf(entry: Entry): Freshness | undefined {
+  const { freshUntil, refreshAt, expiresAt } = entry
+  const stale = freshUntil !== undefined && freshUntil < expiresAt
+  const eager = refreshAt !== undefined && refreshAt < (stale ? freshUntil : expiresAt)
+  if (!stale && !eager) return undefined
+  return { freshUntil: stale ? freshUntil : expiresAt, refreshAt: eager ? refreshAt : undefined }
+}
+
+/** A format-2 document's times, if they are numbers in order (refreshAt ≤ freshUntil ≤ expiresAt). */
+function storedFreshness(parsed: StoredEntry, expiresAt: number): Freshness | undefined {
+  const { freshUntil, refreshAt } = parsed
+  if (typeof freshUntil !== 'number' || !(freshUntil <= expiresAt)) return undefined
+  if (refreshAt !== undefined && (typeof refreshAt !== 'number' || !(refreshAt <= freshUntil)))
+    return undefined
+  return { freshUntil, refreshAt }
 }
 
 const NEWLINE = 0x0a
@@ -129,6 +176,8 @@ interface StoredEntry {
   v: number
   key: string
   expiresAt: number | null
+  freshUntil?: number
+  refreshAt?: number
   memoryTtl?: number
   attachments?: number[]
   value: unknown

@@ -16,8 +16,8 @@ export const TMP_DIR = '.tmp'
 export const TAG_FILE = 'CACHEDIR.TAG'
 /** The tag's first line, as the specification fixes it. */
 export const TAG_SIGNATURE = 'Signature: 8a477f597d28d172789f06886806bc55'
-/** How every entry file this library writes (0.1.0 included) begins. */
-export const ENTRY_FILE_START = '{"v":1,"key":'
+/** How every entry file this library writes begins: format 1 (0.1.0 on) or format 2 (stale windows). */
+export const ENTRY_FILE_STARTS: readonly string[] = ['{"v":1,"key":', '{"v":2,"key":']
 /** Temp file names: `<pid>-<8 hex digits>-<counter>`. The sweep removes nothing else from the temp folder. */
 const TEMP_NAME = /^[0-9]+-[0-9a-f]{8}-[0-9]+$/
 /** Hashed names start with this; an escaped name never does ('=' itself is always escaped). */

@@ -43,6 +43,11 @@ interface MemoryRecord extends Entry {
   readonly size: number
   /** False once the LRU has let go of it; see isCurrent(). */
   held: boolean
+  /**
+   * The first time a hit needs more than a read: stale (`freshUntil`) or due for an eager refresh
+   * (`refreshAt`). `peek` and `isCurrent` compare only this, so a window costs the hit path nothing.
+   */
+  readonly renewAt: number
 }
 
 /** isCurrent() refreshes an entry's LRU position on one call in this many: recency stays close, at an eighth of the cost. */
@@ -101,6 +106,18 @@ export class MemoryTier implements InProcessTier {
   peek(key: string): Entry | undefined {
     const record = this.#lru.get(key)
     if (record === undefined) return undefined
+    const now = readClock(this.#clock)
+    if (record.renewAt <= now) {
+      // Stale entries stay until expiresAt: peekStale() serves them.
+      if (record.expiresAt <= now) this.#lru.delete(key)
+      return undefined
+    }
+    return record
+  }
+
+  peekStale(key: string): Entry | undefined {
+    const record = this.#lru.get(key)
+    if (record === undefined) return undefined
     if (record.expiresAt <= readClock(this.#clock)) {
       this.#lru.delete(key)
       return undefined
@@ -117,8 +134,8 @@ export class MemoryTier implements InProcessTier {
     } catch {
       return false // no verdict on a bad reading: the caller falls back to peek(), which reports it
     }
-    if (record.expiresAt <= now) {
-      this.#lru.delete(record.key)
+    if (record.renewAt <= now) {
+      if (record.expiresAt <= now) this.#lru.delete(record.key)
       return false
     }
     if (++this.#lookupsSinceTouch === TOUCH_EVERY) {
@@ -129,7 +146,7 @@ export class MemoryTier implements InProcessTier {
   }
 
   async get(key: string): Promise<Entry | undefined> {
-    return this.peek(key)
+    return this.peekStale(key)
   }
 
   async set(entry: Entry): Promise<void> {
@@ -144,12 +161,18 @@ export class MemoryTier implements InProcessTier {
       this.#lru.delete(entry.key)
       return
     }
+    const { expiresAt, refreshAt } = entry
+    // Compared so that a missing or NaN time falls back to the later one, never makes an entry fresh forever.
+    const freshUntil = (entry.freshUntil ?? NaN) <= expiresAt ? entry.freshUntil! : expiresAt
     const record: MemoryRecord = {
       key: entry.key,
       value: entry.value,
-      expiresAt: entry.expiresAt,
+      expiresAt,
+      freshUntil,
+      refreshAt,
       size,
       held: true,
+      renewAt: (refreshAt ?? NaN) < freshUntil ? refreshAt! : freshUntil,
     }
     this.#lru.set(entry.key, record, this.#bounded ? { size: Math.max(1, size) } : undefined)
     if (!this.#bounded || this.#lru.peek(entry.key) === record) this.#bytes += size // a bounded LRU refuses entries over maxBytes

@@ -26,7 +26,7 @@ describe('the entry file format', () => {
   it('is one JSON document with the version, key, expiry and value', () => {
     const bytes = fileBytes(textEntry('video:1', { title: 'x' }))
     expect(JSON.parse(bytes.toString())).toEqual({
-      v: FORMAT_VERSION,
+      v: 1, // no stale window: format 1, as 0.1.0 wrote it
       key: 'video:1',
       expiresAt: 1_700_000_060_000,
       value: { title: 'x' },
@@ -40,7 +40,71 @@ describe('the entry file format', () => {
     ['a hostile key', textEntry('../x\u0000"\\', true)],
   ])('parses back to the same entry: %s', (_label, entry) => {
     const parsed = parseEntry(fileBytes(entry), entry.key)
-    expect(parsed).toEqual({ ...entry })
+    expect(parsed).toEqual({ ...entry, freshUntil: entry.expiresAt })
+  })
+
+  describe('format 2 (stale windows)', () => {
+    const stale = textEntry('k', { a: 1 }, { freshUntil: 1_700_000_000_000 })
+
+    it('is written for an entry with a stale window, with the time it stops being fresh', () => {
+      expect(FORMAT_VERSION).toBe(2)
+      expect(JSON.parse(fileBytes(stale).toString())).toEqual({
+        v: 2,
+        key: 'k',
+        expiresAt: 1_700_000_060_000,
+        freshUntil: 1_700_000_000_000,
+        value: { a: 1 },
+      })
+    })
+
+    it.each([
+      ['a stale window', stale],
+      ['an eager refresh time', textEntry('k', 1, { refreshAt: 1_700_000_030_000 })],
+      [
+        'both, a memoryTtl and a never-ending stale window',
+        textEntry('k', 'v', { expiresAt: Infinity, freshUntil: 5, refreshAt: 4, memoryTtlMs: 9 }),
+      ],
+    ])('parses back to the same entry: %s', (_label, entry) => {
+      const parsed = parseEntry(fileBytes(entry), entry.key)
+      expect(parsed).toEqual({ freshUntil: entry.expiresAt, ...entry })
+    })
+
+    it('keeps attachments after the document', () => {
+      const { text, attachments } = encodeParts({ b: Buffer.alloc(100_000, 3) })
+      const entry: Entry = {
+        key: 'k',
+        value: null,
+        encoded: text,
+        attachments,
+        expiresAt: 9,
+        freshUntil: 5,
+      }
+      const parsed = parseEntry(fileBytes(entry), 'k')
+      expect(parsed?.freshUntil).toBe(5)
+      expect(parsed?.attachments?.[0]?.byteLength).toBe(100_000)
+    })
+
+    it('writes format 1 when freshUntil is expiresAt, or refreshAt is not before it', () => {
+      const same = textEntry('k', 1, {
+        freshUntil: 1_700_000_060_000,
+        refreshAt: 1_700_000_060_000,
+      })
+      expect(fileBytes(same).toString()).toBe(fileBytes(textEntry('k', 1)).toString())
+    })
+
+    it('reads times out of order, or not numbers, as undefined', () => {
+      const text = fileBytes(stale).toString()
+      for (const bad of [
+        text.replace('"freshUntil":1700000000000', '"freshUntil":1700000099999'),
+        text.replace('"freshUntil":1700000000000', '"freshUntil":"soon"'),
+        text.replace('"freshUntil":1700000000000,', ''),
+        text.replace(
+          '"freshUntil":1700000000000,',
+          '"freshUntil":1700000000000,"refreshAt":1700000000001,',
+        ),
+      ])
+        expect([bad, parseEntry(Buffer.from(bad), 'k')]).toEqual([bad, undefined])
+    })
   })
 
   it('keeps large byte arrays as raw bytes after the document, and gets them back', () => {
@@ -74,7 +138,8 @@ describe('the entry file format', () => {
       ['bytes after the attachments', Buffer.concat([withBytes, Buffer.from('x')])],
       ['not JSON', Buffer.from('hello')],
       ['JSON null', Buffer.from('null')],
-      ['another format version', Buffer.from(whole.toString().replace('"v":1', '"v":2'))],
+      ['another format version', Buffer.from(whole.toString().replace('"v":1', '"v":3'))],
+      ['format 2 without its times', Buffer.from(whole.toString().replace('"v":1', '"v":2'))],
       [
         'an expiry that is not a number',
         Buffer.from(whole.toString().replace(/"expiresAt":\d+/, '"expiresAt":"soon"')),
