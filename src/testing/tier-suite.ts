@@ -4,6 +4,7 @@ import { isInProcessTier, type Entry, type InProcessTier, type Tier } from '../s
 import { FakeClock } from './fake-clock'
 import { HOSTILE_KEYS, keyLabel } from './hostile-keys'
 import type { TestFunctions } from './test-functions'
+import { describeKeyListing } from './tier-suite-keys'
 
 /** What a tier can do beyond the contract; the suite adds tests for each capability. */
 export interface TierCaps {
@@ -18,6 +19,8 @@ export interface TierCaps {
    * to do and returns 0, and entries past the tier's clock read as misses until the storage drops them.
    */
   expiresByItself?: boolean
+  /** The tier lists its keys: the optional `keys(match?)` that `cache.keys()` needs (implied by `inProcess`). */
+  listsKeys?: boolean
 }
 
 /** An entry as `Cache` would hand it to a tier: with the codec's text computed once. */
@@ -265,6 +268,20 @@ export function describeTier(options: TierSuiteOptions): void {
         }
       })
     }
+
+    const listsKeys = caps.listsKeys === true || caps.inProcess === true
+    it(`${listsKeys ? 'lists' : 'does not list'} its keys, as its capabilities say`, async () => {
+      expect(typeof tier.keys === 'function').toBe(listsKeys)
+    })
+
+    if (listsKeys)
+      describeKeyListing({
+        test: t,
+        tier: () => tier,
+        clock: () => clock,
+        makeEntry,
+        expiresByItself: caps.expiresByItself === true,
+      })
 
     if (caps.persistent) {
       it('a second instance reads what the first wrote', async () => {
