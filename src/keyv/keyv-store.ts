@@ -25,7 +25,18 @@ export function toKeyvStore(cache: Cache): KeyvStoreOfCache {
   return new KeyvStoreOfCache(cache)
 }
 
-/** The adapter `toKeyvStore` returns. */
+/**
+ * The adapter `toKeyvStore` returns: a Keyv storage adapter (`get`, `set`, `delete`, `clear`, `iterator`…)
+ * over `cache`.
+ * @example
+ * ```ts
+ * import { Cache } from 'tiercache'
+ * import { toKeyvStore } from 'tiercache/keyv'
+ *
+ * const store = toKeyvStore(new Cache({ cacheDir: './cache' }))
+ * await store.set('k', 'v', 1_000) // what Keyv calls: a TTL of one second, in ms
+ * ```
+ */
 export class KeyvStoreOfCache extends EventEmitter {
   /**
    * Keyv 5 offers `iterator()` only for an adapter whose `opts.dialect` is on its list of stores it knows can

@@ -3,7 +3,16 @@ import { describeFailure, StorageError } from '../core/exceptions'
 import type { Entry, KeyPredicate, Tier, TierStats } from '../storage/tier'
 import { entryUnder, fromStoredText, storeKeyOf, toStoredText } from './stored-form'
 
-/** What `KeyvTier` uses of a Keyv instance (Keyv 5 or 6): typed by shape, so tiercache never loads keyv. */
+/**
+ * What `KeyvTier` uses of a Keyv instance (Keyv 5 or 6): typed by shape, so tiercache never loads keyv.
+ * @example
+ * ```ts
+ * import Keyv from 'keyv'
+ * import type { KeyvLike } from 'tiercache/keyv'
+ *
+ * const keyv: KeyvLike = new Keyv({ namespace: 'tiercache' })
+ * ```
+ */
 export interface KeyvLike {
   get(key: string): Promise<unknown>
   set(key: string, value: string, ttl?: number): Promise<unknown>
@@ -15,6 +24,16 @@ export interface KeyvLike {
   off?(event: 'error', listener: (error: unknown) => void): unknown
 }
 
+/**
+ * Options of `KeyvTier`.
+ * @example
+ * ```ts
+ * import Keyv from 'keyv'
+ * import type { KeyvTierOptions } from 'tiercache/keyv'
+ *
+ * const options: KeyvTierOptions = { keyv: new Keyv({ namespace: 'tc' }), name: 'sqlite', maxKeyLength: 120 }
+ * ```
+ */
 export interface KeyvTierOptions {
   /**
    * A Keyv over the store, e.g. `new Keyv({ store: new KeyvPostgres(uri), namespace: 'tiercache' })`. Its
