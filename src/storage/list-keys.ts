@@ -4,9 +4,9 @@ import type { TierStack } from './tier-stack'
 
 /**
  * `cache.keys()`: every tier's keys, each once, streamed. What "each once" costs:
- * - the in-process tiers' keys are listed first and kept in a Set while the listing runs (memory the
- *   in-process tier already spends on its own keys), so a key held in memory and below is skipped below for
- *   the price of a Set lookup;
+ * - the in-process tiers' keys are listed first, from a snapshot kept in a Set while the listing runs
+ *   (memory the in-process tier already spends on its own keys), so a key held in memory and below is skipped
+ *   below for the price of a Set lookup;
  * - a key found in a lower tier is skipped when a persistent tier above it holds it, which costs one read of
  *   that tier per key and tier above (none for the usual [memory, file] or [memory, redis]; one `get` of the
  *   file tier per Redis key for [memory, file, redis]).
@@ -23,16 +23,13 @@ export async function* listKeys(
     throw new CacheError(
       `cache.keys() needs every tier to list its keys; the "${mute.name}" tier has no keys() method`,
     )
+  // A snapshot, taken before the first key is handed out: the caller may touch the LRU between two keys.
   const inMemory = new Set<string>()
+  for (const tier of tiers)
+    if (isInProcessTier(tier)) for (const key of tier.keys(match)) inMemory.add(key)
+  yield* inMemory
   for (const [index, tier] of tiers.entries()) {
-    if (isInProcessTier(tier)) {
-      for (const key of tier.keys(match)) {
-        if (inMemory.has(key)) continue
-        inMemory.add(key)
-        yield key
-      }
-      continue
-    }
+    if (isInProcessTier(tier)) continue
     for await (const key of guarded(stack, index, tier, match)) {
       if (inMemory.has(key)) continue
       if (!(await heldAbove(stack, index, key))) yield key

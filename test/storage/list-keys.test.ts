@@ -68,6 +68,18 @@ describe('cache.keys()', () => {
     expect(await collect(cache.keys())).toEqual(['long'])
   })
 
+  it('lists every in-memory key once even when the caller reads keys (reordering the LRU) meanwhile', async () => {
+    const cache = open([new MemoryTier({ clock })])
+    const keys = Array.from({ length: 20 }, (_, i) => `k${i}`)
+    for (const key of keys) await cache.set(key, key)
+    const listed: string[] = []
+    for await (const key of cache.keys()) {
+      listed.push(key)
+      await cache.get(keys.find((k) => !listed.includes(k)) ?? key) // moves a key not listed yet to the front
+    }
+    expect(listed.sort()).toEqual([...keys].sort())
+  })
+
   it('streams: the first keys come before a tier has been read to its end', async () => {
     let listed = 0
     const endless: Tier = Object.assign(new EmptyTier(), {
