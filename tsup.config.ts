@@ -6,6 +6,8 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     'redis/index': 'src/redis/index.ts',
+    // tiercache/keyv: Keyv both ways. It never imports keyv itself, and tiercache never imports it.
+    'keyv/index': 'src/keyv/index.ts',
     'testing/index': 'src/testing/index.ts',
   },
   format: ['esm', 'cjs'],

@@ -59,4 +59,8 @@ export { getDefaultCache, setDefaultCache } from './memoize/default-cache'
 export { argToken } from './memoize/key'
 export type { CachedFunction, WithCacheOptions } from './memoize/with-cache'
 export type { CacheConfigOptions, CachedOptions } from './memoize/cached'
-export type { AsyncMethodDecorator, ClassOnlyDecorator } from './memoize/decorator-types'
+export type {
+  AsyncMethodDecorator,
+  CacheOption,
+  ClassOnlyDecorator,
+} from './memoize/decorator-types'

@@ -22,6 +22,12 @@ const EXPECTED: Record<string, RegExp[]> = {
     /removed by clear\("v2:video:abc:\*"\): 3/,
     /has analysis afterwards: false/,
   ],
+  'cache-manager.ts': [
+    /read back: \{ name: 'Ada' \}/,
+    /wrap twice: report #1 \/ report #1 \(computed 1 time\)/,
+    /tiercache holds: keyv:user:1/,
+    /a new process would find user:1: true/,
+  ],
   'custom-tier.ts': [/read back: \{ text: 'hello' \}/, /map: 1 entries/],
   'decorators.ts': [
     /model runs after two calls: 1/,

@@ -1,9 +1,9 @@
 import { isStorageError, type StorageError } from '../core/exceptions'
 import type { KeyPattern } from '../core/pattern'
 import { processState } from '../core/process-state'
-import type { Cache } from '../storage/cache'
 import type { FreshnessOptions } from '../storage/freshness'
-import type { AsyncMethodDecorator, ClassOnlyDecorator } from './decorator-types'
+import { cachedByCache, resolveCache, withoutCacheFunction } from './cache-option'
+import type { AsyncMethodDecorator, CacheOption, ClassOnlyDecorator } from './decorator-types'
 import { getDefaultCache } from './default-cache'
 import { setIdentity } from './function-registry'
 import { methodName as nameOfMethod } from './key-prefix'
@@ -46,15 +46,11 @@ import {
  */
 export type CacheConfigOptions = Pick<
   WithCacheOptions,
-  | 'namespace'
-  | 'version'
-  | 'ttl'
-  | 'memoryTtl'
-  | 'cache'
-  | 'shouldCache'
-  | 'onError'
-  | keyof FreshnessOptions
->
+  'namespace' | 'version' | 'ttl' | 'memoryTtl' | 'shouldCache' | 'onError' | keyof FreshnessOptions
+> & {
+  /** The cache, or a function of the instance returning it (`(self) => self.cache`). Default: the default cache. */
+  cache?: CacheOption
+}
 
 /**
  * Options of `@Cached`: those of `withCache`; they override the class's `@CacheConfig`. `A` and `R` are
@@ -76,7 +72,13 @@ export type CacheConfigOptions = Pick<
  * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- without functions in the options, any method fits
-export type CachedOptions<A extends unknown[] = any[], R = any> = WithCacheOptions<A, R>
+export type CachedOptions<A extends unknown[] = any[], R = any> = Omit<
+  WithCacheOptions<A, R>,
+  'cache'
+> & {
+  /** The cache, or a function of the instance returning it (`(self) => self.cache`). Default: the class's, or the default cache. */
+  cache?: CacheOption
+}
 
 /**
  * Each class's @CacheConfig, in a process-wide WeakMap: shared by the ESM and CJS builds, and no global such
@@ -113,31 +115,30 @@ export function Cached<A extends unknown[] = any[], R = any>(
   const options = typedOptions as CachedOptions // the types were checked where the decorator is applied
   return decorateMethod('Cached', (method, methodName, owner, isStatic) => {
     const invalid = checkAtDefinition('Cached', owner.describe(methodName), options)
-    let cachedFn: CachedFunction<unknown[], unknown> | undefined
+    /** Picks the cached function for a call: one, or one per cache when `cache` is a function of `this`. */
+    let cachedFn: ((self: unknown) => CachedFunction<unknown[], unknown>) | undefined
+    const build = (self: unknown) => {
+      const declaringClass = owner.get(self)
+      const name = nameOfMethod(declaringClass.name, methodName, isStatic)
+      // Two classes of one name are told apart by their whole source, not only this method's.
+      if (typeof declaringClass === 'function')
+        setIdentity(
+          method,
+          `${String(declaringClass)}\n${name}`,
+          `${name} (in class ${declaringClass.name})`,
+        )
+      const merged = { ...configOf(declaringClass), ...options, key: options.key ?? name }
+      return cachedByCache(merged.cache, (cache) => withCache(method, { ...merged, cache }))
+    }
     const replacement = function (this: unknown, ...args: unknown[]) {
       if (invalid) return Promise.reject(invalid)
-      if (!cachedFn) {
-        const declaringClass = owner.get(this)
-        const name = nameOfMethod(declaringClass.name, methodName, isStatic)
-        // Two classes of one name are told apart by their whole source, not only this method's.
-        if (typeof declaringClass === 'function')
-          setIdentity(
-            method,
-            `${String(declaringClass)}\n${name}`,
-            `${name} (in class ${declaringClass.name})`,
-          )
-        try {
-          cachedFn = withCache(method, {
-            ...configOf(declaringClass),
-            ...options,
-            key: options.key ?? name,
-          })
-        } catch (err) {
-          // A name taken by another class, or a bad @CacheConfig option: this call rejects, the next tries again.
-          return Promise.reject(err)
-        }
+      try {
+        return (cachedFn ??= build(this))(this).apply(this, args)
+      } catch (err) {
+        // A name taken by another class, a bad @CacheConfig option, a cache function that gave no Cache:
+        // this call rejects, the next tries again.
+        return Promise.reject(err)
       }
-      return cachedFn.apply(this, args)
     }
     return replacement
   })
@@ -152,7 +153,7 @@ export function Cached<A extends unknown[] = any[], R = any>(
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the decorated method's arguments, whatever they are
 export function InvalidatesCache<A extends unknown[] = any[]>(
   patterns: (...args: A) => KeyPattern | KeyPattern[],
-  options: { cache?: Cache; onError?: (error: StorageError) => void } = {},
+  options: { cache?: CacheOption; onError?: (error: StorageError) => void } = {},
 ): AsyncMethodDecorator<A, unknown> {
   return decorateMethod('InvalidatesCache', (method, methodName, owner) => {
     const invalid = checkAtDefinition('InvalidatesCache', owner.describe(methodName), () => {
@@ -160,13 +161,15 @@ export function InvalidatesCache<A extends unknown[] = any[]>(
         throw new TypeError(
           '@InvalidatesCache needs a function of the arguments giving the patterns',
         )
-      checkWithCacheOptions(options)
+      checkWithCacheOptions(withoutCacheFunction(options))
     })
     const replacement = async function (this: unknown, ...args: unknown[]) {
       if (invalid) throw invalid
       const result = await method.apply(this, args)
       const config = configOf(owner.get(this))
-      const cache = options.cache ?? config.cache ?? getDefaultCache()
+      const source = options.cache ?? config.cache
+      const cache =
+        typeof source === 'function' ? resolveCache(source, this) : (source ?? getDefaultCache())
       const onError =
         options.onError ?? config.onError ?? ((err: StorageError) => cache.reportError(err))
       const list = (patterns as (...args: unknown[]) => KeyPattern | KeyPattern[]).apply(this, args)
@@ -296,7 +299,7 @@ function checkAtDefinition(
 ): Error | undefined {
   try {
     if (typeof check === 'function') check()
-    else checkWithCacheOptions(check as WithCacheOptions<never, never>)
+    else checkWithCacheOptions(withoutCacheFunction(check) as WithCacheOptions<never, never>)
     return undefined
   } catch (err) {
     const error = err as Error

@@ -1,3 +1,5 @@
+import type { Cache } from '../storage/cache'
+
 /**
  * What `@Cached(…)` and `@InvalidatesCache(…)` return: a decorator of asynchronous methods, typed for both
  * decorator modes, so that `tsc` refuses what the runtime would refuse or get wrong: a getter, a field or
@@ -80,3 +82,12 @@ export interface ClassOnlyDecorator {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any constructor, whatever it takes
   <C extends abstract new (...args: any[]) => unknown>(target: C): void
 }
+
+/**
+ * The `cache` option of the decorators: a `Cache`, or a function of the instance (of the class, for a static
+ * method) returning one, called at each call, so that a cache injected into the instance (a NestJS provider)
+ * serves its methods. `self` is typed `any`: the options are written before the class they decorate exists.
+ * @example @Cached({ cache: (self: VideoService) => self.cache })
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the instance, whatever its class
+export type CacheOption = Cache | ((self: any) => Cache)

@@ -154,6 +154,28 @@ export class RedisTier implements Tier {
     return { entries, bytes, evictions: 0 }
   }
 
+  /**
+   * The keys under the prefix, streamed one `SCAN` batch at a time from every server (every master of a
+   * cluster); Redis leaves out what it expired. SCAN may return a key twice while the server resizes its table.
+   */
+  async *keys(match?: KeyPredicate): AsyncGenerator<string> {
+    const nodes = await this.#guard.run('list servers', undefined, () => this.#redis.scanNodes())
+    const pattern = scanPattern(this.prefix, match)
+    for (const node of nodes) {
+      let cursor = '0'
+      do {
+        const [next, batch] = await this.#guard.run('scan', undefined, () =>
+          node.scan(cursor, pattern, this.#scanCount),
+        )
+        cursor = next
+        for (const redisKey of batch) {
+          const key = this.#keyOf(redisKey)
+          if (match === undefined || match(key)) yield key
+        }
+      } while (cursor !== '0')
+    }
+  }
+
   /** Closes the connection the tier opened (`url`); a client the caller passed in stays open. */
   close(): Promise<void> {
     this.#closed ??= this.#opened.close()

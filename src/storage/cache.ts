@@ -23,6 +23,7 @@ import { FlightRegistry } from './flights'
 import type { EntryInfo } from './freshness'
 import { Invalidation, type InvalidationListener } from './invalidation'
 import { LifetimePolicy } from './lifetimes'
+import { listKeys } from './list-keys'
 import { LoadHandler } from './load'
 import { RefreshPolicy } from './refresh'
 import { isInProcessTier, type Entry, type Tier } from './tier'
@@ -192,6 +193,15 @@ export class Cache {
     const match = pattern === undefined ? undefined : compilePattern(pattern)
     if (match?.exact !== undefined) return (await this.delete(match.exact)) ? 1 : 0
     return this.#announce({ pattern }, this.#invalidation.invalidate({ match }, 'every tier'))
+  }
+
+  /**
+   * Every key any tier holds, each once, expired entries left out; with a pattern (as `clear` takes it), only
+   * the keys it matches. Streamed (`for await`): no full list is built; src/storage/list-keys.ts says what
+   * "each once" costs. Every tier must list its keys (the built-in ones do), else a CacheError.
+   */
+  keys(pattern?: KeyPattern): AsyncGenerator<string> {
+    return listKeys(this.#stack, pattern === undefined ? undefined : compilePattern(pattern))
   }
 
   /** `work` (a write of `change`), then, with a bus, one message telling the fleet (see BusLink). */

@@ -142,6 +142,12 @@ export interface Tier {
   stats(): Promise<TierStats>
   /** Stops timers and releases handles. Idempotent. */
   close(): Promise<void>
+  /**
+   * Optional: the keys held, expired entries left out, streamed so that no full list is ever built. With
+   * `match`, only the keys it accepts. `cache.keys()` needs it of every tier (a tier without it makes that
+   * listing fail with a CacheError); `describeTier` checks it with `listsKeys: true`.
+   */
+  keys?(match?: KeyPredicate): AsyncIterable<string> | Iterable<string>
 }
 
 /**
@@ -180,8 +186,8 @@ export interface InProcessTier extends Tier {
   isCurrent(entry: Entry): boolean
   /** Synchronous write: must do exactly what `set` does. */
   put(entry: Entry): void
-  /** The keys held. */
-  keys(): IterableIterator<string>
+  /** The keys held and not expired (all of them, or those `match` accepts). */
+  keys(match?: KeyPredicate): IterableIterator<string>
 }
 
 /** Whether `tier` offers the synchronous in-process methods (a capability check: no `instanceof`). */

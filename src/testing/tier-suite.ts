@@ -5,6 +5,7 @@ import { FakeClock } from './fake-clock'
 import { HOSTILE_KEYS, keyLabel } from './hostile-keys'
 import { describeFreshness } from './tier-suite-freshness'
 import type { TestFunctions } from './test-functions'
+import { describeKeyListing } from './tier-suite-keys'
 
 /**
  * What a tier can do beyond the contract; the suite adds tests for each capability.
@@ -40,6 +41,8 @@ export interface TierCaps {
    * to do and returns 0, and entries past the tier's clock read as misses until the storage drops them.
    */
   expiresByItself?: boolean
+  /** The tier lists its keys: the optional `keys(match?)` that `cache.keys()` needs (implied by `inProcess`). */
+  listsKeys?: boolean
 }
 
 /**
@@ -339,6 +342,20 @@ export function describeTier(options: TierSuiteOptions): void {
     }
 
     describeFreshness(t, () => ({ tier, clock }), caps)
+
+    const listsKeys = caps.listsKeys === true || caps.inProcess === true
+    it(`${listsKeys ? 'lists' : 'does not list'} its keys, as its capabilities say`, async () => {
+      expect(typeof tier.keys === 'function').toBe(listsKeys)
+    })
+
+    if (listsKeys)
+      describeKeyListing({
+        test: t,
+        tier: () => tier,
+        clock: () => clock,
+        makeEntry,
+        expiresByItself: caps.expiresByItself === true,
+      })
 
     if (caps.persistent) {
       it('a second instance reads what the first wrote', async () => {

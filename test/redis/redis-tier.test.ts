@@ -40,6 +40,7 @@ describeTier({
   reopen: (tier, clock) =>
     new RedisTier({ url: server.url, prefix: (tier as RedisTier).prefix, clock }),
   expiresByItself: true,
+  listsKeys: true,
   test: { describe, it, expect, beforeEach, afterEach },
 })
 

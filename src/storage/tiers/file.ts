@@ -8,6 +8,7 @@ import type { Entry, KeyPredicate, Tier, TierStats } from '../tier'
 import { ByteBudget } from './file-budget'
 import { CacheFolder } from './file-folder'
 import { entryFileParts, parseEntry, storedKey } from './file-format'
+import { listFileKeys } from './file-keys'
 import { eachLimited } from '../../core/each-limited'
 import { isMissing, isNotRegular, toStorageError } from './file-io'
 import {
@@ -232,6 +233,16 @@ export class FileTier implements Tier {
       }
     })
     return { entries, bytes, evictions: this.#budget?.evictions ?? 0 }
+  }
+
+  /** The keys of the entries not expired, streamed from the folder (see file-keys.ts). */
+  keys(match?: KeyPredicate): AsyncIterable<string> {
+    return listFileKeys(
+      this.dir,
+      () => this.#folder.check(),
+      () => readClock(this.#clock),
+      match,
+    )
   }
 
   async close(): Promise<void> {}

@@ -206,9 +206,11 @@ export class MemoryTier implements InProcessTier {
     return { entries: this.#lru.size, bytes: this.#bytes, evictions: this.#evictions }
   }
 
-  /** The keys held, most recently used first. */
-  keys(): IterableIterator<string> {
-    return this.#lru.keys()
+  /** The keys held and not expired (those `match` accepts), most recently used first. */
+  *keys(match?: KeyPredicate): IterableIterator<string> {
+    const now = readClock(this.#clock)
+    for (const [key, record] of this.#lru.entries())
+      if (record.expiresAt > now && (match === undefined || match(key))) yield key
   }
 
   get size(): number {

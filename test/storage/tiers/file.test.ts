@@ -29,6 +29,7 @@ describeTier({
   make: (clock) => new FileTier({ dir: makeTempDir(), clock }),
   persistent: true,
   reopen,
+  listsKeys: true,
   test,
 })
 describeTier({
@@ -36,6 +37,7 @@ describeTier({
   make: (clock) => new FileTier({ dir: makeTempDir(), clock, maxBytes: 50_000_000 }),
   persistent: true,
   reopen,
+  listsKeys: true,
   test,
 })
 

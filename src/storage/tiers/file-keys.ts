@@ -1,0 +1,68 @@
+import { opendir, lstat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { StorageError } from '../../core/exceptions'
+import type { KeyPredicate } from '../tier'
+import { storedKey } from './file-format'
+import { isMissing, toStorageError } from './file-io'
+import {
+  ENTRY_SUFFIX,
+  fileNamePrefix,
+  fileNameToKey,
+  keyToFileName,
+  mtimeExpired,
+} from './file-layout'
+import { readWhole } from './read-whole'
+
+/** An mtime this close to the ctime was not stamped with an expiry yet (a write on its way): listed. */
+const STAMP_TOLERANCE_MS = 1_000
+
+/**
+ * The keys of a file tier's folder, streamed from `opendir` (which reads the folder a few entries at a time):
+ * names turn back into keys without a read (file-layout.ts); a hashed name's key is read from its file. An
+ * entry whose mtime (its expiry, see `expiryToMtime`) has passed is left out, and so is any file this tier
+ * would not have written. Breaking out of the loop closes the folder.
+ */
+export async function* listFileKeys(
+  dir: string,
+  owned: () => Promise<boolean>,
+  now: () => number,
+  match?: KeyPredicate,
+): AsyncGenerator<string> {
+  const namePrefix = match?.prefix ? fileNamePrefix(match.prefix) : ''
+  try {
+    if (!(await owned())) return
+    const at = now()
+    for await (const dirent of await opendir(dir)) {
+      const name = dirent.name
+      if (!name.endsWith(ENTRY_SUFFIX)) continue
+      let key = fileNameToKey(name)
+      if (key === undefined) continue // not a name this tier writes
+      if (key !== null && namePrefix !== undefined && !name.startsWith(namePrefix)) continue
+      if (!(await isLive(join(dir, name), at))) continue
+      if (key === null) key = await hashedNameKey(dir, name) // only the file knows its key
+      if (key !== undefined && (match === undefined || match(key))) yield key
+    }
+  } catch (err) {
+    if (err instanceof StorageError) throw err
+    if (isMissing(err)) return // the folder went away: nothing to list
+    throw toStorageError('list', undefined, err)
+  }
+}
+
+/** A regular file whose expiry (its mtime) is still ahead; false when it went away meanwhile. */
+async function isLive(path: string, now: number): Promise<boolean> {
+  const info = await lstat(path).catch(() => undefined)
+  if (!info?.isFile()) return false
+  return (
+    Math.abs(info.mtimeMs - info.ctimeMs) <= STAMP_TOLERANCE_MS || !mtimeExpired(info.mtimeMs, now)
+  )
+}
+
+async function hashedNameKey(dir: string, name: string): Promise<string | undefined> {
+  try {
+    const key = storedKey(await readWhole(join(dir, name)))
+    return key !== undefined && keyToFileName(key) === name ? key : undefined
+  } catch {
+    return undefined // removed or replaced meanwhile
+  }
+}
