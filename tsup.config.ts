@@ -7,6 +7,8 @@ export default defineConfig({
     index: 'src/index.ts',
     'redis/index': 'src/redis/index.ts',
     'testing/index': 'src/testing/index.ts',
+    // The `tiercache` command (package.json "bin"): dist/cli.js, made executable by tsup for its shebang.
+    cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
   // Shared chunks in the CJS build too: else tiercache/redis would carry its own copy of StorageError & co.
