@@ -55,10 +55,19 @@ export async function main(argv: string[], streams: Streams = processStreams): P
     }
     const dir = resolve(typeof parsed.values.dir === 'string' ? parsed.values.dir : 'cache')
     const json = parsed.values.json === true
-    return await command.run({ ...parsed, dir, json, streams, now: Date.now() })
+    return await command.run({ ...parsed, dir, json, streams, now: nowMs() })
   } catch (err) {
     return report(err, streams)
   }
+}
+
+/**
+ * The time the command judges expiry and leftovers by: the wall clock, or TIERCACHE_NOW_MS (epoch ms), which
+ * tests set, as they inject a clock into a Cache. FileTier's own removals (cleanup) always use the wall clock.
+ */
+function nowMs(): number {
+  const fixed = Number(process.env.TIERCACHE_NOW_MS)
+  return process.env.TIERCACHE_NOW_MS && Number.isFinite(fixed) ? fixed : Date.now()
 }
 
 /** One line on stderr for `err`; its exit code. Only a bug in tiercache itself prints a stack. */

@@ -66,7 +66,7 @@ export function entryFor(i: number): { key: string; value: unknown } {
   const fn = FUNCTIONS.find((f) => (slot -= f.share) < 0)!
   const id = `vid${(i * 7919) % 1_000_003}`
   if (fn.version === undefined) {
-    const key = i % 1000 === 4 ? `report/${id}/${'x'.repeat(300)}` : `report_${id}`
+    const key = i % 1000 === 9 ? `report/${id}/${'x'.repeat(300)}` : `report_${id}`
     return { key, value: { id, views: i } }
   }
   const prefix = keyPrefix({ namespace: fn.namespace, name: fn.name, version: fn.version })
