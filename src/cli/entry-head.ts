@@ -126,19 +126,27 @@ function withEntryFile<T>(
   try {
     fd = openSync(join(dir, name), SAFE_READ_FLAGS)
   } catch (err) {
-    if (isNotRegular(err)) return fault(name, 'not a file', codeOf(err) ?? 'special file')
+    if (isNotRegular(err)) return fault(name, 'not a file', whatItIs(codeOf(err)))
     if (isMissing(err)) return undefined // removed meanwhile
     return fault(name, 'unreadable', codeOf(err) ?? String(err))
   }
   try {
     const info = fstatSync(fd)
-    if (!info.isFile()) return fault(name, 'not a file', 'special file')
+    if (!info.isFile())
+      return fault(name, 'not a file', whatItIs(info.isDirectory() ? 'EISDIR' : undefined))
     return use(fd, info)
   } catch (err) {
     return fault(name, 'unreadable', codeOf(err) ?? String(err))
   } finally {
     closeSync(fd)
   }
+}
+
+/** What stands under an entry name that is not a regular file, from the code opening it failed with. */
+function whatItIs(code: string | undefined): string {
+  if (code === 'ELOOP') return 'a symbolic link'
+  if (code === 'EISDIR') return 'a folder'
+  return 'a FIFO, socket or device'
 }
 
 function fault(name: string, kind: EntryFault['fault'], reason: string): EntryFault {
