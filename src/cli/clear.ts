@@ -1,11 +1,12 @@
 import { FileTier } from '../storage/tiers/file'
-import { UsageError } from './args'
+import { REDIS_OPTIONS, UsageError } from './args'
 import type { Command, CommandContext } from './command'
-import { folderProgress, requireFolder } from './command'
+import { folderProgress, redisSourceOf, requireFolder } from './command'
+import { Progress } from './progress'
+import { describeSource, type RedisSource } from './redis-source'
 import { canAsk, confirm } from './confirm'
-import { isFault, readEntryHead } from './entry-head'
-import { walkFolder } from './folder-scan'
-import { patternOf } from './ls'
+import { isFault } from './entry-head'
+import { folderHeads, patternOf } from './ls'
 import { bytes, count, writeJson, writeText } from './output'
 
 /**
@@ -32,77 +33,91 @@ export const clearCommand: Command = {
         description: 'list what would be removed, remove nothing',
       },
       yes: { type: 'boolean', short: 'y', description: 'do not ask' },
+      ...REDIS_OPTIONS,
     },
   },
   async run(ctx) {
     const pattern = ctx.positionals[0]!
-    const match = patternOf(pattern)
-    const dryRun = ctx.values['dry-run'] === true
-    const yes = ctx.values.yes === true
-    if (!dryRun && !yes && !canAsk(ctx.streams))
+    patternOf(pattern) // a bad pattern is a usage error before anything else
+    if (!ctx.values['dry-run'] && !ctx.values.yes && !canAsk(ctx.streams))
       throw new UsageError(
         'clear removes entries: give --yes (or --dry-run to list them) when not on a terminal',
         'clear',
       )
-    requireFolder(ctx.dir)
-    const shown: string[] = []
-    const found = await matches(ctx, pattern, (key) => {
-      if (dryRun && !ctx.json) ctx.streams.out.write(`${key}\n`)
-      else if (shown.length < SHOWN_BEFORE_ASKING || (dryRun && ctx.json)) shown.push(key)
-    })
-    if (dryRun) {
-      if (ctx.json)
-        writeJson(ctx.streams, {
-          pattern,
-          dryRun: true,
-          entries: found.entries,
-          bytes: found.bytes,
-          keys: shown,
-        })
-      else
-        writeText(
-          ctx.streams,
-          `(dry run: ${count(found.entries)} entries, ${bytes(found.bytes)}, would be removed)`,
-        )
-      return 0
+    const source = await redisSourceOf(ctx)
+    try {
+      return await clear(ctx, pattern, source)
+    } finally {
+      await source?.close()
     }
-    if (found.entries === 0) {
-      if (ctx.json) writeJson(ctx.streams, { pattern, removed: 0, bytes: 0 })
-      else writeText(ctx.streams, `nothing matches ${pattern}`)
-      return 0
-    }
-    if (!yes) {
-      const more =
-        found.entries > shown.length ? `\n  … and ${count(found.entries - shown.length)} more` : ''
-      ctx.streams.err.write(`${shown.map((k) => `  ${k}`).join('\n')}${more}\n`)
-      const question = `Remove ${count(found.entries)} entries (${bytes(found.bytes)}) matching ${pattern} from ${ctx.dir}?`
-      if (!(await confirm(ctx.streams, question))) {
-        ctx.streams.err.write('nothing removed\n')
-        return 0
-      }
-    }
-    const removed = await new FileTier({ dir: ctx.dir }).clear(match)
-    if (ctx.json) writeJson(ctx.streams, { pattern, removed, bytes: found.bytes })
-    else writeText(ctx.streams, `removed ${count(removed)} entries (${bytes(found.bytes)})`)
-    return 0
   },
+}
+
+async function clear(
+  ctx: CommandContext,
+  pattern: string,
+  source: RedisSource | undefined,
+): Promise<number> {
+  const match = patternOf(pattern)
+  const dryRun = ctx.values['dry-run'] === true
+  const yes = ctx.values.yes === true
+  if (!source) requireFolder(ctx.dir)
+  const shown: string[] = []
+  const found = await matches(ctx, pattern, source, (key) => {
+    if (dryRun && !ctx.json) ctx.streams.out.write(`${key}\n`)
+    else if (shown.length < SHOWN_BEFORE_ASKING || (dryRun && ctx.json)) shown.push(key)
+  })
+  if (dryRun) {
+    if (ctx.json)
+      writeJson(ctx.streams, {
+        pattern,
+        dryRun: true,
+        entries: found.entries,
+        bytes: found.bytes,
+        keys: shown,
+      })
+    else
+      writeText(
+        ctx.streams,
+        `(dry run: ${count(found.entries)} entries, ${bytes(found.bytes)}, would be removed)`,
+      )
+    return 0
+  }
+  if (found.entries === 0) {
+    if (ctx.json) writeJson(ctx.streams, { pattern, removed: 0, bytes: 0 })
+    else writeText(ctx.streams, `nothing matches ${pattern}`)
+    return 0
+  }
+  if (!yes) {
+    const more =
+      found.entries > shown.length ? `\n  … and ${count(found.entries - shown.length)} more` : ''
+    ctx.streams.err.write(`${shown.map((k) => `  ${k}`).join('\n')}${more}\n`)
+    const question = `Remove ${count(found.entries)} entries (${bytes(found.bytes)}) matching ${pattern} from ${source ? describeSource(source) : ctx.dir}?`
+    if (!(await confirm(ctx.streams, question))) {
+      ctx.streams.err.write('nothing removed\n')
+      return 0
+    }
+  }
+  const removed = await (source ?? new FileTier({ dir: ctx.dir })).clear(match)
+  if (ctx.json) writeJson(ctx.streams, { pattern, removed, bytes: found.bytes })
+  else writeText(ctx.streams, `removed ${count(removed)} entries (${bytes(found.bytes)})`)
+  return 0
 }
 
 /** Counts the matching entries and their bytes, handing each key to `each`. */
 async function matches(
   ctx: CommandContext,
   pattern: string,
+  source: RedisSource | undefined,
   each: (key: string) => void,
 ): Promise<{ entries: number; bytes: number }> {
   const match = patternOf(pattern)
   const found = { entries: 0, bytes: 0 }
-  const progress = folderProgress(ctx, 'matching')
+  const progress = source ? new Progress(ctx.streams, 'matching') : folderProgress(ctx, 'matching')
   try {
-    for await (const item of walkFolder(ctx.dir)) {
+    for await (const head of source ? source.heads(match) : folderHeads(ctx, match)) {
       progress.tick()
-      if (item.kind !== 'entry' || (item.key !== null && !match(item.key))) continue
-      const head = readEntryHead(ctx.dir, item.name)
-      if (head === undefined || isFault(head) || !match(head.key)) continue
+      if (isFault(head)) continue
       found.entries++
       found.bytes += head.bytes
       each(head.key)

@@ -1,11 +1,13 @@
 import { lstatSync } from 'node:fs'
-import type { CommandSpec, ParsedCommand } from './args'
+import { UsageError, type CommandSpec, type ParsedCommand } from './args'
 import { countNames, folderState } from './folder-scan'
 import type { Streams } from './output'
 import { Progress } from './progress'
+import { openRedisSource, type RedisSource } from './redis-source'
 
 /** What a command runs with: its parsed arguments, the folder, the streams, and one `now` for the whole run. */
 export interface CommandContext extends ParsedCommand {
+  command: string
   dir: string
   json: boolean
   streams: Streams
@@ -52,4 +54,15 @@ export function isLeftover(path: string, kind: 'temp' | 'lease', now: number): b
   } catch {
     return undefined
   }
+}
+
+/** The Redis prefix to read instead of the folder, when --redis is given (the `redis` package loads only then). */
+export async function redisSourceOf(ctx: CommandContext): Promise<RedisSource | undefined> {
+  const { redis: url, prefix, dir: givenDir } = ctx.values
+  if (url === undefined) {
+    if (prefix !== undefined) throw new UsageError('--prefix goes with --redis', ctx.command)
+    return undefined
+  }
+  if (givenDir !== undefined) throw new UsageError('give --dir or --redis, not both', ctx.command)
+  return openRedisSource(String(url), prefix === undefined ? undefined : String(prefix))
 }

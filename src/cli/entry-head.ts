@@ -27,7 +27,7 @@ export interface EntryHead {
   freshUntil?: number
   /** Size of the file in bytes. */
   bytes: number
-  /** When the file was written (its ctime: the tier stamps the mtime with the expiry just after the rename). */
+  /** When the file was written (its ctime: the tier stamps the mtime with the expiry just after the rename); NaN when not known (Redis). */
   writtenAt: number
   /** Every field of the header as written, for `inspect` and `--json`. */
   fields: Record<string, unknown>
@@ -54,7 +54,7 @@ export function readEntryHead(dir: string, name: string): EntryHead | EntryFault
       const got = readSync(fd, buffer, 0, wanted, 0)
       const fields = parseHeader(buffer.toString('utf8', 0, got))
       if (fields !== undefined || got < wanted || wanted >= info.size)
-        return checkHead(name, fields, info)
+        return headOf(name, fields, info.size, info.ctimeMs, (key) => keyToFileName(key) === name)
       wanted = Math.min(info.size, wanted * 16)
     }
   })
@@ -88,7 +88,8 @@ export function readEntryBytes(
       }
       const whole = bytes.subarray(0, length)
       const header = parseHeader(whole.toString('utf8', 0, Math.min(length, 1 << 20)))
-      return { head: checkHead(name, header, info), bytes: whole }
+      const ours = (key: string) => keyToFileName(key) === name
+      return { head: headOf(name, header, info.size, info.ctimeMs, ours), bytes: whole }
     },
   )
 }
@@ -153,24 +154,24 @@ function fault(name: string, kind: EntryFault['fault'], reason: string): EntryFa
   return { name, fault: kind, reason, bytes: 0 }
 }
 
-/** The head for these fields, or why they are not an entry of this tier for this name. */
-function checkHead(
+/**
+ * The head for a header's fields, or why they are not an entry: `name` is where it was found (a file name, a
+ * Redis key), `holds` whether a key belongs under that name, `writtenAt` NaN where it is not known (Redis).
+ */
+export function headOf(
   name: string,
   fields: Record<string, unknown> | undefined,
-  info: Stats,
+  size: number,
+  writtenAt: number,
+  holds: (key: string) => boolean,
 ): EntryHead | EntryFault {
-  const corrupt = (reason: string): EntryFault => ({
-    name,
-    fault: 'corrupt',
-    reason,
-    bytes: info.size,
-  })
-  if (fields === undefined) return corrupt(info.size === 0 ? 'empty file' : 'no entry header')
+  const corrupt = (reason: string): EntryFault => ({ name, fault: 'corrupt', reason, bytes: size })
+  if (fields === undefined) return corrupt(size === 0 ? 'empty file' : 'no entry header')
   const { v, key, expiresAt, freshUntil } = fields
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > FORMAT_VERSION)
     return corrupt(`unknown format ${JSON.stringify(v)}`)
   if (typeof key !== 'string') return corrupt('no key')
-  if (keyToFileName(key) !== name) return corrupt('holds another key than its name says')
+  if (!holds(key)) return corrupt('holds another key than its name says')
   if (expiresAt !== null && typeof expiresAt !== 'number') return corrupt('bad expiry')
   if (freshUntil !== undefined && freshUntil !== null && typeof freshUntil !== 'number')
     return corrupt('bad freshness time')
@@ -180,8 +181,8 @@ function checkHead(
     format: v,
     expiresAt: expiresAt ?? Infinity,
     ...(typeof freshUntil === 'number' && { freshUntil }),
-    bytes: info.size,
-    writtenAt: info.ctimeMs,
+    bytes: size,
+    writtenAt,
     fields,
   }
 }

@@ -1,8 +1,9 @@
 import { compilePattern, type KeyMatcher } from '../core/pattern'
-import { choiceOption, intOption, UsageError } from './args'
+import { choiceOption, intOption, REDIS_OPTIONS, UsageError } from './args'
 import type { Command, CommandContext } from './command'
-import { folderProgress, requireFolder } from './command'
-import { isFault, readEntryHead, type EntryHead } from './entry-head'
+import { folderProgress, redisSourceOf, requireFolder } from './command'
+import { isFault, readEntryHead, type EntryFault, type EntryHead } from './entry-head'
+import { Progress } from './progress'
 import { walkFolder } from './folder-scan'
 import { bytes, count, expiresIn, isoOrNull } from './output'
 import { TopN } from './top-n'
@@ -40,6 +41,7 @@ export const lsCommand: Command = {
         type: 'string',
         description: `order: ${SORTS.join(', ')} (size: largest first, age: oldest first)`,
       },
+      ...REDIS_OPTIONS,
     },
   },
   async run(ctx) {
@@ -52,24 +54,23 @@ export const lsCommand: Command = {
       'ls',
     )
     const match = ctx.positionals[0] === undefined ? undefined : patternOf(ctx.positionals[0])
-    requireFolder(ctx.dir)
-    const rows = new Rows(ctx)
+    const source = await redisSourceOf(ctx)
+    if (!source) requireFolder(ctx.dir)
+    const rows = new Rows(ctx, source ? 'redis' : 'file')
     let matched = 0
     const top = sort === 'none' ? undefined : new TopN(limit ?? Infinity, RANK[sort])
-    const progress = folderProgress(ctx, 'listing')
+    const progress = source ? new Progress(ctx.streams, 'listing') : folderProgress(ctx, 'listing')
     try {
-      for await (const item of walkFolder(ctx.dir)) {
+      for await (const head of source ? source.heads(match) : folderHeads(ctx, match)) {
         progress.tick()
-        if (item.kind !== 'entry') continue
-        if (match && item.key !== null && !match(item.key)) continue // the name told the key: no read
-        const head = readEntryHead(ctx.dir, item.name)
-        if (head === undefined || isFault(head) || (match && !match(head.key))) continue
+        if (isFault(head)) continue
         matched++
         if (top) top.push(head)
         else if (limit === undefined || matched <= limit) rows.add(head)
       }
     } finally {
       progress.finish()
+      await source?.close()
     }
     for (const head of top?.sorted() ?? []) rows.add(head)
     rows.end(
@@ -89,21 +90,36 @@ export function patternOf(pattern: string): KeyMatcher {
   }
 }
 
+/** The heads of the folder's entries whose keys `match` accepts; a key the name tells is matched without a read. */
+export async function* folderHeads(
+  ctx: CommandContext,
+  match: KeyMatcher | undefined,
+): AsyncGenerator<EntryHead | EntryFault> {
+  for await (const item of walkFolder(ctx.dir)) {
+    if (item.kind !== 'entry' || (match && item.key !== null && !match(item.key))) continue
+    const head = readEntryHead(ctx.dir, item.name)
+    if (head !== undefined && (isFault(head) || !match || match(head.key))) yield head
+  }
+}
+
 /** Writes rows as they come: JSON array items, or text lines whose fixed-width columns need no look-ahead. */
 class Rows {
   #first = true
-  constructor(readonly ctx: CommandContext) {
+  constructor(
+    readonly ctx: CommandContext,
+    readonly tier: string,
+  ) {
     if (ctx.json) ctx.streams.out.write('[')
   }
 
   add(head: EntryHead): void {
     const { out } = this.ctx.streams
     if (this.ctx.json) {
-      out.write(`${this.#first ? '' : ','}\n  ${JSON.stringify(rowJson(head))}`)
+      out.write(`${this.#first ? '' : ','}\n  ${JSON.stringify(rowJson(head, this.tier))}`)
     } else {
       if (this.#first) out.write(`${'SIZE'.padStart(10)}  ${'EXPIRES'.padEnd(24)}  TIER  KEY\n`)
       out.write(
-        `${bytes(head.bytes).padStart(10)}  ${expiresIn(head.expiresAt, this.ctx.now).padEnd(24)}  file  ${head.key}\n`,
+        `${bytes(head.bytes).padStart(10)}  ${expiresIn(head.expiresAt, this.ctx.now).padEnd(24)}  ${this.tier.padEnd(5)} ${head.key}\n`,
       )
     }
     this.#first = false
@@ -117,14 +133,13 @@ class Rows {
   }
 }
 
-function rowJson(head: EntryHead): unknown {
+function rowJson(head: EntryHead, tier: string): unknown {
   return {
     key: head.key,
-    tier: 'file',
+    tier,
     bytes: head.bytes,
     expiresAt: isoOrNull(head.expiresAt),
     ...(head.freshUntil !== undefined && { freshUntil: isoOrNull(head.freshUntil) }),
-    writtenAt: isoOrNull(head.writtenAt),
-    file: head.name,
+    ...(tier === 'file' && { writtenAt: isoOrNull(head.writtenAt), file: head.name }),
   }
 }

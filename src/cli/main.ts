@@ -55,7 +55,7 @@ export async function main(argv: string[], streams: Streams = processStreams): P
     }
     const dir = resolve(typeof parsed.values.dir === 'string' ? parsed.values.dir : 'cache')
     const json = parsed.values.json === true
-    return await command.run({ ...parsed, dir, json, streams, now: nowMs() })
+    return await command.run({ ...parsed, command: name, dir, json, streams, now: nowMs() })
   } catch (err) {
     return report(err, streams)
   }

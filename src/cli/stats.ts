@@ -1,5 +1,8 @@
 import type { Command, CommandContext } from './command'
-import { folderProgress, isLeftover, requireFolder } from './command'
+import { folderProgress, isLeftover, redisSourceOf, requireFolder } from './command'
+import { REDIS_OPTIONS } from './args'
+import { Progress } from './progress'
+import { describeSource, type RedisSource } from './redis-source'
 import { isFault, readEntryHead, type EntryHead } from './entry-head'
 import { walkFolder } from './folder-scan'
 import { functionOfKey } from './function-id'
@@ -19,6 +22,8 @@ interface Tally {
 
 export interface FolderStats extends Tally {
   dir: string
+  /** Set when the entries are a Redis prefix's rather than a folder's. */
+  redis?: string
   tagged: boolean
   expiredBytes: number
   corrupt: number
@@ -46,6 +51,9 @@ export async function collectStats(ctx: CommandContext, label = 'reading'): Prom
     leases: { files: 0, orphaned: 0 },
     functions: new Map(),
   }
+  const source = await redisSourceOf(ctx)
+  if (source) return countRedis(ctx, source, stats)
+  requireFolder(ctx.dir)
   const progress = folderProgress(ctx, label)
   try {
     for await (const item of walkFolder(ctx.dir)) {
@@ -87,10 +95,9 @@ export const statsCommand: Command = {
     summary:
       'Entries, bytes, expired and stale counts, temp and lease leftovers, oldest and newest entry, and a\nbreakdown by function version (namespace:function:version).',
     positionals: [],
-    options: {},
+    options: { ...REDIS_OPTIONS },
   },
   async run(ctx) {
-    requireFolder(ctx.dir)
     const stats = await collectStats(ctx)
     if (ctx.json) writeJson(ctx.streams, statsJson(stats))
     else writeText(ctx.streams, statsText(stats, ctx.now))
@@ -99,6 +106,17 @@ export const statsCommand: Command = {
 }
 
 export function statsJson(stats: FolderStats): unknown {
+  if (stats.redis !== undefined) {
+    const {
+      dir: _d,
+      tagged: _t,
+      foreign: _f,
+      temp: _tmp,
+      leases: _l,
+      ...rest
+    } = statsJson({ ...stats, redis: undefined }) as Record<string, unknown>
+    return { redis: stats.redis, ...rest }
+  }
   return {
     dir: stats.dir,
     tagged: stats.tagged,
@@ -119,8 +137,17 @@ export function statsJson(stats: FolderStats): unknown {
 function statsText(stats: FolderStats, now: number): string {
   const ago = (ms: number | undefined) =>
     ms === undefined ? '-' : `${when(ms)} (${span(now - ms)} ago)`
+  const onDisk: [string, string][] = [
+    ['Foreign files', count(stats.foreign)],
+    ['Temp files', `${count(stats.temp.files)} (${count(stats.temp.leftovers)} left over)`],
+    ['Lease files', `${count(stats.leases.files)} (${count(stats.leases.orphaned)} orphaned)`],
+    ['Oldest entry', ago(stats.oldest)],
+    ['Newest entry', ago(stats.newest)],
+  ]
   const summary = fields([
-    ['Folder', `${stats.dir}${stats.tagged ? '' : ' (no CACHEDIR.TAG)'}`],
+    stats.redis !== undefined
+      ? ['Redis', stats.redis]
+      : ['Folder', `${stats.dir}${stats.tagged ? '' : ' (no CACHEDIR.TAG)'}`],
     ['Entries', `${count(stats.entries)} (${bytes(stats.bytes)})`],
     [
       'Expired',
@@ -131,11 +158,7 @@ function statsText(stats: FolderStats, now: number): string {
       'Corrupt',
       `${count(stats.corrupt)}${stats.corrupt ? ': tiercache verify --fix removes them' : ''}`,
     ],
-    ['Foreign files', count(stats.foreign)],
-    ['Temp files', `${count(stats.temp.files)} (${count(stats.temp.leftovers)} left over)`],
-    ['Lease files', `${count(stats.leases.files)} (${count(stats.leases.orphaned)} orphaned)`],
-    ['Oldest entry', ago(stats.oldest)],
-    ['Newest entry', ago(stats.newest)],
+    ...(stats.redis === undefined ? onDisk : []),
   ])
   const functions = sortedFunctions(stats)
   if (functions.length === 0) return summary
@@ -146,6 +169,27 @@ function statsText(stats: FolderStats, now: number): string {
 }
 
 // --- Internal helpers ---
+
+async function countRedis(
+  ctx: CommandContext,
+  source: RedisSource,
+  stats: FolderStats,
+): Promise<FolderStats> {
+  stats.redis = describeSource(source)
+  const progress = new Progress(ctx.streams, 'reading')
+  try {
+    for await (const head of source.heads()) {
+      progress.tick()
+      if (!isFault(head)) countEntry(stats, head, ctx.now)
+      else
+        [stats.corrupt, stats.corruptBytes] = [stats.corrupt + 1, stats.corruptBytes + head.bytes]
+    }
+  } finally {
+    progress.finish()
+    await source.close()
+  }
+  return stats
+}
 
 function emptyTally(): Tally {
   return { entries: 0, bytes: 0, expired: 0, stale: 0 }
@@ -164,6 +208,7 @@ function countEntry(stats: FolderStats, head: EntryHead, now: number): void {
     if (stale) tally.stale++
   }
   if (expired) stats.expiredBytes += head.bytes
+  if (Number.isNaN(head.writtenAt)) return // not known (Redis)
   stats.oldest = Math.min(stats.oldest ?? Infinity, head.writtenAt)
   stats.newest = Math.max(stats.newest ?? -Infinity, head.writtenAt)
 }
