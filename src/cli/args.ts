@@ -41,7 +41,7 @@ export const REDIS_OPTIONS: Record<string, OptionSpec> = {
     type: 'string',
     description: 'a Redis URL (redis://host:port) to read instead of a folder',
   },
-  prefix: { type: 'string', description: "the RedisTier's key prefix (default tiercache:)" },
+  prefix: { type: 'string', description: "the RedisTier's key prefix (default tc:)" },
 }
 
 export interface ParsedCommand {
