@@ -9,6 +9,8 @@ export default defineConfig({
     // tiercache/keyv: Keyv both ways. It never imports keyv itself, and tiercache never imports it.
     'keyv/index': 'src/keyv/index.ts',
     'testing/index': 'src/testing/index.ts',
+    // The `tiercache` command (package.json "bin"): dist/cli.js, made executable by tsup for its shebang.
+    cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
   // Shared chunks in the CJS build too: else tiercache/redis would carry its own copy of StorageError & co.
