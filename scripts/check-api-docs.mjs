@@ -10,6 +10,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 /** The package's entry points: subpath → source file. Keep in step with `exports` in package.json. */
 export const ENTRY_POINTS = {
   tiercache: 'src/index.ts',
+  'tiercache/keyv': 'src/keyv/index.ts',
   'tiercache/redis': 'src/redis/index.ts',
   'tiercache/testing': 'src/testing/index.ts',
 }

@@ -134,6 +134,21 @@ export class ClockError extends StorageError {
 /**
  * A computation passed its `hardTimeout`: the caller rejects with this (unless `staleIfError` served a stale
  * value). The computation goes on, and its result is stored when it lands.
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError, withCache } from 'tiercache'
+ *
+ * declare function callModel(documentId: string): Promise<string>
+ *
+ * const summarize = withCache(callModel, { ttl: '1h', hardTimeout: '1m' })
+ * try {
+ *   console.log(await summarize('doc-42'))
+ * } catch (err) {
+ *   if (!(err instanceof TimeoutError)) throw err
+ *   console.warn(`${err.key}: no answer after ${err.timeoutMs} ms; the next call gets it once it lands`)
+ * }
+ * ```
  */
 export class TimeoutError extends CacheError {
   override name = 'TimeoutError'
@@ -152,6 +167,21 @@ export class TimeoutError extends CacheError {
 /**
  * A computation failed (or timed out) where no caller receives the error: a background refresh, or one whose
  * callers were served a stale value instead (`staleIfError`). Goes to `onError`; `cause` is the failure.
+ *
+ * @example
+ * ```ts
+ * import { Cache, RefreshError } from 'tiercache'
+ *
+ * const cache = new Cache({
+ *   staleWhileRevalidate: '10m',
+ *   staleIfError: '1d',
+ *   onError: (err) => {
+ *     // The callers were served the stale value; only the log hears of the failure.
+ *     if (err instanceof RefreshError) console.warn(`refresh failed, stale value kept: ${String(err.cause)}`)
+ *     else console.warn(err.message)
+ *   },
+ * })
+ * ```
  */
 export class RefreshError extends StorageError {
   override name = 'RefreshError'

@@ -4,6 +4,21 @@ import type { Entry } from './tier'
 /**
  * What happens around an entry's expiry, for results that take long to compute (docs/freshness.md). Every
  * option is off by default: without them, an entry is fresh until its `ttl` ends and then gone.
+ *
+ * @example
+ * ```ts
+ * import { Cache, withCache, type FreshnessOptions } from 'tiercache'
+ *
+ * declare function callModel(documentId: string): Promise<string>
+ *
+ * const resilient: FreshnessOptions = {
+ *   staleWhileRevalidate: '10m', // after the ttl, served at once for 10 minutes while one refresh runs
+ *   staleIfError: '1d', // a failing model gets the last good answer, up to a day past its ttl
+ *   hardTimeout: '1m', // callers without a stale answer reject with a TimeoutError after a minute
+ * }
+ * const cache = new Cache({ ttl: '1h', ...resilient }) // every call's defaults
+ * const summarize = withCache(callModel, { cache, timeout: '2s', eagerRefresh: 0.9 }) // this function's own
+ * ```
  */
 export interface FreshnessOptions {
   /**
@@ -185,7 +200,21 @@ export function isFresh(entry: Entry, now: number): boolean {
   return (entry.freshUntil ?? entry.expiresAt) > now
 }
 
-/** What `cache.getEntry(key)` returns. */
+/**
+ * What `cache.getEntry(key)` returns: the value, fresh or stale, with its times and the tier it came from.
+ *
+ * @example
+ * ```ts
+ * import { Cache, type EntryInfo } from 'tiercache'
+ *
+ * const cache = new Cache({ staleIfError: '1d' })
+ * const entry: EntryInfo<string> | undefined = await cache.getEntry<string>('report:2026-11')
+ * if (entry?.stale) {
+ *   const minutes = Math.round((Date.now() - entry.freshUntil) / 60_000)
+ *   console.log(`from ${entry.tier}, stale for ${minutes} min, gone at ${new Date(entry.expiresAt).toISOString()}`)
+ * }
+ * ```
+ */
 export interface EntryInfo<T = unknown> {
   value: T
   /** Epoch ms at which the value stops being fresh. */

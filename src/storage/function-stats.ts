@@ -1,4 +1,19 @@
-/** What one cached function's calls cost and saved, as `fn.stats()` and `cache.stats().functions` report it. */
+/**
+ * What one cached function's calls cost and saved, as `fn.stats()` and `cache.stats().functions` report it.
+ *
+ * @example
+ * ```ts
+ * import { withCache, type FunctionStats } from 'tiercache'
+ *
+ * declare function callModel(documentId: string): Promise<string>
+ *
+ * const summarize = withCache(callModel, { ttl: '1h', namespace: 'docs' })
+ * await summarize('doc-42')
+ * const stats: FunctionStats = summarize.stats()
+ * const hits = Object.values(stats.hits).reduce((sum, n) => sum + n, 0)
+ * console.log(`${stats.id}: ${hits}/${stats.calls} hits, ${stats.computeMs.mean} ms per run, ${stats.timeSavedMs} ms saved`)
+ * ```
+ */
 export interface FunctionStats {
   /** `namespace:name:v<version>` (`name:v<version>` without a namespace). */
   id: string
