@@ -25,10 +25,21 @@ import {
  * a promise, so it never throws synchronously.
  */
 
-/** Class-level defaults for the `@Cached` and `@InvalidatesCache` methods of a class. */
+/**
+ * Class-level defaults for the `@Cached` and `@InvalidatesCache` methods of a class. Its `tags` and
+ * `resultTags` are added to each method's own.
+ */
 export type CacheConfigOptions = Pick<
   WithCacheOptions,
-  'namespace' | 'version' | 'ttl' | 'memoryTtl' | 'cache' | 'shouldCache' | 'onError'
+  | 'namespace'
+  | 'version'
+  | 'ttl'
+  | 'memoryTtl'
+  | 'cache'
+  | 'shouldCache'
+  | 'onError'
+  | 'tags'
+  | 'resultTags'
 >
 
 /**
@@ -88,9 +99,11 @@ export function Cached<A extends unknown[] = any[], R = any>(
             `${name} (in class ${declaringClass.name})`,
           )
         try {
+          const config = configOf(declaringClass)
           cachedFn = withCache(method, {
-            ...configOf(declaringClass),
+            ...config,
             ...options,
+            ...mergedTags(config, options),
             key: options.key ?? name,
           })
         } catch (err) {
@@ -104,24 +117,39 @@ export function Cached<A extends unknown[] = any[], R = any>(
   })
 }
 
+/** Options of `@InvalidatesCache`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the decorated method's arguments, whatever they are
+export interface InvalidatesCacheOptions<A extends unknown[] = any[]> {
+  /** The tags to invalidate (`cache.invalidateTags`), from the arguments. */
+  tags?: (...args: A) => readonly string[]
+  cache?: Cache
+  onError?: (error: StorageError) => void
+}
+
 /**
  * After a successful call, clears every pattern the function returns (globs such as `video_123_*`, RegExps or
- * exact keys) from the cache. A failed call clears nothing; a cache failure goes to `onError` (default: the
- * cache's), and the call's result still returns.
+ * exact keys) from the cache, and invalidates the `tags` option's tags. A failed call clears nothing; a cache
+ * failure goes to `onError` (default: the cache's), and the call's result still returns.
  * @example @InvalidatesCache((videoId) => [`video_${videoId}_*`])
+ * @example @InvalidatesCache({ tags: (videoId) => [`video:${videoId}`] })
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the decorated method's arguments, whatever they are
 export function InvalidatesCache<A extends unknown[] = any[]>(
-  patterns: (...args: A) => KeyPattern | KeyPattern[],
-  options: { cache?: Cache; onError?: (error: StorageError) => void } = {},
+  patternsOrOptions: ((...args: A) => KeyPattern | KeyPattern[]) | InvalidatesCacheOptions<A>,
+  moreOptions: InvalidatesCacheOptions<A> = {},
 ): AsyncMethodDecorator<A, unknown> {
+  const byTagsOnly = typeof patternsOrOptions === 'object' && patternsOrOptions !== null
+  const patterns = byTagsOnly ? () => [] : patternsOrOptions
+  const options = byTagsOnly ? patternsOrOptions : moreOptions
   return decorateMethod('InvalidatesCache', (method, methodName, owner) => {
     const invalid = checkAtDefinition('InvalidatesCache', owner.describe(methodName), () => {
       if (typeof patterns !== 'function')
         throw new TypeError(
-          '@InvalidatesCache needs a function of the arguments giving the patterns',
+          '@InvalidatesCache needs a function of the arguments giving the patterns, or { tags }',
         )
-      checkWithCacheOptions(options)
+      if (options.tags !== undefined && typeof options.tags !== 'function')
+        throw new TypeError('tags option of @InvalidatesCache must be a function of the arguments')
+      checkWithCacheOptions({ cache: options.cache, onError: options.onError })
     })
     const replacement = async function (this: unknown, ...args: unknown[]) {
       if (invalid) throw invalid
@@ -131,9 +159,14 @@ export function InvalidatesCache<A extends unknown[] = any[]>(
       const onError =
         options.onError ?? config.onError ?? ((err: StorageError) => cache.reportError(err))
       const list = (patterns as (...args: unknown[]) => KeyPattern | KeyPattern[]).apply(this, args)
-      for (const pattern of Array.isArray(list) ? list : [list]) {
+      const tags = options.tags?.apply(this, args as A)
+      const changes = (Array.isArray(list) ? list : [list]).map(
+        (pattern) => () => cache.clear(pattern),
+      )
+      if (tags !== undefined) changes.push(() => cache.invalidateTags(tags).then(() => 0))
+      for (const change of changes) {
         try {
-          await cache.clear(pattern)
+          await change()
         } catch (err) {
           if (!isStorageError(err)) throw err
           onError(err)
@@ -266,6 +299,27 @@ function checkAtDefinition(
       { type: 'TiercacheWarning', code: 'TIERCACHE_BAD_OPTION' },
     )
     return error
+  }
+}
+
+/** A class's tags followed by the method's own: @CacheConfig adds tags to every method. */
+function mergedTags(
+  config: CacheConfigOptions,
+  options: CachedOptions,
+): Pick<CachedOptions, 'tags' | 'resultTags'> {
+  const tags = [config.tags, options.tags].filter((t) => t !== undefined)
+  const fromResult = [config.resultTags, options.resultTags].filter((t) => t !== undefined)
+  return {
+    tags:
+      tags.length < 2
+        ? tags[0]
+        : function (this: unknown, ...args: unknown[]) {
+            return tags.flatMap((t) => (typeof t === 'function' ? t.apply(this, args) : t))
+          },
+    resultTags:
+      fromResult.length < 2
+        ? fromResult[0]
+        : (result, args) => fromResult.flatMap((t) => t(result, args)),
   }
 }
 

@@ -1,6 +1,7 @@
 import { toMs, type Duration } from '../core/duration'
 import { CacheError, type StorageError } from '../core/exceptions'
 import type { Cache, GetOrSetOptions } from '../storage/cache'
+import { checkTags, type TagsOption } from '../storage/tag-options'
 import { ArgsIndex } from './args-index'
 import { getDefaultCache } from './default-cache'
 import { claimPrefix } from './function-registry'
@@ -49,6 +50,19 @@ export interface WithCacheOptions<A extends unknown[] = unknown[], R = unknown> 
   shouldCache?: (result: R) => boolean
   /** Receives cache failures (the caller still gets the computed result). Default: the cache's `onError`. */
   onError?: (error: StorageError) => void
+  /**
+   * Tags of each result, from the arguments (or a fixed list): what the result was derived from.
+   * `cache.invalidateTags(['video:abc'])` invalidates every result tagged `video:abc` (docs/tags.md).
+   * @example tags: ({ videoId }) => [`video:${videoId}`]
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- `this` is whatever the method's class is
+  tags?: readonly string[] | ((this: any, ...args: A) => readonly string[])
+  /**
+   * Tags of each result, from the result itself (and the arguments): for a result derived from several
+   * things, such as a playlist summary of many videos. Added to `tags`.
+   * @example resultTags: (playlist) => playlist.videoIds.map((id) => `video:${id}`)
+   */
+  resultTags?: (result: R, args: A) => readonly string[]
 }
 
 /** A cached function: `fn`'s signature, returning a promise, with helpers to inspect and control its entries. */
@@ -82,10 +96,13 @@ export function withCache<A extends unknown[], R>(
   const cache = options.cache ?? getDefaultCache()
   const keyOf = makeKeyOf(fn, options, cache)
   const { ttl, memoryTtl, shouldCache, onError } = options
+  const tagsOf = makeTagsOf(options)
   // Options that do not depend on the arguments are built once, not on every miss.
   const fixedOptions: GetOrSetOptions<T> | undefined =
-    typeof ttl === 'function' ? undefined : { ttl, memoryTtl, shouldCache, onError }
-  const loadOptions = (args: A, fresh = false): GetOrSetOptions<T> =>
+    typeof ttl === 'function' || typeof tagsOf === 'function'
+      ? undefined
+      : { ttl, memoryTtl, shouldCache, onError, tags: tagsOf }
+  const loadOptions = (self: unknown, args: A, fresh = false): GetOrSetOptions<T> =>
     fixedOptions !== undefined && !fresh
       ? fixedOptions
       : {
@@ -94,6 +111,7 @@ export function withCache<A extends unknown[], R>(
           shouldCache,
           onError,
           fresh,
+          tags: typeof tagsOf === 'function' ? tagsOf(self, args) : tagsOf,
         }
   const compute = (self: unknown, args: A) => () => fn.apply(self, args) as Promise<T> | T
   const keyOfCall = (self: unknown, args: A) => keyOf(self, args, callText(args))
@@ -117,7 +135,13 @@ export function withCache<A extends unknown[], R>(
       index?.set(args, text, hit)
       return Promise.resolve(hit.value as T)
     }
-    return cache.load(key, compute(this, args), loadOptions(args))
+    let load: GetOrSetOptions<T>
+    try {
+      load = loadOptions(this, args)
+    } catch (err) {
+      return Promise.reject(err) // a throwing tags function fails the call, as a throwing key function does
+    }
+    return cache.load(key, compute(this, args), load)
   } as CachedFunction<A, T>
 
   Object.defineProperties(cached, {
@@ -130,7 +154,7 @@ export function withCache<A extends unknown[], R>(
     peek: { value: async (...args: A) => cache.get<T>(keyOfCall(undefined, args)) },
     refresh: {
       value: async function (this: unknown, ...args: A) {
-        return cache.load(keyOfCall(this, args), compute(this, args), loadOptions(args, true))
+        return cache.load(keyOfCall(this, args), compute(this, args), loadOptions(this, args, true))
       },
     },
   })
@@ -166,6 +190,33 @@ export function checkWithCacheOptions(options: WithCacheOptions<never, never>): 
     throw new TypeError('key option must be a function or a non-empty string')
   if (options.hashInstancesOf !== undefined && !Array.isArray(options.hashInstancesOf))
     throw new TypeError('hashInstancesOf option must be an array of classes')
+  const { tags, resultTags } = options
+  if (tags !== undefined && typeof tags !== 'function') checkTags(tags)
+  if (resultTags !== undefined && typeof resultTags !== 'function')
+    throw new TypeError(`resultTags option must be a function (got ${typeof resultTags})`)
+}
+
+/**
+ * The tags option of `getOrSet` for a call: a fixed list, or a function of the call (`self`, `args`) giving
+ * the list, or (with `resultTags`) a function of the result. Undefined for an untagged function.
+ */
+function makeTagsOf<A extends unknown[], T>(
+  options: WithCacheOptions<A, T>,
+): readonly string[] | undefined | ((self: unknown, args: A) => TagsOption<T>) {
+  const { tags, resultTags } = options
+  if (resultTags === undefined) {
+    if (typeof tags !== 'function') return tags
+    return (self, args) => checkedTags(tags.apply(self, args))
+  }
+  return (self, args) => {
+    const fromArgs = typeof tags === 'function' ? checkedTags(tags.apply(self, args)) : (tags ?? [])
+    return (value: T) => [...fromArgs, ...resultTags(value, args)]
+  }
+}
+
+function checkedTags(tags: unknown): readonly string[] {
+  checkTags(tags, "the tags function's result")
+  return tags
 }
 
 /** Builds the key function: the user's, followed by the version when one is set, or the default scheme. */

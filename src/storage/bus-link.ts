@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { StorageError } from '../core/exceptions'
-import type { KeyPattern } from '../core/pattern'
-import { decodeBusMessage, encodeBusMessage, type CacheBus } from './bus'
+import { decodeBusMessage, encodeBusMessage, type BusChange, type CacheBus } from './bus'
 import type { Invalidation } from './invalidation'
 
 /**
@@ -35,14 +34,24 @@ export class BusLink {
   }
 
   /** Awaits `work` (the write of a change), then publishes the change, even when `work` failed. */
-  async after<T>(
-    change: { key: string } | { pattern: KeyPattern | undefined },
-    work: Promise<T> | T,
-  ): Promise<T> {
+  async after<T>(change: BusChange, work: Promise<T> | T): Promise<T> {
     try {
       return await work
     } finally {
       this.#bus.publish(encodeBusMessage(this.id, change))
+    }
+  }
+
+  /** Awaits a tag invalidation, then publishes it with the counters it got (without them if it failed). */
+  async afterTags(
+    tags: readonly string[],
+    work: Promise<number[] | undefined>,
+  ): Promise<number[] | undefined> {
+    let versions: number[] | undefined
+    try {
+      return (versions = await work)
+    } finally {
+      this.#bus.publish(encodeBusMessage(this.id, { tags, versions }))
     }
   }
 
@@ -53,6 +62,11 @@ export class BusLink {
   #receive(text: string): void {
     const message = decodeBusMessage(text)
     if (message === undefined || message.from === this.id) return
+    if (message.tags) {
+      const { tags, versions } = message.tags
+      this.#invalidation.invalidateTags(tags, 'local', versions).catch(this.#report)
+      return
+    }
     this.#drop(message.target, 'local')
   }
 

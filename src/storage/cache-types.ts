@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock'
 import type { Duration } from '../core/duration'
 import type { StorageError } from '../core/exceptions'
 import type { CacheBus } from './bus'
+import type { TagsOption } from './tag-options'
 import type { Tier } from './tier'
 
 /** The option and result types of `Cache` (src/storage/cache.ts). */
@@ -12,6 +13,11 @@ export interface SetOptions {
   ttl?: Duration
   /** A shorter lifetime for the in-process copy (the guide: "use shorter TTL for memory-intensive data"). */
   memoryTtl?: Duration
+  /**
+   * What the value was derived from (`['video:abc']`): `cache.invalidateTags(['video:abc'])` invalidates it
+   * (docs/tags.md).
+   */
+  tags?: readonly string[]
 }
 
 /** What `set` takes as its third argument: a TTL alone, or both lifetimes. */
@@ -28,6 +34,11 @@ export interface GetOrSetOptions<T> {
   onError?: (error: StorageError) => void
   /** Skip the lookup: compute and store even when a value is cached (a refresh). */
   fresh?: boolean
+  /**
+   * The tags of the stored value (docs/tags.md): a list, or a function of the computed value for a value
+   * derived from several things (`(playlist) => playlist.videos.map((v) => `video:${v.id}`)`).
+   */
+  tags?: TagsOption<T>
 }
 
 export interface CacheOptions {

@@ -9,6 +9,8 @@ export interface Flight {
   settled: boolean
   /** True once its key was invalidated (set, deleted, cleared, refreshed): its result must not be stored. */
   stale: boolean
+  /** The tags its result will carry, when known before it is computed; 'result' when they come from it. */
+  tags: readonly string[] | 'result' | undefined
 }
 
 /**
@@ -31,7 +33,13 @@ export class FlightRegistry {
    * held from now on, so that an invalidation made by the computation itself, before `register`, marks it.
    */
   open(key: string): Flight {
-    const flight: Flight = { key, promise: undefined, settled: false, stale: false }
+    const flight: Flight = {
+      key,
+      promise: undefined,
+      settled: false,
+      stale: false,
+      tags: undefined,
+    }
     this.#running.set(key, flight)
     return flight
   }
@@ -51,6 +59,21 @@ export class FlightRegistry {
   settle(flight: Flight): void {
     flight.settled = true
     if (this.#running.get(flight.key) === flight) this.#running.delete(flight.key)
+  }
+
+  /**
+   * Tags were invalidated: the flights of those tags are marked stale and forgotten. Flights whose tags come
+   * from their result are forgotten too (later callers start afresh); whether such a result is stored is
+   * decided when its tags are known (`TagVersions.changedSince`).
+   */
+  dropTags(tags: readonly string[]): void {
+    for (const [key, flight] of [...this.#running]) {
+      const own = flight.tags
+      if (own === undefined || (own !== 'result' && !own.some((tag) => tags.includes(tag))))
+        continue
+      if (own !== 'result') flight.stale = true
+      this.#running.delete(key)
+    }
   }
 
   /** Marks the flight of `key` (or, with `match`, of each key it accepts; undefined: every key) stale, and forgets it. */

@@ -6,17 +6,26 @@ import type { CacheEvents } from './cache-events'
 import { ClearBarrier } from './clear-barrier'
 import type { LifetimePolicy, Lifetimes } from './lifetimes'
 import { encodeForStorage } from './stored-entry'
+import { TagVersions } from './tag-versions'
 import { tierScopes, type Layer, type RemovalScope, type Scope } from './tier-scopes'
 import {
+  hasTagCounters,
   isInProcessTier,
   type Entry,
   type InProcessTier,
   type KeyPredicate,
+  type TagStamps,
   type Tier,
 } from './tier'
 import type { WriteTracker } from './write-tracker'
 
 export type { RemovalScope } from './tier-scopes'
+
+/** The tags of a write, and the `TagVersions.sequence` read when its computation began. */
+export interface Tagging {
+  readonly tags: readonly string[]
+  readonly since: number
+}
 
 /** Where a lookup's tier failures go: thrown at the end (when nothing was found), or handed to a handler. */
 export type OnTierError = 'throw' | OnFailure
@@ -40,6 +49,8 @@ export class TierStack {
   readonly tiers: readonly Tier[]
   /** The first tier when it is in-process: `peek` and `isCurrent` read it. */
   readonly front: InProcessTier | undefined
+  /** The tag counters this process knows; the last tier that keeps tag counters holds them. */
+  readonly tags: TagVersions
   /** The tiers a lookup reads after `peek` missed. */
   readonly #below: readonly Layer[]
   readonly #inProcess: readonly Layer<InProcessTier>[]
@@ -65,6 +76,11 @@ export class TierStack {
     this.#scopes = scopes.of
     this.#encodes =
       scopes.of.persistent.length > 0 || this.#inProcess.some((l) => l.tier.needsEncoded)
+    const counting = layers.filter((l) => hasTagCounters(l.tier)).at(-1)
+    this.tags = new TagVersions(
+      counting && hasTagCounters(counting.tier) ? counting.tier : undefined,
+      (action, op) => this.guard(counting!.index, action, undefined, op),
+    )
   }
 
   /** True when a write goes to one in-process tier that stores values as they are: nothing to await. */
@@ -83,7 +99,8 @@ export class TierStack {
       // A tier's own bug must not turn a promise-returning call into a throw: count it, report it, read on.
       this.#options.report(this.#failure(0, 'read', key, err))
     }
-    if (entry === undefined) {
+    // A tagged entry is checked against the counters known in-process: a Map lookup per tag, no I/O.
+    if (entry === undefined || (entry.tags !== undefined && !this.tags.isCurrent(entry.tags))) {
       this.#events.miss(0, key)
       return undefined
     }
@@ -99,7 +116,8 @@ export class TierStack {
     } catch (err) {
       this.#options.report(this.#failure(0, 'read', entry.key, err)) // as in peek(): a tier's bug is no throw
     }
-    if (current !== true) return false
+    if (current !== true || (entry.tags !== undefined && !this.tags.isCurrent(entry.tags)))
+      return false
     this.#events.hit(0, entry.key)
     return true
   }
@@ -120,6 +138,8 @@ export class TierStack {
         let entry: Entry | undefined
         try {
           entry = await this.guard(index, 'read', key, () => tier.get(key))
+          // Stamps older than the tag counters: invalidated by tag, so a miss in this tier.
+          if (entry?.tags !== undefined && !(await this.tags.check(entry.tags))) entry = undefined
         } catch (err) {
           if (onError === 'throw') failure ??= err as StorageError
           else onError(err as StorageError)
@@ -171,7 +191,33 @@ export class TierStack {
    * cache stores without an await; the others are started together. Returns undefined when there is
    * nothing to wait for. Throws (or rejects with) the first StorageError, after undoing the write.
    */
-  write(key: string, value: unknown, lifetimes: Lifetimes): Promise<void> | undefined {
+  write(
+    key: string,
+    value: unknown,
+    lifetimes: Lifetimes,
+    tagging?: Tagging,
+  ): Promise<void> | undefined {
+    if (tagging === undefined || tagging.tags.length === 0)
+      return this.#write(key, value, lifetimes, undefined)
+    const stamps = this.tags.stampsFor(tagging.tags, tagging.since)
+    // A tag invalidated since the computation began: its result is not stored (nor is it an error).
+    if (!(stamps instanceof Promise)) return stamps && this.#write(key, value, lifetimes, stamps)
+    const { writes } = this.#options
+    const watch = writes.watch(key) // the counters are read first: a delete meanwhile wins
+    return stamps
+      .then((read) => {
+        if (read !== undefined && !writes.changedSince(watch))
+          return this.#write(key, value, lifetimes, read)
+      })
+      .finally(() => writes.unwatch(watch))
+  }
+
+  #write(
+    key: string,
+    value: unknown,
+    lifetimes: Lifetimes,
+    tags: TagStamps | undefined,
+  ): Promise<void> | undefined {
     const { ttlMs, memoryTtlMs } = lifetimes
     this.#options.writes.noteWrite(key)
     const now = readClock(this.#options.clock) // a bad reading stores nothing
@@ -185,6 +231,7 @@ export class TierStack {
       attachments: parts?.attachments.length ? parts.attachments : undefined,
       expiresAt: now + ttlMs,
       memoryTtlMs: shortLived ? memoryTtlMs : undefined,
+      tags,
     }
     const inProcess: Entry = shortLived ? { ...entry, expiresAt: now + memoryTtlMs } : entry
     this.#events.set(key)
@@ -229,6 +276,17 @@ export class TierStack {
       throw failure
     } finally {
       writes.unwatch(watch)
+    }
+  }
+
+  /** Removes the in-process entries whose tags were invalidated (persistent tiers do it in `prune`). */
+  async pruneTagged(): Promise<void> {
+    for (const { tier, index } of this.#inProcess) {
+      for (const key of [...tier.keys()]) {
+        const entry = tier.peek(key)
+        if (entry?.tags !== undefined && !this.tags.isCurrent(entry.tags))
+          await this.guard(index, 'clean up', key, () => tier.delete(key))
+      }
     }
   }
 

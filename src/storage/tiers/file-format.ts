@@ -1,5 +1,5 @@
 import { fromParsed } from '../../core/codec'
-import type { Entry } from '../tier'
+import type { Entry, TagStamps } from '../tier'
 
 /**
  * What an entry file holds. Without attachments, one JSON document:
@@ -15,12 +15,16 @@ export function entryHeader(
   expiresAt: number,
   memoryTtlMs?: number,
   attachmentLengths?: readonly number[],
+  tags?: TagStamps,
 ): string {
   const memoryTtl = memoryTtlMs === undefined ? '' : `"memoryTtl":${memoryTtlMs},`
+  // Optional: a file without it is an untagged entry. A reader that predates tags rebuilds the header without
+  // it, fails its prefix check and reads a miss: it never serves a tagged value as untagged.
+  const tagged = tags === undefined ? '' : `"tags":${JSON.stringify(tags)},`
   const attachments = attachmentLengths?.length
     ? `"attachments":[${attachmentLengths.join(',')}],`
     : ''
-  return `{"v":${FORMAT_VERSION},"key":${JSON.stringify(key)},"expiresAt":${expiresAt === Infinity ? 'null' : expiresAt},${memoryTtl}${attachments}"value":`
+  return `{"v":${FORMAT_VERSION},"key":${JSON.stringify(key)},"expiresAt":${expiresAt === Infinity ? 'null' : expiresAt},${memoryTtl}${tagged}${attachments}"value":`
 }
 
 /** The pieces to write for `entry`, in order: text, then raw attachment bytes. */
@@ -31,6 +35,7 @@ export function entryFileParts(entry: Entry): (string | Uint8Array)[] {
     entry.expiresAt,
     entry.memoryTtlMs,
     attachments.map((a) => a.byteLength),
+    entry.tags,
   )
   return attachments.length
     ? [header + entry.encoded + '}\n', ...attachments]
@@ -63,11 +68,12 @@ export function parseEntry(bytes: Buffer, key: string): Entry | undefined {
   )
     return undefined
   const expiresAt = parsed.expiresAt === null ? Infinity : parsed.expiresAt
-  const { memoryTtl: memoryTtlMs, attachments: lengths = [] } = parsed
+  const { memoryTtl: memoryTtlMs, attachments: lengths = [], tags } = parsed
   if (
     typeof expiresAt !== 'number' ||
     !('value' in parsed) ||
-    (memoryTtlMs !== undefined && typeof memoryTtlMs !== 'number')
+    (memoryTtlMs !== undefined && typeof memoryTtlMs !== 'number') ||
+    (tags !== undefined && !isTagStamps(tags))
   )
     return undefined
   const attachments = sliceAttachments(bytes, newline, lengths)
@@ -79,7 +85,13 @@ export function parseEntry(bytes: Buffer, key: string): Entry | undefined {
     return undefined // a tag this version does not know
   }
   // The value's own text, sliced out rather than re-encoded: the promoted copy's size comes from it.
-  const header = entryHeader(key, expiresAt, memoryTtlMs, lengths.length ? lengths : undefined)
+  const header = entryHeader(
+    key,
+    expiresAt,
+    memoryTtlMs,
+    lengths.length ? lengths : undefined,
+    tags,
+  )
   if (!text.startsWith(header)) return undefined // valid JSON, but not written by this tier
   const encoded = text.slice(header.length, -1)
   return {
@@ -89,7 +101,18 @@ export function parseEntry(bytes: Buffer, key: string): Entry | undefined {
     expiresAt,
     ...(memoryTtlMs !== undefined && { memoryTtlMs }),
     ...(attachments.length && { attachments }),
+    ...(tags !== undefined && { tags }),
   }
+}
+
+/** Tag stamps as a file holds them: an object of non-negative integer counters. */
+function isTagStamps(tags: unknown): tags is TagStamps {
+  return (
+    typeof tags === 'object' &&
+    tags !== null &&
+    !Array.isArray(tags) &&
+    Object.values(tags).every((n) => Number.isSafeInteger(n) && (n as number) >= 0)
+  )
 }
 
 const NEWLINE = 0x0a
@@ -125,11 +148,25 @@ export function storedKey(bytes: Buffer): string | undefined {
   }
 }
 
+/** The tag stamps an entry file holds, or undefined (untagged, or unreadable: left to the other checks). */
+export function storedTags(bytes: Buffer): TagStamps | undefined {
+  const newline = bytes.indexOf(NEWLINE)
+  try {
+    const parsed = JSON.parse(
+      bytes.toString('utf8', 0, newline === -1 ? bytes.length : newline),
+    ) as Partial<StoredEntry> | null
+    return isTagStamps(parsed?.tags) ? parsed.tags : undefined
+  } catch {
+    return undefined
+  }
+}
+
 interface StoredEntry {
   v: number
   key: string
   expiresAt: number | null
   memoryTtl?: number
   attachments?: number[]
+  tags?: unknown
   value: unknown
 }

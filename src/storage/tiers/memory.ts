@@ -122,6 +122,7 @@ export class MemoryTier implements InProcessTier {
       key: entry.key,
       value: entry.value,
       expiresAt: entry.expiresAt,
+      tags: entry.tags,
       size,
       held: true,
     }

@@ -1,0 +1,163 @@
+import type { TagCounters, TagStamps } from './tier'
+
+/** How a tag-counter call reaches the tier: through the tier stack's guard, so a failure is a StorageError. */
+export type GuardedCall = <R>(action: string, op: () => Promise<R>) => Promise<R>
+
+/** Past this many tags, what is remembered of them is dropped (see `#bound`). */
+const MAX_REMEMBERED = 100_000
+
+/**
+ * What this process knows of the tag counters, and the in-process side of tag invalidation. The counters
+ * live in the tier that keeps them (`authority`: the last tier with `TagCounters`, the one most widely
+ * shared); without one, here. A memory hit on a tagged entry compares its stamps with the counters known
+ * here: a Map lookup per tag, no I/O. Invalidations reach this process through `invalidate` (its own),
+ * `receive` (the bus) and `learn` (a counter read from the tier that moved); an entry found in a slower
+ * tier is checked against the tier's counters themselves.
+ */
+export class TagVersions {
+  /**
+   * Tag → counter known. A negative number `-(n + 1)` means "changed since n, new counter not read yet":
+   * no stamp (always ≥ 0) equals it, so entries of the tag are misses until a higher counter is learnt.
+   */
+  readonly #known = new Map<string, number>()
+  /** Tag → `#sequence` at its last change seen here: a computation begun before it does not store. */
+  readonly #changedAt = new Map<string, number>()
+  #sequence = 0
+  /** Computations begun before this sequence count as overlapping a change (see `#bound`). */
+  #floor = 0
+  readonly #authority: (TagCounters & { readonly shared?: boolean }) | undefined
+  readonly #call: GuardedCall
+
+  constructor(
+    authority: (TagCounters & { readonly shared?: boolean }) | undefined,
+    call: GuardedCall,
+  ) {
+    this.#authority = authority
+    this.#call = call
+  }
+
+  /** A number that grows with every tag change seen here: a computation records it when it begins. */
+  get sequence(): number {
+    return this.#sequence
+  }
+
+  /** Whether every stamp is the counter known here. The in-process hit path's check. */
+  isCurrent(stamps: TagStamps): boolean {
+    for (const tag in stamps) if (this.#known.get(tag) !== stamps[tag]) return false
+    return true
+  }
+
+  /** True when one of `tags` changed since `since` (a `sequence` read when a computation began). */
+  changedSince(tags: readonly string[], since: number): boolean {
+    if (since < this.#floor) return tags.length > 0
+    for (const tag of tags) if ((this.#changedAt.get(tag) ?? -1) > since) return true
+    return false
+  }
+
+  /**
+   * The stamps for an entry of `tags` computed since `since`: the current counters (read from the
+   * authority, synchronously when counters live here), or undefined when a tag changed since `since`.
+   */
+  stampsFor(
+    tags: readonly string[],
+    since: number,
+  ): TagStamps | undefined | Promise<TagStamps | undefined> {
+    if (this.#authority === undefined) {
+      if (this.changedSince(tags, since)) return undefined
+      return Object.fromEntries(tags.map((tag) => [tag, this.#localCounter(tag)]))
+    }
+    const authority = this.#authority
+    return this.#call('read tag counters of', () => authority.tagVersions(tags)).then(
+      (versions) => {
+        this.learn(tags, versions)
+        // Checked after the read: a change noted before it may be in the counters read, or not.
+        if (this.changedSince(tags, since)) return undefined
+        return Object.fromEntries(tags.map((tag, i) => [tag, versions[i]!]))
+      },
+    )
+  }
+
+  /** Whether an entry found in a slower tier is still valid: its stamps against the authority's counters. */
+  async check(stamps: TagStamps): Promise<boolean> {
+    if (this.#authority === undefined) return this.isCurrent(stamps)
+    const tags = Object.keys(stamps)
+    const authority = this.#authority
+    const versions = await this.#call('read tag counters of', () => authority.tagVersions(tags))
+    this.learn(tags, versions)
+    return tags.every((tag, i) => stamps[tag] === versions[i])
+  }
+
+  /**
+   * Invalidates `tags`: at once here (entries of the tags are misses, computations under way will not
+   * store), then in the authority. Resolves to the counters after the change.
+   */
+  async invalidate(tags: readonly string[]): Promise<number[]> {
+    this.#noteChange(tags)
+    if (this.#authority === undefined) return tags.map((tag) => this.#localCounter(tag))
+    const authority = this.#authority
+    const versions = await this.#call('invalidate tags of', () => authority.bumpTags(tags))
+    this.learn(tags, versions)
+    return versions
+  }
+
+  /**
+   * Another process invalidated `tags` (a bus message), and says what the counters became when it knows.
+   * Counters in a shared tier (Redis) moved already: learnt from the message. Counters in a tier local to
+   * this host (a file tier) are moved here too, as a bus message removes keys from local tiers.
+   */
+  async receive(tags: readonly string[], versions?: readonly number[]): Promise<void> {
+    if (this.#authority === undefined || this.#authority.shared !== true) {
+      await this.invalidate(tags)
+      return
+    }
+    this.#noteChange(tags)
+    if (versions) this.learn(tags, versions)
+  }
+
+  /**
+   * Counters read from the authority. Counters only grow: an older reading that resolves late is ignored,
+   * and a counter higher than the one known is a change this process had not heard of.
+   */
+  learn(tags: readonly string[], versions: readonly number[]): void {
+    tags.forEach((tag, i) => {
+      const version = versions[i]!
+      const known = this.#known.get(tag)
+      const floor = known === undefined ? -1 : known < 0 ? -known - 1 : known
+      if (known !== undefined && version <= floor) return
+      if (known !== undefined && known >= 0) this.#changedAt.set(tag, ++this.#sequence)
+      this.#known.set(tag, version)
+    })
+    this.#bound()
+  }
+
+  #noteChange(tags: readonly string[]): void {
+    const sequence = ++this.#sequence
+    for (const tag of tags) {
+      this.#changedAt.set(tag, sequence)
+      const known = this.#known.get(tag)
+      if (this.#authority === undefined) this.#known.set(tag, (known ?? 0) + 1)
+      else if (known === undefined || known >= 0) this.#known.set(tag, -((known ?? 0) + 1))
+    }
+    this.#bound()
+  }
+
+  /** The counter of `tag` when counters live here (0 until it is first invalidated). */
+  #localCounter(tag: string): number {
+    let counter = this.#known.get(tag)
+    if (counter === undefined) this.#known.set(tag, (counter = 0))
+    return counter
+  }
+
+  /**
+   * Keeps memory bounded when a process sees very many tags. Forgetting is safe: a computation older than
+   * the floor does not store, and a forgotten counter makes the in-process entries of its tag misses, read
+   * again from the authority. Counters that live here cannot be forgotten (they are the only copy).
+   */
+  #bound(): void {
+    if (this.#changedAt.size > MAX_REMEMBERED) {
+      this.#changedAt.clear()
+      this.#floor = ++this.#sequence
+    }
+    if (this.#authority !== undefined && this.#known.size > MAX_REMEMBERED) this.#known.clear()
+  }
+}
