@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs'
 import { withCache } from '../../src/memoize/with-cache'
+import { decodeBusMessage, encodeBusMessage } from '../../src/storage/bus'
 import { FileTier } from '../../src/storage/tiers/file'
 import { MemoryTier } from '../../src/storage/tiers/memory'
 import { FakeClock } from '../../src/testing/fake-clock'
@@ -223,5 +224,15 @@ describe('tags across processes', () => {
     expect(await b.get('k')).toBe(1)
     await a.invalidateTags(['t'])
     expect(await b.get('k')).toBeUndefined()
+  })
+})
+
+describe('the tags bus message', () => {
+  it('carries the tags and the counters after the change; counters that are not all well-formed are dropped', () => {
+    const text = encodeBusMessage('me', { tags: ['video:abc'], versions: [3] })
+    expect(JSON.parse(text)).toEqual({ v: 1, from: 'me', tags: ['video:abc'], versions: [3] })
+    expect(decodeBusMessage(text)?.tags).toEqual({ tags: ['video:abc'], versions: [3] })
+    const bad = JSON.stringify({ v: 1, from: 'x', tags: ['a', 'b'], versions: [1, -2] })
+    expect(decodeBusMessage(bad)?.tags).toEqual({ tags: ['a', 'b'] })
   })
 })
