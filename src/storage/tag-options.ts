@@ -1,6 +1,36 @@
 import { PolicyError, type StorageError } from '../core/exceptions'
 import { shortenKey } from '../core/keys'
-import type { Tagging } from './tier-stack'
+import type { TagVersions } from './tag-versions'
+import type { TagStamps } from './tier'
+import type { WriteTracker } from './write-tracker'
+
+/** The tags of a write, and the `TagVersions.sequence` read when its computation began. */
+export interface Tagging {
+  readonly tags: readonly string[]
+  readonly since: number
+}
+
+/**
+ * Runs `write` with the stamps of `tagging` (the tags' current counters), unless one of the tags was
+ * invalidated since the computation began: then nothing is stored, and that is no error. When the counters
+ * must be read from a tier, a write, delete or clear of `key` made meanwhile wins too.
+ */
+export function writeStamped(
+  key: string,
+  tagging: Tagging,
+  tags: TagVersions,
+  writes: WriteTracker,
+  write: (stamps: TagStamps) => Promise<void> | undefined,
+): Promise<void> | undefined {
+  const stamps = tags.stampsFor(tagging.tags, tagging.since)
+  if (!(stamps instanceof Promise)) return stamps && write(stamps)
+  const watch = writes.watch(key)
+  return stamps
+    .then((read) => {
+      if (read !== undefined && !writes.changedSince(watch)) return write(read)
+    })
+    .finally(() => writes.unwatch(watch))
+}
 
 /** What `set` and `getOrSet` take as `tags`: a list, or (getOrSet) a function of the computed value. */
 export type TagsOption<T> = readonly string[] | ((value: T) => readonly string[])

@@ -1,4 +1,4 @@
-import type { TagCounters, TagStamps } from './tier'
+import type { InProcessTier, TagCounters, TagStamps } from './tier'
 
 /** How a tag-counter call reaches the tier: through the tier stack's guard, so a failure is a StorageError. */
 export type GuardedCall = <R>(action: string, op: () => Promise<R>) => Promise<R>
@@ -128,6 +128,17 @@ export class TagVersions {
       this.#known.set(tag, version)
     })
     this.#bound()
+  }
+
+  /** Removes from `tier` the entries whose stamps are not current; returns how many. */
+  async sweep(tier: InProcessTier): Promise<number> {
+    let removed = 0
+    for (const key of [...tier.keys()]) {
+      const entry = tier.peek(key)
+      if (entry?.tags !== undefined && !this.isCurrent(entry.tags) && (await tier.delete(key)))
+        removed++
+    }
+    return removed
   }
 
   #noteChange(tags: readonly string[]): void {

@@ -6,6 +6,7 @@ import type { CacheEvents } from './cache-events'
 import { ClearBarrier } from './clear-barrier'
 import type { LifetimePolicy, Lifetimes } from './lifetimes'
 import { encodeForStorage } from './stored-entry'
+import { writeStamped, type Tagging } from './tag-options'
 import { TagVersions } from './tag-versions'
 import { tierScopes, type Layer, type RemovalScope, type Scope } from './tier-scopes'
 import {
@@ -20,12 +21,7 @@ import {
 import type { WriteTracker } from './write-tracker'
 
 export type { RemovalScope } from './tier-scopes'
-
-/** The tags of a write, and the `TagVersions.sequence` read when its computation began. */
-export interface Tagging {
-  readonly tags: readonly string[]
-  readonly since: number
-}
+export type { Tagging } from './tag-options'
 
 /** Where a lookup's tier failures go: thrown at the end (when nothing was found), or handed to a handler. */
 export type OnTierError = 'throw' | OnFailure
@@ -199,17 +195,9 @@ export class TierStack {
   ): Promise<void> | undefined {
     if (tagging === undefined || tagging.tags.length === 0)
       return this.#write(key, value, lifetimes, undefined)
-    const stamps = this.tags.stampsFor(tagging.tags, tagging.since)
-    // A tag invalidated since the computation began: its result is not stored (nor is it an error).
-    if (!(stamps instanceof Promise)) return stamps && this.#write(key, value, lifetimes, stamps)
-    const { writes } = this.#options
-    const watch = writes.watch(key) // the counters are read first: a delete meanwhile wins
-    return stamps
-      .then((read) => {
-        if (read !== undefined && !writes.changedSince(watch))
-          return this.#write(key, value, lifetimes, read)
-      })
-      .finally(() => writes.unwatch(watch))
+    return writeStamped(key, tagging, this.tags, this.#options.writes, (stamps) =>
+      this.#write(key, value, lifetimes, stamps),
+    )
   }
 
   #write(
@@ -280,14 +268,12 @@ export class TierStack {
   }
 
   /** Removes the in-process entries whose tags were invalidated (persistent tiers do it in `prune`). */
-  async pruneTagged(): Promise<void> {
-    for (const { tier, index } of this.#inProcess) {
-      for (const key of [...tier.keys()]) {
-        const entry = tier.peek(key)
-        if (entry?.tags !== undefined && !this.tags.isCurrent(entry.tags))
-          await this.guard(index, 'clean up', key, () => tier.delete(key))
-      }
-    }
+  pruneTagged(): Promise<number[]> {
+    return settleAll(
+      this.#inProcess.map((l) =>
+        this.guard(l.index, 'clean up', undefined, () => this.tags.sweep(l.tier)),
+      ),
+    )
   }
 
   /** Runs `op` on each tier in `scope` (see `RemovalScope`) in parallel; throws the first failure. */
