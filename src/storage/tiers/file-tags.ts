@@ -1,6 +1,7 @@
 import { constants } from 'node:fs'
 import { lstat, mkdir, open, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { eachLimited } from '../../core/each-limited'
 import { codeOf, folderRefusal, isMissing } from './file-io'
 import { ENTRY_SUFFIX, TAGS_DIR, fileNameToKey, keyToFileName } from './file-layout'
 import { storedTags } from './file-format'
@@ -86,6 +87,41 @@ export async function readTagCounters(dir: string): Promise<Map<string, number>>
     if (info?.isFile()) counters.set(tag ?? stem, info.size)
   }
   return counters
+}
+
+/**
+ * For `stats` per tag: each tag that valid entries of the folder `dir` carry, with how many carry it (an
+ * entry whose stamp is older than the tag's counter, invalidated, is not counted) and the tag's counter.
+ * Reads every entry file: a tool's question, not the cache's.
+ */
+export async function countEntriesByTag(
+  dir: string,
+): Promise<Map<string, { entries: number; counter: number }>> {
+  const counts = new Map<string, { entries: number; counter: number }>()
+  let names: string[]
+  try {
+    names = (await readdir(dir)).filter((name) => name.endsWith(ENTRY_SUFFIX))
+  } catch (err) {
+    if (isMissing(err)) return counts
+    throw err
+  }
+  const counters = new Map<string, Promise<number>>()
+  const counterOf = (tag: string) => {
+    let counter = counters.get(tag)
+    if (counter === undefined) counters.set(tag, (counter = readTagCounter(dir, tag)))
+    return counter
+  }
+  await eachLimited(names, async (name) => {
+    const stamps = storedTags(await readWhole(join(dir, name)).catch(() => Buffer.alloc(0)))
+    for (const [tag, stamp] of Object.entries(stamps ?? {})) {
+      const counter = await counterOf(tag)
+      if (stamp !== counter) continue
+      const count = counts.get(tag) ?? { entries: 0, counter }
+      count.entries++
+      counts.set(tag, count)
+    }
+  })
+  return counts
 }
 
 /**

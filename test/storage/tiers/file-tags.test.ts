@@ -12,6 +12,7 @@ import { FileTier } from '../../../src/storage/tiers/file'
 import { parseEntry } from '../../../src/storage/tiers/file-format'
 import {
   bumpTagCounter,
+  countEntriesByTag,
   readTagCounter,
   readTagCounters,
   tagFileName,
@@ -160,5 +161,22 @@ describe('a second process on the same folder, without a bus', () => {
       child.process.disconnect()
       await child.exited
     }
+  })
+})
+
+describe('countEntriesByTag (for stats per tag)', () => {
+  it('counts the valid entries carrying each tag, not the invalidated ones', async () => {
+    const cache = open()
+    await cache.set('a', 1, { tags: ['video:abc', 'catalog'] })
+    await cache.set('b', 2, { tags: ['video:abc'] })
+    await cache.set('c', 3, { tags: ['video:xyz', 'catalog'] })
+    await cache.set('d', 4)
+    await cache.invalidateTags(['video:xyz'])
+    expect(await countEntriesByTag(dir)).toEqual(
+      new Map([
+        ['video:abc', { entries: 2, counter: 0 }],
+        ['catalog', { entries: 2, counter: 0 }],
+      ]),
+    )
   })
 })
