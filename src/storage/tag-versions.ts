@@ -43,7 +43,9 @@ export class TagVersions {
 
   /** Whether every stamp is the counter known here. The in-process hit path's check. */
   isCurrent(stamps: TagStamps): boolean {
-    for (const tag in stamps) if (this.#known.get(tag) !== stamps[tag]) return false
+    const { tags, counters } = stamps
+    for (let i = 0; i < tags.length; i++)
+      if (this.#known.get(tags[i]!) !== counters[i]) return false
     return true
   }
 
@@ -62,17 +64,17 @@ export class TagVersions {
     tags: readonly string[],
     since: number,
   ): TagStamps | undefined | Promise<TagStamps | undefined> {
+    const unique = tags.length > 1 ? [...new Set(tags)] : tags
     if (this.#authority === undefined) {
-      if (this.changedSince(tags, since)) return undefined
-      return Object.fromEntries(tags.map((tag) => [tag, this.#localCounter(tag)]))
+      if (this.changedSince(unique, since)) return undefined
+      return { tags: unique, counters: unique.map((tag) => this.#localCounter(tag)) }
     }
     const authority = this.#authority
-    return this.#call('read tag counters of', () => authority.tagVersions(tags)).then(
-      (versions) => {
-        this.learn(tags, versions)
+    return this.#call('read tag counters of', () => authority.tagVersions(unique)).then(
+      (counters) => {
+        this.learn(unique, counters)
         // Checked after the read: a change noted before it may be in the counters read, or not.
-        if (this.changedSince(tags, since)) return undefined
-        return Object.fromEntries(tags.map((tag, i) => [tag, versions[i]!]))
+        return this.changedSince(unique, since) ? undefined : { tags: unique, counters }
       },
     )
   }
@@ -80,11 +82,11 @@ export class TagVersions {
   /** Whether an entry found in a slower tier is still valid: its stamps against the authority's counters. */
   async check(stamps: TagStamps): Promise<boolean> {
     if (this.#authority === undefined) return this.isCurrent(stamps)
-    const tags = Object.keys(stamps)
+    const { tags, counters } = stamps
     const authority = this.#authority
     const versions = await this.#call('read tag counters of', () => authority.tagVersions(tags))
     this.learn(tags, versions)
-    return tags.every((tag, i) => stamps[tag] === versions[i])
+    return versions.every((version, i) => counters[i] === version)
   }
 
   /**

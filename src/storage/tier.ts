@@ -33,8 +33,15 @@ export interface Entry {
   readonly tags?: TagStamps
 }
 
-/** Tag → the tag's counter an entry saw. */
-export type TagStamps = Readonly<Record<string, number>>
+/**
+ * The tags of an entry and the counter each had when the entry's value was computed (`counters[i]` is
+ * `tags[i]`'s). Two arrays rather than a record: every stamp has one shape, so the check on a memory hit
+ * stays monomorphic whatever the tags are called. Files hold it as `{"tag":counter,…}`.
+ */
+export interface TagStamps {
+  readonly tags: readonly string[]
+  readonly counters: readonly number[]
+}
 
 /** Sizes a tier reports to `Cache.stats()`. */
 export interface TierStats {

@@ -20,7 +20,7 @@ export function entryHeader(
   const memoryTtl = memoryTtlMs === undefined ? '' : `"memoryTtl":${memoryTtlMs},`
   // Optional: a file without it is an untagged entry. A reader that predates tags rebuilds the header without
   // it, fails its prefix check and reads a miss: it never serves a tagged value as untagged.
-  const tagged = tags === undefined ? '' : `"tags":${JSON.stringify(tags)},`
+  const tagged = tags === undefined ? '' : `"tags":${JSON.stringify(stampsRecord(tags))},`
   const attachments = attachmentLengths?.length
     ? `"attachments":[${attachmentLengths.join(',')}],`
     : ''
@@ -68,12 +68,13 @@ export function parseEntry(bytes: Buffer, key: string): Entry | undefined {
   )
     return undefined
   const expiresAt = parsed.expiresAt === null ? Infinity : parsed.expiresAt
-  const { memoryTtl: memoryTtlMs, attachments: lengths = [], tags } = parsed
+  const { memoryTtl: memoryTtlMs, attachments: lengths = [] } = parsed
+  const tags = parsed.tags === undefined ? undefined : toStamps(parsed.tags)
   if (
     typeof expiresAt !== 'number' ||
     !('value' in parsed) ||
     (memoryTtlMs !== undefined && typeof memoryTtlMs !== 'number') ||
-    (tags !== undefined && !isTagStamps(tags))
+    tags === null
   )
     return undefined
   const attachments = sliceAttachments(bytes, newline, lengths)
@@ -105,14 +106,17 @@ export function parseEntry(bytes: Buffer, key: string): Entry | undefined {
   }
 }
 
-/** Tag stamps as a file holds them: an object of non-negative integer counters. */
-function isTagStamps(tags: unknown): tags is TagStamps {
-  return (
-    typeof tags === 'object' &&
-    tags !== null &&
-    !Array.isArray(tags) &&
-    Object.values(tags).every((n) => Number.isSafeInteger(n) && (n as number) >= 0)
-  )
+/** Tag stamps as a file holds them: `{"tag":counter,…}`. */
+function stampsRecord(stamps: TagStamps): Record<string, number> {
+  return Object.fromEntries(stamps.tags.map((tag, i) => [tag, stamps.counters[i]!]))
+}
+
+/** The stamps a file's `tags` field holds, or null when it is not an object of non-negative integers. */
+function toStamps(field: unknown): TagStamps | null {
+  if (typeof field !== 'object' || field === null || Array.isArray(field)) return null
+  const counters = Object.values(field)
+  if (!counters.every((n) => Number.isSafeInteger(n) && (n as number) >= 0)) return null
+  return { tags: Object.keys(field), counters: counters as number[] }
 }
 
 const NEWLINE = 0x0a
@@ -155,7 +159,7 @@ export function storedTags(bytes: Buffer): TagStamps | undefined {
     const parsed = JSON.parse(
       bytes.toString('utf8', 0, newline === -1 ? bytes.length : newline),
     ) as Partial<StoredEntry> | null
-    return isTagStamps(parsed?.tags) ? parsed.tags : undefined
+    return parsed?.tags === undefined ? undefined : (toStamps(parsed.tags) ?? undefined)
   } catch {
     return undefined
   }

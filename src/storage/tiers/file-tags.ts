@@ -113,9 +113,10 @@ export async function countEntriesByTag(
   }
   await eachLimited(names, async (name) => {
     const stamps = storedTags(await readWhole(join(dir, name)).catch(() => Buffer.alloc(0)))
-    for (const [tag, stamp] of Object.entries(stamps ?? {})) {
+    if (stamps === undefined) return
+    for (const [i, tag] of stamps.tags.entries()) {
       const counter = await counterOf(tag)
-      if (stamp !== counter) continue
+      if (stamps.counters[i] !== counter) continue
       const count = counts.get(tag) ?? { entries: 0, counter }
       count.entries++
       counts.set(tag, count)
@@ -140,7 +141,8 @@ export async function isTagInvalidated(
   }
   const stamps = storedTags(bytes)
   if (stamps === undefined) return false
-  for (const [tag, stamp] of Object.entries(stamps)) if (stamp < (await counterOf(tag))) return true
+  for (const [i, tag] of stamps.tags.entries())
+    if (stamps.counters[i]! < (await counterOf(tag))) return true
   return false
 }
 

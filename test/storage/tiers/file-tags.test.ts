@@ -112,7 +112,10 @@ describe('entries on disk', () => {
     await cache.set('k', { n: 1 }, { tags: ['video:abc', 'video:xyz'] })
     const text = readFileSync(join(dir, 'k.json'), 'utf8')
     expect(JSON.parse(text)).toMatchObject({ v: 1, tags: { 'video:abc': 1, 'video:xyz': 0 } })
-    expect(parseEntry(Buffer.from(text), 'k')?.tags).toEqual({ 'video:abc': 1, 'video:xyz': 0 })
+    expect(parseEntry(Buffer.from(text), 'k')?.tags).toEqual({
+      tags: ['video:abc', 'video:xyz'],
+      counters: [1, 0],
+    })
   })
 
   it.each([
