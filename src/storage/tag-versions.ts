@@ -3,6 +3,13 @@ import type { InProcessTier, TagCounters, TagStamps } from './tier'
 /** How a tag-counter call reaches the tier: through the tier stack's guard, so a failure is a StorageError. */
 export type GuardedCall = <R>(action: string, op: () => Promise<R>) => Promise<R>
 
+/**
+ * Sequence numbers come from one process-wide counter, so that a stamp checked by one `TagVersions` never
+ * looks checked to another (a tier shared by two caches).
+ */
+let lastSequence = 0
+const nextSequence = () => ++lastSequence
+
 /** Past this many tags, what is remembered of them is dropped (see `#bound`). */
 const MAX_REMEMBERED = 100_000
 
@@ -22,7 +29,7 @@ export class TagVersions {
   readonly #known = new Map<string, number>()
   /** Tag → `#sequence` at its last change seen here: a computation begun before it does not store. */
   readonly #changedAt = new Map<string, number>()
-  #sequence = 0
+  #sequence = nextSequence()
   /** Computations begun before this sequence count as overlapping a change (see `#bound`). */
   #floor = 0
   readonly #authority: (TagCounters & { readonly shared?: boolean }) | undefined
@@ -41,11 +48,17 @@ export class TagVersions {
     return this.#sequence
   }
 
-  /** Whether every stamp is the counter known here. The in-process hit path's check. */
+  /**
+   * Whether every stamp is the counter known here. The in-process hit path's check. Every change here that
+   * could fail a stamp that passed moves `#sequence`, so a stamp that passed at the current sequence passes
+   * again without a lookup: one comparison per hit until some tag changes.
+   */
   isCurrent(stamps: TagStamps): boolean {
+    if (stamps.checkedAt === this.#sequence) return true
     const { tags, counters } = stamps
     for (let i = 0; i < tags.length; i++)
       if (this.#known.get(tags[i]!) !== counters[i]) return false
+    stamps.checkedAt = this.#sequence
     return true
   }
 
@@ -67,14 +80,16 @@ export class TagVersions {
     const unique = tags.length > 1 ? [...new Set(tags)] : tags
     if (this.#authority === undefined) {
       if (this.changedSince(unique, since)) return undefined
-      return { tags: unique, counters: unique.map((tag) => this.#localCounter(tag)) }
+      const counters = unique.map((tag) => this.#localCounter(tag))
+      return { tags: unique, counters, checkedAt: -1 }
     }
     const authority = this.#authority
     return this.#call('read tag counters of', () => authority.tagVersions(unique)).then(
       (counters) => {
         this.learn(unique, counters)
         // Checked after the read: a change noted before it may be in the counters read, or not.
-        return this.changedSince(unique, since) ? undefined : { tags: unique, counters }
+        if (this.changedSince(unique, since)) return undefined
+        return { tags: unique, counters, checkedAt: -1 }
       },
     )
   }
@@ -126,7 +141,8 @@ export class TagVersions {
       const known = this.#known.get(tag)
       const floor = known === undefined ? -1 : known < 0 ? -known - 1 : known
       if (known !== undefined && version <= floor) return
-      if (known !== undefined && known >= 0) this.#changedAt.set(tag, ++this.#sequence)
+      if (known !== undefined && known >= 0)
+        this.#changedAt.set(tag, (this.#sequence = nextSequence()))
       this.#known.set(tag, version)
     })
     this.#bound()
@@ -144,7 +160,7 @@ export class TagVersions {
   }
 
   #noteChange(tags: readonly string[]): void {
-    const sequence = ++this.#sequence
+    const sequence = (this.#sequence = nextSequence())
     for (const tag of tags) {
       this.#changedAt.set(tag, sequence)
       const known = this.#known.get(tag)
@@ -169,8 +185,11 @@ export class TagVersions {
   #bound(): void {
     if (this.#changedAt.size > MAX_REMEMBERED) {
       this.#changedAt.clear()
-      this.#floor = ++this.#sequence
+      this.#floor = this.#sequence = nextSequence()
     }
-    if (this.#authority !== undefined && this.#known.size > MAX_REMEMBERED) this.#known.clear()
+    if (this.#authority !== undefined && this.#known.size > MAX_REMEMBERED) {
+      this.#known.clear()
+      this.#sequence = nextSequence() // stamps checked against the forgotten counters are checked again
+    }
   }
 }

@@ -41,6 +41,11 @@ export interface Entry {
 export interface TagStamps {
   readonly tags: readonly string[]
   readonly counters: readonly number[]
+  /**
+   * In-process memo of the last check that found every counter current (see `TagVersions.isCurrent`):
+   * tiers neither store nor read it. -1 until checked.
+   */
+  checkedAt: number
 }
 
 /** Sizes a tier reports to `Cache.stats()`. */

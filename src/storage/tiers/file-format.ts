@@ -116,7 +116,7 @@ function toStamps(field: unknown): TagStamps | null {
   if (typeof field !== 'object' || field === null || Array.isArray(field)) return null
   const counters = Object.values(field)
   if (!counters.every((n) => Number.isSafeInteger(n) && (n as number) >= 0)) return null
-  return { tags: Object.keys(field), counters: counters as number[] }
+  return { tags: Object.keys(field), counters: counters as number[], checkedAt: -1 }
 }
 
 const NEWLINE = 0x0a

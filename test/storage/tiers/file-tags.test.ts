@@ -115,6 +115,7 @@ describe('entries on disk', () => {
     expect(parseEntry(Buffer.from(text), 'k')?.tags).toEqual({
       tags: ['video:abc', 'video:xyz'],
       counters: [1, 0],
+      checkedAt: -1,
     })
   })
 
