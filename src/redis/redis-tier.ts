@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '../core/clock'
+import { describeFailure, StorageError } from '../core/exceptions'
 import type { KeyMatcher } from '../core/pattern'
 import type { Entry, KeyPredicate, TagCounters, Tier, TierStats } from '../storage/tier'
 import { entryFileParts, parseEntry } from '../storage/tiers/file-format'
@@ -121,7 +122,14 @@ export class RedisTier implements Tier, TagCounters {
           this.#redis.get(this.#tagKey(tag)),
         )
         const counter = bytes === null ? 0 : Number(bytes.toString())
-        return Number.isSafeInteger(counter) && counter >= 0 ? counter : -1 // never a stamp: a miss
+        // Something else wrote the key: no count to stamp with or check against. A failure (so a miss),
+        // outside the guard: Redis answered, its circuit breaker has nothing to count.
+        if (Number.isSafeInteger(counter) && counter >= 0) return counter
+        const reason = 'the tag counter holds no count'
+        throw new StorageError(describeFailure(this.name, 'read tag counter of', tag, reason), {
+          key: tag,
+          tier: this.name,
+        })
       }),
     )
   }

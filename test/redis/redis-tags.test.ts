@@ -1,3 +1,4 @@
+import { createClient } from 'redis'
 import { Cache } from '../../src/storage/cache'
 import { MemoryTier } from '../../src/storage/tiers/memory'
 import { RedisTier } from '../../src/redis'
@@ -39,6 +40,26 @@ describe('tag counters in Redis', () => {
     expect((await redis.stats()).entries).toBe(1)
     expect(await redis.clear()).toBe(1)
     expect(await redis.tagVersions(['x'])).toEqual([1])
+  })
+
+  it('a counter key that holds no count is a StorageError, so tagged entries are misses, never hits', async () => {
+    const prefix = uniquePrefix('tags')
+    const redis = tier(prefix)
+    const cache = new Cache({ tiers: [redis], cleanupInterval: false, onError: () => {} })
+    opened.push(cache)
+    await cache.set('k', 1, { tags: ['t'] })
+    const raw = createClient({ url: server.url })
+    await raw.connect()
+    await raw.set(
+      Buffer.concat([Buffer.from(prefix), Buffer.of(0xff), Buffer.from('tag:t')]),
+      'junk',
+    )
+    await raw.close()
+    await expect(redis.tagVersions(['t'])).rejects.toMatchObject({
+      name: 'StorageError',
+      tier: 'redis',
+    })
+    expect(await cache.getOrSet('k', () => 2, { tags: ['t'] })).toBe(2) // computed: the stored 1 is no hit
   })
 
   it('a cache over memory → Redis: another cache on the prefix reads the invalidation from Redis, without a bus', async () => {
