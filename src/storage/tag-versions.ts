@@ -96,8 +96,10 @@ export class TagVersions {
 
   /** Whether an entry found in a slower tier is still valid: its stamps against the authority's counters. */
   async check(stamps: TagStamps): Promise<boolean> {
-    if (this.#authority === undefined) return this.isCurrent(stamps)
     const { tags, counters } = stamps
+    // Counters here (no tier keeps them): a tag this process never invalidated is at 0, as after a restart.
+    if (this.#authority === undefined)
+      return tags.every((tag, i) => this.#localCounter(tag) === counters[i])
     const authority = this.#authority
     const versions = await this.#call('read tag counters of', () => authority.tagVersions(tags))
     this.learn(tags, versions)

@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs'
+import { MapTier } from '../../examples/custom-tier'
 import { withCache } from '../../src/memoize/with-cache'
 import { decodeBusMessage, encodeBusMessage } from '../../src/storage/bus'
 import { FileTier } from '../../src/storage/tiers/file'
@@ -234,5 +235,17 @@ describe('the tags bus message', () => {
     expect(decodeBusMessage(text)?.tags).toEqual({ tags: ['video:abc'], versions: [3] })
     const bad = JSON.stringify({ v: 1, from: 'x', tags: ['a', 'b'], versions: [1, -2] })
     expect(decodeBusMessage(bad)?.tags).toEqual({ tags: ['a', 'b'] })
+  })
+})
+
+describe('a cache whose slower tier keeps no tag counters', () => {
+  it('reads tagged entries written before a restart, and invalidates them in-process', async () => {
+    const shared = new MapTier(clock)
+    const before = open({ tiers: [new MemoryTier({ clock }), shared] })
+    await before.set('k', 1, { tags: ['t'] })
+    const after = open({ tiers: [new MemoryTier({ clock }), shared] }) // a restarted process
+    expect(await after.get('k')).toBe(1)
+    await after.invalidateTags(['t'])
+    expect(await after.get('k')).toBeUndefined()
   })
 })
