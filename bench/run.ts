@@ -33,6 +33,7 @@ import { memoryScenarios } from './memory.bench'
 import { loadPeers, type Peers } from './peers'
 import { processScenarios } from './process.bench'
 import { redisScenarios, stopRedis } from './redis.bench'
+import { tagScenarios } from './tags.bench'
 
 const PROFILES: Record<Profile['name'], Profile> = {
   tiny: {
@@ -187,6 +188,7 @@ async function main(): Promise<void> {
   const random = seeded(20_260_424)
   const scenarios = [
     ...memoScenarios(peers, profile, random, selected),
+    ...tagScenarios(profile, random, selected),
     ...memoryScenarios(peers, profile, random, selected),
     ...fileScenarios(peers, profile, random, selected),
     ...processScenarios(peers, profile, selected),

@@ -35,6 +35,8 @@ export type { EntryInfo, FreshnessOptions } from './storage/freshness'
 export type { MemoryTierOptions } from './storage/tiers/memory'
 export type { FileTierOptions } from './storage/tiers/file'
 export type { Entry, InProcessTier, KeyPredicate, Tier, TierStats } from './storage/tier'
+export type { TagCounters, TagStamps } from './storage/tier'
+export type { TagsOption } from './storage/tag-options'
 export type { BusReceiver, CacheBus } from './storage/bus'
 export type {
   BusMessageEvent,
@@ -58,7 +60,7 @@ export { Cached, CacheConfig, InvalidatesCache } from './memoize/cached'
 export { getDefaultCache, setDefaultCache } from './memoize/default-cache'
 export { argToken } from './memoize/key'
 export type { CachedFunction, WithCacheOptions } from './memoize/with-cache'
-export type { CacheConfigOptions, CachedOptions } from './memoize/cached'
+export type { CacheConfigOptions, CachedOptions, InvalidatesCacheOptions } from './memoize/cached'
 export type {
   AsyncMethodDecorator,
   CacheOption,

@@ -71,6 +71,11 @@ const EXPECTED: Record<string, RegExp[]> = {
     /\+400 s \| up +\| summary of doc-1 v3 \| recomputed/,
   ],
   'maintenance.ts': [/expired entries removed: 15/, /fileEntries: 5/],
+  'tags.ts': [
+    /computations for two rounds of calls: 6/,
+    /recomputed after updateVideo\("abc"\): describeFrames\(abc\), transcribe\(abc\), summarizePlaylist\(weekly\)$/m,
+    /recomputed on the next round: 0/,
+  ],
   'video-cache.ts': [
     /entries removed for video 42: 2/,
     /analysis of 42 afterwards: undefined/,

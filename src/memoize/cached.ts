@@ -27,7 +27,8 @@ import {
  */
 
 /**
- * Class-level defaults for the `@Cached` and `@InvalidatesCache` methods of a class.
+ * Class-level defaults for the `@Cached` and `@InvalidatesCache` methods of a class. Its `tags` and
+ * `resultTags` are added to each method's own.
  *
  * @example
  * ```ts
@@ -46,7 +47,15 @@ import {
  */
 export type CacheConfigOptions = Pick<
   WithCacheOptions,
-  'namespace' | 'version' | 'ttl' | 'memoryTtl' | 'shouldCache' | 'onError' | keyof FreshnessOptions
+  | 'namespace'
+  | 'version'
+  | 'ttl'
+  | 'memoryTtl'
+  | 'shouldCache'
+  | 'onError'
+  | 'tags'
+  | 'resultTags'
+  | keyof FreshnessOptions
 > & {
   /** The cache, or a function of the instance returning it (`(self) => self.cache`). Default: the default cache. */
   cache?: CacheOption
@@ -127,7 +136,13 @@ export function Cached<A extends unknown[] = any[], R = any>(
           `${String(declaringClass)}\n${name}`,
           `${name} (in class ${declaringClass.name})`,
         )
-      const merged = { ...configOf(declaringClass), ...options, key: options.key ?? name }
+      const config = configOf(declaringClass)
+      const merged = {
+        ...config,
+        ...options,
+        ...mergedTags(config, options),
+        key: options.key ?? name,
+      }
       return cachedByCache(merged.cache, (cache) => withCache(method, { ...merged, cache }))
     }
     const replacement = function (this: unknown, ...args: unknown[]) {
@@ -144,23 +159,38 @@ export function Cached<A extends unknown[] = any[], R = any>(
   })
 }
 
+/** Options of `@InvalidatesCache`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the decorated method's arguments, whatever they are
+export interface InvalidatesCacheOptions<A extends unknown[] = any[]> {
+  /** The tags to invalidate (`cache.invalidateTags`), from the arguments. */
+  tags?: (...args: A) => readonly string[]
+  cache?: CacheOption
+  onError?: (error: StorageError) => void
+}
+
 /**
  * After a successful call, clears every pattern the function returns (globs such as `video_123_*`, RegExps or
- * exact keys) from the cache. A failed call clears nothing; a cache failure goes to `onError` (default: the
- * cache's), and the call's result still returns.
+ * exact keys) from the cache, and invalidates the `tags` option's tags. A failed call clears nothing; a cache
+ * failure goes to `onError` (default: the cache's), and the call's result still returns.
  * @example @InvalidatesCache((videoId) => [`video_${videoId}_*`])
+ * @example @InvalidatesCache({ tags: (videoId) => [`video:${videoId}`] })
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the decorated method's arguments, whatever they are
 export function InvalidatesCache<A extends unknown[] = any[]>(
-  patterns: (...args: A) => KeyPattern | KeyPattern[],
-  options: { cache?: CacheOption; onError?: (error: StorageError) => void } = {},
+  patternsOrOptions: ((...args: A) => KeyPattern | KeyPattern[]) | InvalidatesCacheOptions<A>,
+  moreOptions: InvalidatesCacheOptions<A> = {},
 ): AsyncMethodDecorator<A, unknown> {
+  const byTagsOnly = typeof patternsOrOptions === 'object' && patternsOrOptions !== null
+  const patterns = byTagsOnly ? () => [] : patternsOrOptions
+  const options = byTagsOnly ? patternsOrOptions : moreOptions
   return decorateMethod('InvalidatesCache', (method, methodName, owner) => {
     const invalid = checkAtDefinition('InvalidatesCache', owner.describe(methodName), () => {
       if (typeof patterns !== 'function')
         throw new TypeError(
-          '@InvalidatesCache needs a function of the arguments giving the patterns',
+          '@InvalidatesCache needs a function of the arguments giving the patterns, or { tags }',
         )
+      if (options.tags !== undefined && typeof options.tags !== 'function')
+        throw new TypeError('tags option of @InvalidatesCache must be a function of the arguments')
       checkWithCacheOptions(withoutCacheFunction(options))
     })
     const replacement = async function (this: unknown, ...args: unknown[]) {
@@ -173,9 +203,14 @@ export function InvalidatesCache<A extends unknown[] = any[]>(
       const onError =
         options.onError ?? config.onError ?? ((err: StorageError) => cache.reportError(err))
       const list = (patterns as (...args: unknown[]) => KeyPattern | KeyPattern[]).apply(this, args)
-      for (const pattern of Array.isArray(list) ? list : [list]) {
+      const tags = options.tags?.apply(this, args as A)
+      const changes = (Array.isArray(list) ? list : [list]).map(
+        (pattern) => () => cache.clear(pattern),
+      )
+      if (tags !== undefined) changes.push(() => cache.invalidateTags(tags).then(() => 0))
+      for (const change of changes) {
         try {
-          await cache.clear(pattern)
+          await change()
         } catch (err) {
           if (!isStorageError(err)) throw err
           onError(err)
@@ -308,6 +343,27 @@ function checkAtDefinition(
       { type: 'TiercacheWarning', code: 'TIERCACHE_BAD_OPTION' },
     )
     return error
+  }
+}
+
+/** A class's tags followed by the method's own: @CacheConfig adds tags to every method. */
+function mergedTags(
+  config: CacheConfigOptions,
+  options: CachedOptions,
+): Pick<CachedOptions, 'tags' | 'resultTags'> {
+  const tags = [config.tags, options.tags].filter((t) => t !== undefined)
+  const fromResult = [config.resultTags, options.resultTags].filter((t) => t !== undefined)
+  return {
+    tags:
+      tags.length < 2
+        ? tags[0]
+        : function (this: unknown, ...args: unknown[]) {
+            return tags.flatMap((t) => (typeof t === 'function' ? t.apply(this, args) : t))
+          },
+    resultTags:
+      fromResult.length < 2
+        ? fromResult[0]
+        : (result, args) => fromResult.flatMap((t) => t(result, args)),
   }
 }
 

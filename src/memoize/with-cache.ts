@@ -3,6 +3,7 @@ import { CacheError, type StorageError } from '../core/exceptions'
 import type { Cache, GetOrSetOptions } from '../storage/cache'
 import { functionId, type FunctionStats } from '../storage/function-stats'
 import { FRESHNESS_KEYS, freshnessPolicy, type FreshnessOptions } from '../storage/freshness'
+import { checkTags, type TagsOption } from '../storage/tag-options'
 import { ArgsIndex } from './args-index'
 import { getDefaultCache } from './default-cache'
 import { claimPrefix } from './function-registry'
@@ -75,6 +76,19 @@ export interface WithCacheOptions<
   shouldCache?: (result: R) => boolean
   /** Receives cache failures (the caller still gets the computed result). Default: the cache's `onError`. */
   onError?: (error: StorageError) => void
+  /**
+   * Tags of each result, from the arguments (or a fixed list): what the result was derived from.
+   * `cache.invalidateTags(['video:abc'])` invalidates every result tagged `video:abc` (docs/tags.md).
+   * @example tags: ({ videoId }) => [`video:${videoId}`]
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- `this` is whatever the method's class is
+  tags?: readonly string[] | ((this: any, ...args: A) => readonly string[])
+  /**
+   * Tags of each result, from the result itself (and the arguments): for a result derived from several
+   * things, such as a playlist summary of many videos. Added to `tags`.
+   * @example resultTags: (playlist) => playlist.videoIds.map((id) => `video:${id}`)
+   */
+  resultTags?: (result: R, args: A) => readonly string[]
 }
 
 /**
@@ -141,12 +155,13 @@ export function withCache<A extends unknown[], R>(
     prefix,
   )
   const freshness = freshnessOf(options)
+  const tagsOf = makeTagsOf(options)
   // Options that do not depend on the arguments are built once, not on every miss.
   const fixedOptions: GetOrSetOptions<T> | undefined =
-    typeof ttl === 'function'
+    typeof ttl === 'function' || typeof tagsOf === 'function'
       ? undefined
-      : { ttl, memoryTtl, shouldCache, onError, owner, ...freshness }
-  const loadOptions = (args: A, fresh = false): GetOrSetOptions<T> =>
+      : { ttl, memoryTtl, shouldCache, onError, owner, tags: tagsOf, ...freshness }
+  const loadOptions = (self: unknown, args: A, fresh = false): GetOrSetOptions<T> =>
     fixedOptions !== undefined && !fresh
       ? fixedOptions
       : {
@@ -157,6 +172,7 @@ export function withCache<A extends unknown[], R>(
           fresh,
           owner,
           ...freshness,
+          tags: typeof tagsOf === 'function' ? tagsOf(self, args) : tagsOf,
         }
   const compute = (self: unknown, args: A) => () => fn.apply(self, args) as Promise<T> | T
   const keyOfCall = (self: unknown, args: A) => keyOf(self, args, callText(args))
@@ -181,7 +197,13 @@ export function withCache<A extends unknown[], R>(
       index?.set(args, text, hit)
       return Promise.resolve(hit.value as T)
     }
-    return cache.load(key, compute(this, args), loadOptions(args))
+    let load: GetOrSetOptions<T>
+    try {
+      load = loadOptions(this, args)
+    } catch (err) {
+      return Promise.reject(err) // a throwing tags function fails the call, as a throwing key function does
+    }
+    return cache.load(key, compute(this, args), load)
   } as CachedFunction<A, T>
 
   Object.defineProperties(cached, {
@@ -195,7 +217,7 @@ export function withCache<A extends unknown[], R>(
     peek: { value: async (...args: A) => cache.get<T>(keyOfCall(undefined, args)) },
     refresh: {
       value: async function (this: unknown, ...args: A) {
-        return cache.load(keyOfCall(this, args), compute(this, args), loadOptions(args, true))
+        return cache.load(keyOfCall(this, args), compute(this, args), loadOptions(this, args, true))
       },
     },
   })
@@ -232,6 +254,33 @@ export function checkWithCacheOptions(options: WithCacheOptions<never, never>): 
   if (options.hashInstancesOf !== undefined && !Array.isArray(options.hashInstancesOf))
     throw new TypeError('hashInstancesOf option must be an array of classes')
   freshnessPolicy(options) // throws a TypeError naming a bad freshness option
+  const { tags, resultTags } = options
+  if (tags !== undefined && typeof tags !== 'function') checkTags(tags)
+  if (resultTags !== undefined && typeof resultTags !== 'function')
+    throw new TypeError(`resultTags option must be a function (got ${typeof resultTags})`)
+}
+
+/**
+ * The tags option of `getOrSet` for a call: a fixed list, or a function of the call (`self`, `args`) giving
+ * the list, or (with `resultTags`) a function of the result. Undefined for an untagged function.
+ */
+function makeTagsOf<A extends unknown[], T>(
+  options: WithCacheOptions<A, T>,
+): readonly string[] | undefined | ((self: unknown, args: A) => TagsOption<T>) {
+  const { tags, resultTags } = options
+  if (resultTags === undefined) {
+    if (typeof tags !== 'function') return tags
+    return (self, args) => checkedTags(tags.apply(self, args))
+  }
+  return (self, args) => {
+    const fromArgs = typeof tags === 'function' ? checkedTags(tags.apply(self, args)) : (tags ?? [])
+    return (value: T) => [...fromArgs, ...resultTags(value, args)]
+  }
+}
+
+function checkedTags(tags: unknown): readonly string[] {
+  checkTags(tags, "the tags function's result")
+  return tags
 }
 
 /** The freshness options that are set (none: the cache's apply, and load options stay as they were). */

@@ -38,6 +38,11 @@ export interface RedisConnection {
   unlink(keys: readonly RedisKey[]): Promise<number>
   /** `STRLEN` of each key, in order (0 for a missing key). */
   strlen(keys: readonly RedisKey[]): Promise<number[]>
+  /**
+   * `INCR key`: the counter after the increment. Needed only for tags (`invalidateTags`); a connection
+   * without it still serves every other call, and `invalidateTags` fails with a StorageError that says so.
+   */
+  incr?(key: RedisKey): Promise<number>
   /** The servers a `SCAN` must visit to see every key: the one server, or every master of a cluster. */
   scanNodes(): Promise<readonly RedisScanNode[]>
 }

@@ -128,6 +128,7 @@ function clientConnection(send: (args: readonly Arg[]) => Promise<unknown>): Red
     },
     unlink: async (keys) => (keys.length ? Number(await send(['UNLINK', ...keys])) : 0),
     strlen: (keys) => Promise.all(keys.map(async (key) => Number(await send(['STRLEN', key])))),
+    incr: async (key) => Number(await send(['INCR', key])),
     scanNodes: async () => [node],
   }
 }
@@ -154,6 +155,7 @@ function clusterConnection(cluster: NodeRedisCluster, options: object): RedisCon
       ),
     strlen: (keys) =>
       Promise.all(keys.map(async (key) => Number(await send(key, true, ['STRLEN', key])))),
+    incr: async (key) => Number(await send(key, false, ['INCR', key])),
     scanNodes: async () =>
       Promise.all(
         cluster.masters.map(async (master) => {

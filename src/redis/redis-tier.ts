@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from '../core/clock'
+import { describeFailure, StorageError } from '../core/exceptions'
 import type { KeyMatcher } from '../core/pattern'
-import type { Entry, KeyPredicate, Tier, TierStats } from '../storage/tier'
+import type { Entry, KeyPredicate, TagCounters, Tier, TierStats } from '../storage/tier'
 import { entryFileParts, parseEntry } from '../storage/tiers/file-format'
 import { openConnection, type RedisConnectionOptions } from './options'
 import type { OpenedConnection, RedisConnection } from './connection'
@@ -40,6 +41,10 @@ export interface RedisTierOptions extends RedisConnectionOptions {
   scanCount?: number
 }
 
+/** Starts the tag counters' keys after the prefix: 0xFF never occurs in UTF-8 (or WTF-8), so in no entry key. */
+const TAG_MARK = 0xff
+const TAG_MARK_BYTES = Buffer.of(TAG_MARK)
+
 /**
  * A tier in Redis, shared by every process that points at the same server and prefix. One Redis key per
  * entry, holding the file tier's format (a JSON header, then large byte arrays raw), with an absolute expiry
@@ -57,7 +62,7 @@ export interface RedisTierOptions extends RedisConnectionOptions {
  * })
  * ```
  */
-export class RedisTier implements Tier {
+export class RedisTier implements Tier, TagCounters {
   readonly name = 'redis'
   /** Seen by every process: an invalidation bus message leaves it alone (the sender changed it already). */
   readonly shared = true
@@ -137,6 +142,40 @@ export class RedisTier implements Tier {
     return removed
   }
 
+  /** Tag counters: the Redis key `<prefix>` + byte 0xFF + `tag:<tag>`, which no entry key can spell. */
+  async tagVersions(tags: readonly string[]): Promise<number[]> {
+    return Promise.all(
+      tags.map(async (tag) => {
+        const bytes = await this.#guard.run('read tag counter of', tag, () =>
+          this.#redis.get(this.#tagKey(tag)),
+        )
+        const counter = bytes === null ? 0 : Number(bytes.toString())
+        // Something else wrote the key: no count to stamp with or check against. A failure (so a miss),
+        // outside the guard: Redis answered, its circuit breaker has nothing to count.
+        if (Number.isSafeInteger(counter) && counter >= 0) return counter
+        const reason = 'the tag counter holds no count'
+        throw new StorageError(describeFailure(this.name, 'read tag counter of', tag, reason), {
+          key: tag,
+          tier: this.name,
+        })
+      }),
+    )
+  }
+
+  /** `INCR` of each tag's counter: atomic on the server, whichever process sends it. */
+  async bumpTags(tags: readonly string[]): Promise<number[]> {
+    const redis = this.#redis
+    return Promise.all(
+      tags.map((tag) =>
+        this.#guard.run('invalidate tag', tag, () => {
+          if (typeof redis.incr !== 'function')
+            throw new TypeError('this Redis connection has no incr(): tags need it')
+          return redis.incr(this.#tagKey(tag))
+        }),
+      ),
+    )
+  }
+
   /** Redis expires entries by itself (`PXAT`): nothing to do. */
   async prune(): Promise<number> {
     return 0
@@ -192,9 +231,19 @@ export class RedisTier implements Tier {
           node.scan(cursor, pattern, this.#scanCount),
         )
         cursor = next
-        if (keys.length) await batch(keys)
+        const entries = keys.filter((key) => key[this.#prefixLength] !== TAG_MARK) // not counters
+        if (entries.length) await batch(entries)
       } while (cursor !== '0')
     }
+  }
+
+  #tagKey(tag: string): Buffer {
+    const text = joinKey('tag:', tag)
+    return Buffer.concat([
+      Buffer.from(this.prefix),
+      TAG_MARK_BYTES,
+      typeof text === 'string' ? Buffer.from(text) : text,
+    ])
   }
 
   #keyOf(redisKey: Buffer): string {

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import type { StorageError } from '../core/exceptions'
-import type { KeyPattern } from '../core/pattern'
-import { decodeBusMessage, encodeBusMessage, type CacheBus } from './bus'
+import {
+  decodeBusMessage,
+  encodeBusMessage,
+  type BusChange as SentChange,
+  type CacheBus,
+} from './bus'
 import type { BusChange, CacheEvents } from './cache-events'
 import type { Invalidation } from './invalidation'
 
@@ -46,15 +50,26 @@ export class BusLink {
   }
 
   /** Awaits `work` (the write of a change), then publishes the change, even when `work` failed. */
-  async after<T>(
-    change: { key: string } | { pattern: KeyPattern | undefined },
-    work: Promise<T> | T,
-  ): Promise<T> {
+  async after<T>(change: SentChange, work: Promise<T> | T): Promise<T> {
     try {
       return await work
     } finally {
       this.#bus.publish(encodeBusMessage(this.id, change))
       this.#events?.bus('sent', change)
+    }
+  }
+
+  /** Awaits a tag invalidation, then publishes it with the counters it got (without them if it failed). */
+  async afterTags(
+    tags: readonly string[],
+    work: Promise<number[] | undefined>,
+  ): Promise<number[] | undefined> {
+    let versions: number[] | undefined
+    try {
+      return (versions = await work)
+    } finally {
+      this.#bus.publish(encodeBusMessage(this.id, { tags, versions }))
+      this.#events?.bus('sent', { tags, versions })
     }
   }
 
@@ -65,6 +80,12 @@ export class BusLink {
   #receive(text: string): void {
     const message = decodeBusMessage(text)
     if (message === undefined || message.from === this.id) return
+    if (message.tags) {
+      const { tags, versions } = message.tags
+      this.#events?.bus('received', { tags, versions })
+      this.#invalidation.invalidateTags(tags, 'local', versions).catch(this.#report)
+      return
+    }
     this.#events?.bus('received', toChange(message.target, text))
     this.#drop(message.target, 'local')
   }

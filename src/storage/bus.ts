@@ -80,9 +80,21 @@ export interface BusReceiver {
 export interface BusMessage {
   readonly from: string
   readonly target: InvalidationTarget
+  /** Set instead of `target` for a tag invalidation: the tags, and their counters after it when known. */
+  readonly tags?: { readonly tags: readonly string[]; readonly versions?: readonly number[] }
 }
 
-/** Wire form: `{ v: 1, from, key }`, `{ v: 1, from, glob }`, `{ v: 1, from, re: [source, flags] }` or `{ v: 1, from, all: true }`. */
+/** A change a bus message announces: keys, a pattern, or tags (with their counters after the change). */
+export type BusChange =
+  | { key: string }
+  | { pattern: KeyPattern | undefined }
+  | { tags: readonly string[]; versions?: readonly number[] }
+
+/**
+ * Wire form: `{ v: 1, from, key }`, `{ v: 1, from, glob }`, `{ v: 1, from, re: [source, flags] }`,
+ * `{ v: 1, from, all: true }` or `{ v: 1, from, tags: [...], versions?: [...] }`. A receiver that predates
+ * tags reads a tags message as none of the above and drops every key: safe, if wasteful.
+ */
 interface Wire {
   v: 1
   from: string
@@ -90,15 +102,17 @@ interface Wire {
   glob?: string
   re?: [string, string]
   all?: true
+  tags?: string[]
+  versions?: number[]
 }
 
 /** The message for a change of `key`, or of the keys `pattern` matches (undefined: every key). */
-export function encodeBusMessage(
-  from: string,
-  change: { key: string } | { pattern: KeyPattern | undefined },
-): string {
+export function encodeBusMessage(from: string, change: BusChange): string {
   const wire: Wire = { v: 1, from }
-  if ('key' in change) wire.key = change.key
+  if ('tags' in change) {
+    wire.tags = [...change.tags]
+    if (change.versions) wire.versions = [...change.versions]
+  } else if ('key' in change) wire.key = change.key
   else if (change.pattern === undefined) wire.all = true
   else if (typeof change.pattern === 'string') wire.glob = change.pattern
   else wire.re = [change.pattern.source, change.pattern.flags]
@@ -117,6 +131,18 @@ export function decodeBusMessage(text: string): BusMessage | undefined {
     return undefined
   try {
     if (typeof wire.key === 'string') return { from: wire.from, target: { key: wire.key } }
+    const { tags, versions } = wire
+    if (Array.isArray(tags) && tags.every((tag) => typeof tag === 'string')) {
+      const counted =
+        Array.isArray(versions) &&
+        versions.length === tags.length &&
+        versions.every((n) => Number.isSafeInteger(n) && n >= 0)
+      return {
+        from: wire.from,
+        target: { match: () => false },
+        tags: counted ? { tags, versions } : { tags },
+      }
+    }
     if (wire.all === true) return { from: wire.from, target: { match: undefined } }
     if (typeof wire.glob === 'string')
       return { from: wire.from, target: { match: compilePattern(wire.glob) } }

@@ -1,12 +1,9 @@
 import type { StorageError } from '../core/exceptions'
-import type { KeyPattern } from '../core/pattern'
+import type { BusChange as SentChange } from './bus'
 import type { FunctionRecord } from './function-stats'
 
-/** What a bus message changed: one key, a pattern (undefined: every key), or, after a reconnect, the memory tiers. */
-export type BusChange =
-  | { readonly key: string }
-  | { readonly pattern: KeyPattern | undefined }
-  | { readonly reconnected: true }
+/** What a bus message changed: keys, a pattern (undefined: every key), tags, or, after a reconnect, the memory tiers. */
+export type BusChange = SentChange | { readonly reconnected: true }
 
 /**
  * What happens inside a `Cache`, as events. The modules behind `Cache` report here and nowhere else, and

@@ -5,6 +5,7 @@ import type { CacheBus } from './bus'
 import type { RedactKeys } from './diagnostics'
 import type { FunctionRecord, FunctionStats } from './function-stats'
 import type { FreshnessOptions } from './freshness'
+import type { TagsOption } from './tag-options'
 import type { Tier } from './tier'
 
 /** The option and result types of `Cache` (src/storage/cache.ts). */
@@ -27,6 +28,11 @@ export interface SetOptions {
   ttl?: Duration
   /** A shorter lifetime for the in-process copy (the guide: "use shorter TTL for memory-intensive data"). */
   memoryTtl?: Duration
+  /**
+   * What the value was derived from (`['video:abc']`): `cache.invalidateTags(['video:abc'])` invalidates it
+   * (docs/tags.md).
+   */
+  tags?: readonly string[]
 }
 
 /**
@@ -75,6 +81,11 @@ export interface GetOrSetOptions<T> extends FreshnessOptions {
   fresh?: boolean
   /** @internal The cached function asking (withCache): its statistics count the call. */
   owner?: FunctionRecord
+  /**
+   * The tags of the stored value (docs/tags.md): a list, or a function of the computed value for a value
+   * derived from several things (`(playlist) => playlist.videos.map((v) => `video:${v.id}`)`).
+   */
+  tags?: TagsOption<T>
 }
 
 /**

@@ -26,6 +26,7 @@ import { LifetimePolicy } from './lifetimes'
 import { listKeys } from './list-keys'
 import { LoadHandler } from './load'
 import { RefreshPolicy } from './refresh'
+import { checkTags } from './tag-options'
 import { isInProcessTier, type Entry, type Tier } from './tier'
 import { TierStack } from './tier-stack'
 import { WriteTracker } from './write-tracker'
@@ -165,12 +166,32 @@ export class Cache {
     return this.#functions.record(id, prefix)
   }
 
-  /** Stores `value` in every tier; resolves once the slowest tier (the disk) has it. */
+  /**
+   * Stores `value` in every tier; resolves once the slowest tier (the disk) has it. With `tags`, the value is
+   * not stored when one of them is invalidated while the call runs.
+   */
   async set(key: string, value: unknown, ttl?: TtlArgument): Promise<void> {
     checkKey(key)
     const lifetimes = this.#lifetimes.of(ttl)
+    const tags = ttl !== null && typeof ttl === 'object' ? ttl.tags : undefined
+    if (tags !== undefined) checkTags(tags)
+    const tagging = tags?.length ? { tags, since: this.#stack.tags.sequence } : undefined
     await this.#invalidation.invalidate({ key }, 'none')
-    await this.#announce({ key }, this.#stack.write(key, value, lifetimes))
+    await this.#announce({ key }, this.#stack.write(key, value, lifetimes, tagging))
+  }
+
+  /**
+   * Invalidates every entry stored with one of `tags`, from now on: in every tier, in every process that
+   * shares the tier that keeps the tag counters (the file tier's folder, Redis), and through the bus in every
+   * process of the fleet. A computation under way that carries one of the tags does not store its result;
+   * an entry written after this call is valid. See docs/tags.md.
+   */
+  async invalidateTags(tags: string | readonly string[]): Promise<void> {
+    const list = typeof tags === 'string' ? [tags] : tags
+    checkTags(list, 'invalidateTags: tags')
+    if (list.length === 0) return
+    const work = this.#invalidation.invalidateTags(list, 'every tier')
+    await (this.#bus ? this.#bus.afterTags(list, work) : work)
   }
 
   /** Whether a fresh value is stored under `key`. */
@@ -217,7 +238,9 @@ export class Cache {
    * holds every entry, while an expired memory copy of an entry still on disk was no entry lost.
    */
   async cleanup(): Promise<number> {
-    return (await this.#stack.each('clean up', undefined, (tier) => tier.prune())).at(-1) ?? 0
+    const removed = await this.#stack.each('clean up', undefined, (tier) => tier.prune())
+    await this.#stack.pruneTagged() // in-process entries invalidated by tag (the file tier's prune does its own)
+    return removed.at(-1) ?? 0
   }
 
   /**

@@ -12,6 +12,8 @@ export interface Flight {
   stale: boolean
   /** The cached function computing it, when known: events about its key are counted for that function. */
   readonly owner: FunctionRecord | undefined
+  /** The tags its result will carry, when known before it is computed; 'result' when they come from it. */
+  tags: readonly string[] | 'result' | undefined
 }
 
 /**
@@ -34,7 +36,14 @@ export class FlightRegistry {
    * held from now on, so that an invalidation made by the computation itself, before `register`, marks it.
    */
   open(key: string, owner?: FunctionRecord): Flight {
-    const flight: Flight = { key, promise: undefined, settled: false, stale: false, owner }
+    const flight: Flight = {
+      key,
+      promise: undefined,
+      settled: false,
+      stale: false,
+      owner,
+      tags: undefined,
+    }
     this.#running.set(key, flight)
     return flight
   }
@@ -59,6 +68,21 @@ export class FlightRegistry {
   settle(flight: Flight): void {
     flight.settled = true
     if (this.#running.get(flight.key) === flight) this.#running.delete(flight.key)
+  }
+
+  /**
+   * Tags were invalidated: the flights of those tags are marked stale and forgotten. Flights whose tags come
+   * from their result are forgotten too (later callers start afresh); whether such a result is stored is
+   * decided when its tags are known (`TagVersions.changedSince`).
+   */
+  dropTags(tags: readonly string[]): void {
+    for (const [key, flight] of [...this.#running]) {
+      const own = flight.tags
+      if (own === undefined || (own !== 'result' && !own.some((tag) => tags.includes(tag))))
+        continue
+      if (own !== 'result') flight.stale = true
+      this.#running.delete(key)
+    }
   }
 
   /** Marks the flight of `key` (or, with `match`, of each key it accepts; undefined: every key) stale, and forgets it. */

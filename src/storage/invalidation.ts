@@ -61,6 +61,22 @@ export class Invalidation {
     return Math.max(0, ...removed)
   }
 
+  /**
+   * Invalidates every entry carrying one of `tags`: computations of those tags under way will not store,
+   * in-process entries of the tags are misses at once, then the tag counters move in the tier that keeps
+   * them (`'every tier'`: this process's call), or are learnt from a bus message (`'local'`, with the
+   * counters the sender got when it knows them). Resolves to the counters after the change.
+   */
+  async invalidateTags(
+    tags: readonly string[],
+    scope: 'every tier' | 'local',
+    versions?: readonly number[],
+  ): Promise<number[] | undefined> {
+    this.#flights.dropTags(tags)
+    if (scope === 'local') return void (await this.#stack.tags.receive(tags, versions))
+    return this.#stack.tags.invalidate(tags)
+  }
+
   /** The synchronous part of `invalidate`: tracker, flights and listeners; no tier is touched. */
   note(target: InvalidationTarget): void {
     if ('key' in target) this.#writes.noteWrite(target.key)

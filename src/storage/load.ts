@@ -8,7 +8,8 @@ import type { Flight, FlightRegistry } from './flights'
 import { isFresh } from './freshness'
 import type { Invalidation } from './invalidation'
 import type { LifetimePolicy, Lifetimes } from './lifetimes'
-import type { TierStack } from './tier-stack'
+import { checkTags, taggingOf } from './tag-options'
+import type { Tagging, TierStack } from './tier-stack'
 
 /** How a flight computes and stores: picked once per cache, at construction. */
 interface LoadStrategy {
@@ -56,9 +57,18 @@ export class LoadHandler {
     // A fixed ttl that is no duration is the caller's mistake: it fails the call before compute runs.
     const badOption = this.#deps.lifetimes.checkFixed(options)
     if (badOption) return Promise.reject(badOption)
+    const { tags } = options
+    if (tags !== undefined && typeof tags !== 'function') {
+      try {
+        checkTags(tags)
+      } catch (err) {
+        return Promise.reject(err)
+      }
+    }
     // A refresh supersedes the computations under way: their older results must not be stored over its.
     if (options.fresh) this.#deps.invalidation.note({ key })
     const flight = flights.open(key, options.owner)
+    if (tags !== undefined) flight.tags = typeof tags === 'function' ? 'result' : tags
     const observed = () => this.#deps.events.compute(key, options.owner, !!options.fresh, compute)
     // Joinable once the strategy returns its promise (no extra tick); a synchronous throw settled it already.
     return flights.register(flight, this.#strategy.run(flight, observed, options))
@@ -79,6 +89,7 @@ class StackedLoad implements LoadStrategy {
     options: GetOrSetOptions<T>,
   ): Promise<T> {
     const { stack, flights, lifetimes } = this.#deps
+    const since = stack.tags.sequence // a tag invalidated after this: the result is not stored
     try {
       const onError = options.onError ? withoutRepeats(options.onError) : this.#deps.onError
       if (!options.fresh) {
@@ -89,9 +100,11 @@ class StackedLoad implements LoadStrategy {
       const value = await compute()
       const keep = lifetimes.ofComputed(flight.key, value, options, onError)
       // Written, deleted or cleared meanwhile: the result may rest on older data; callers get it, unstored.
-      if (keep !== undefined && !flights.changed(flight)) {
+      const tagging =
+        keep === undefined ? null : taggingOf(flight.key, value, options.tags, since, onError)
+      if (keep !== undefined && tagging !== null && !flights.changed(flight)) {
         try {
-          await stack.write(flight.key, value, keep)
+          await stack.write(flight.key, value, keep, tagging)
         } catch (err) {
           if (!isStorageError(err)) throw err
           onError(err)
@@ -122,8 +135,14 @@ class InProcessLoad implements LoadStrategy {
   }
 
   run<T>(flight: Flight, compute: () => T | Promise<T>, options: GetOrSetOptions<T>): Promise<T> {
-    if (options.shouldCache !== undefined || typeof options.ttl === 'function')
+    const { tags } = options
+    if (
+      options.shouldCache !== undefined ||
+      typeof options.ttl === 'function' ||
+      typeof tags === 'function'
+    )
       return this.#general.run(flight, compute, options)
+    const tagging = tags?.length ? { tags, since: this.#deps.stack.tags.sequence } : undefined
     const { flights, lifetimes } = this.#deps
     let promise: Promise<T>
     let keep: Lifetimes | undefined
@@ -140,7 +159,7 @@ class InProcessLoad implements LoadStrategy {
         // Written, deleted or cleared meanwhile: the result may rest on older data, so it is not stored.
         const lifetimesKept = flights.changed(flight) ? undefined : keep
         flights.settle(flight) // first: the store is synchronous, and the tracker need not see our own write
-        if (lifetimesKept) this.#store(flight.key, value, lifetimesKept, options)
+        if (lifetimesKept) this.#store(flight.key, value, lifetimesKept, options, tagging)
       },
       () => flights.settle(flight),
     )
@@ -151,9 +170,15 @@ class InProcessLoad implements LoadStrategy {
    * A failure here (only a bad clock reading: an unbounded in-process put cannot fail otherwise) can reach no
    * caller, since they hold the computation's promise: it goes to onError, and a throwing onError nowhere.
    */
-  #store<T>(key: string, value: T, keep: Lifetimes, options: GetOrSetOptions<T>): void {
+  #store<T>(
+    key: string,
+    value: T,
+    keep: Lifetimes,
+    options: GetOrSetOptions<T>,
+    tagging: Tagging | undefined,
+  ): void {
     try {
-      void this.#deps.stack.write(key, value, keep)
+      void this.#deps.stack.write(key, value, keep, tagging)
     } catch (err) {
       try {
         ;(options.onError ?? this.#deps.onError)(err as StorageError)

@@ -8,17 +8,22 @@ import type { FunctionRecord } from './function-stats'
 import { endingAt, entryTimes } from './freshness'
 import type { LifetimePolicy, Lifetimes } from './lifetimes'
 import { encodeForStorage } from './stored-entry'
+import { writeStamped, type Tagging } from './tag-options'
+import { TagVersions } from './tag-versions'
 import { tierScopes, type Layer, type RemovalScope, type Scope } from './tier-scopes'
 import {
+  hasTagCounters,
   isInProcessTier,
   type Entry,
   type InProcessTier,
   type KeyPredicate,
+  type TagStamps,
   type Tier,
 } from './tier'
 import type { WriteTracker } from './write-tracker'
 
 export type { RemovalScope } from './tier-scopes'
+export type { Tagging } from './tag-options'
 
 /** Where a lookup's tier failures go: thrown at the end (when nothing was found), or handed to a handler. */
 export type OnTierError = 'throw' | OnFailure
@@ -42,6 +47,8 @@ export class TierStack {
   readonly tiers: readonly Tier[]
   /** The first tier when it is in-process: `peek` and `isCurrent` read it. */
   readonly front: InProcessTier | undefined
+  /** The tag counters this process knows; the last tier that keeps tag counters holds them. */
+  readonly tags: TagVersions
   /** The tiers a lookup reads after `peek` missed. */
   readonly #below: readonly Layer[]
   readonly #inProcess: readonly Layer<InProcessTier>[]
@@ -67,6 +74,11 @@ export class TierStack {
     this.#scopes = scopes.of
     this.#encodes =
       scopes.of.persistent.length > 0 || this.#inProcess.some((l) => l.tier.needsEncoded)
+    const counting = layers.filter((l) => hasTagCounters(l.tier)).at(-1)
+    this.tags = new TagVersions(
+      counting && hasTagCounters(counting.tier) ? counting.tier : undefined,
+      (action, op) => this.guard(counting!.index, action, undefined, op),
+    )
   }
 
   /** True when a write goes to one in-process tier that stores values as they are: nothing to await. */
@@ -85,7 +97,8 @@ export class TierStack {
       // A tier's own bug must not turn a promise-returning call into a throw: count it, report it, read on.
       this.#options.report(this.#failure(0, 'read', key, err))
     }
-    if (entry === undefined) {
+    // A tagged entry is checked against the counters known in-process: a Map lookup per tag, no I/O.
+    if (entry === undefined || (entry.tags !== undefined && !this.tags.isCurrent(entry.tags))) {
       this.#events.miss(0, key, fn)
       return undefined
     }
@@ -96,7 +109,9 @@ export class TierStack {
   /** The front tier's entry for `key` even when stale or due for refresh (until it expires); counts nothing. */
   peekStale(key: string): Entry | undefined {
     try {
-      return this.front?.peekStale?.(key)
+      const entry = this.front?.peekStale?.(key)
+      // Stale or not, a value whose tag was invalidated is never served.
+      return entry?.tags !== undefined && !this.tags.isCurrent(entry.tags) ? undefined : entry
     } catch (err) {
       this.#options.report(this.#failure(0, 'read', key, err)) // as in peek()
       return undefined
@@ -111,7 +126,8 @@ export class TierStack {
     } catch (err) {
       this.#options.report(this.#failure(0, 'read', entry.key, err)) // as in peek(): a tier's bug is no throw
     }
-    if (current !== true) return false
+    if (current !== true || (entry.tags !== undefined && !this.tags.isCurrent(entry.tags)))
+      return false
     this.#events.hit(0, entry.key, fn)
     return true
   }
@@ -136,6 +152,8 @@ export class TierStack {
         let entry: Entry | undefined
         try {
           entry = await this.guard(index, 'read', key, () => tier.get(key))
+          // Stamps older than the tag counters: invalidated by tag, so a miss in this tier.
+          if (entry?.tags !== undefined && !(await this.tags.check(entry.tags))) entry = undefined
         } catch (err) {
           if (onError === 'throw') failure ??= err as StorageError
           else onError(err as StorageError)
@@ -188,7 +206,25 @@ export class TierStack {
    * cache stores without an await; the others are started together. Returns undefined when there is
    * nothing to wait for. Throws (or rejects with) the first StorageError, after undoing the write.
    */
-  write(key: string, value: unknown, lifetimes: Lifetimes): Promise<void> | undefined {
+  write(
+    key: string,
+    value: unknown,
+    lifetimes: Lifetimes,
+    tagging?: Tagging,
+  ): Promise<void> | undefined {
+    if (tagging === undefined || tagging.tags.length === 0)
+      return this.#write(key, value, lifetimes, undefined)
+    return writeStamped(key, tagging, this.tags, this.#options.writes, (stamps) =>
+      this.#write(key, value, lifetimes, stamps),
+    )
+  }
+
+  #write(
+    key: string,
+    value: unknown,
+    lifetimes: Lifetimes,
+    tags: TagStamps | undefined,
+  ): Promise<void> | undefined {
     const { ttlMs, memoryTtlMs, freshness } = lifetimes
     this.#options.writes.noteWrite(key)
     const now = readClock(this.#options.clock) // a bad reading stores nothing
@@ -206,6 +242,7 @@ export class TierStack {
       freshUntil: times ? times.freshUntil : now + ttlMs,
       refreshAt: times?.refreshAt,
       memoryTtlMs: shortLived ? memoryTtlMs : undefined,
+      tags,
     }
     const inProcess: Entry = shortLived ? endingAt(entry, now + memoryTtlMs) : entry
     this.#events.set(key)
@@ -251,6 +288,15 @@ export class TierStack {
     } finally {
       writes.unwatch(watch)
     }
+  }
+
+  /** Removes the in-process entries whose tags were invalidated (persistent tiers do it in `prune`). */
+  pruneTagged(): Promise<number[]> {
+    return settleAll(
+      this.#inProcess.map((l) =>
+        this.guard(l.index, 'clean up', undefined, () => this.tags.sweep(l.tier)),
+      ),
+    )
   }
 
   /** Runs `op` on each tier in `scope` (see `RemovalScope`) in parallel; throws the first failure. */

@@ -51,6 +51,26 @@ export interface Entry {
    * than its TTL. Persistent tiers keep it, so a copy promoted back into memory honours it too.
    */
   readonly memoryTtlMs?: number
+  /**
+   * The tags the entry was stored with, each with the tag's counter when the value was computed (see
+   * `TagCounters`). The entry is valid while every counter is still that number. Absent: untagged.
+   */
+  readonly tags?: TagStamps
+}
+
+/**
+ * The tags of an entry and the counter each had when the entry's value was computed (`counters[i]` is
+ * `tags[i]`'s). Two arrays rather than a record: every stamp has one shape, so the check on a memory hit
+ * stays monomorphic whatever the tags are called. Files hold it as `{"tag":counter,…}`.
+ */
+export interface TagStamps {
+  readonly tags: readonly string[]
+  readonly counters: readonly number[]
+  /**
+   * In-process memo of the last check that found every counter current (see `TagVersions.isCurrent`):
+   * tiers neither store nor read it. -1 until checked.
+   */
+  checkedAt: number
 }
 
 /**
@@ -199,6 +219,24 @@ export function isInProcessTier(tier: Tier): tier is InProcessTier {
     typeof t.isCurrent === 'function' &&
     typeof t.keys === 'function'
   )
+}
+
+/**
+ * An optional capability: a tier that keeps a counter per tag, shared by every process that shares the tier
+ * (the file tier in its folder, Redis on the server). Invalidating a tag increments its counter; an entry
+ * stamped with an older counter is invalid. Counters, not timestamps: no clock has to agree with another.
+ */
+export interface TagCounters {
+  /** The current counter of each tag, in order (0 for a tag never invalidated). */
+  tagVersions(tags: readonly string[]): Promise<number[]>
+  /** Increments each tag's counter, atomically across processes; resolves to the counters after it. */
+  bumpTags(tags: readonly string[]): Promise<number[]>
+}
+
+/** Whether `tier` keeps tag counters (a capability check: no `instanceof`). */
+export function hasTagCounters(tier: Tier): tier is Tier & TagCounters {
+  const t = tier as Partial<TagCounters>
+  return typeof t.tagVersions === 'function' && typeof t.bumpTags === 'function'
 }
 
 const TIER_METHODS = ['get', 'set', 'delete', 'clear', 'prune', 'stats', 'close'] as const

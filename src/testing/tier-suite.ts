@@ -149,6 +149,16 @@ export function describeTier(options: TierSuiteOptions): void {
       expectSameEntry(await tier.get('video_1'), want)
     })
 
+    it('a tagged entry reads back with its tag stamps (dropping them would serve invalidated values)', async () => {
+      const tags = { tags: ['video:abc', 'catalog'], counters: [3, 0], checkedAt: -1 }
+      await tier.set({ ...makeEntry('tagged', 'v', clock.now() + 60_000), tags })
+      const got = await tier.get('tagged')
+      expect({ tags: got?.tags?.tags, counters: got?.tags?.counters }).toEqual({
+        tags: tags.tags,
+        counters: tags.counters,
+      })
+    })
+
     it('set() replaces the previous entry of the key', async () => {
       await tier.set(makeEntry('k', 'old', clock.now() + 60_000))
       const want = makeEntry('k', { now: 'new' }, clock.now() + 120_000)

@@ -1,5 +1,5 @@
 import { fromParsed } from '../../core/codec'
-import type { Entry } from '../tier'
+import type { Entry, TagStamps } from '../tier'
 
 /**
  * What an entry file holds. Without attachments, one JSON document:
@@ -11,6 +11,7 @@ import type { Entry } from '../tier'
  * Format 2 adds the stale window (`freshUntil`, and `refreshAt` for eager refresh). It is written only for
  * entries that have one: an entry without reads the same in both formats, so it is still written as format 1,
  * byte for byte as 0.1.0 wrote it, and a process of 0.1.0 sharing the folder keeps reading it.
+ * A tagged entry (either format) has a `tags` field, after `memoryTtl`, with the counters it saw.
  */
 export const FORMAT_VERSION = 2
 
@@ -27,17 +28,21 @@ export function entryHeader(
   memoryTtlMs?: number,
   attachmentLengths?: readonly number[],
   freshness?: Freshness,
+  tags?: TagStamps,
 ): string {
   const memoryTtl = memoryTtlMs === undefined ? '' : `"memoryTtl":${memoryTtlMs},`
+  // Optional: a file without it is an untagged entry. A reader that predates tags rebuilds the header without
+  // it, fails its prefix check and reads a miss: it never serves a tagged value as untagged.
+  const tagged = tags === undefined ? '' : `"tags":${JSON.stringify(stampsRecord(tags))},`
   const attachments = attachmentLengths?.length
     ? `"attachments":[${attachmentLengths.join(',')}],`
     : ''
   const expiry = `"expiresAt":${expiresAt === Infinity ? 'null' : expiresAt},`
   if (freshness === undefined)
-    return `{"v":1,"key":${JSON.stringify(key)},${expiry}${memoryTtl}${attachments}"value":`
+    return `{"v":1,"key":${JSON.stringify(key)},${expiry}${memoryTtl}${tagged}${attachments}"value":`
   const { freshUntil, refreshAt } = freshness
   const refresh = refreshAt === undefined ? '' : `"refreshAt":${refreshAt},`
-  return `{"v":2,"key":${JSON.stringify(key)},${expiry}"freshUntil":${freshUntil},${refresh}${memoryTtl}${attachments}"value":`
+  return `{"v":2,"key":${JSON.stringify(key)},${expiry}"freshUntil":${freshUntil},${refresh}${memoryTtl}${tagged}${attachments}"value":`
 }
 
 /** The pieces to write for `entry`, in order: text, then raw attachment bytes. */
@@ -49,6 +54,7 @@ export function entryFileParts(entry: Entry): (string | Uint8Array)[] {
     entry.memoryTtlMs,
     attachments.map((a) => a.byteLength),
     freshnessOf(entry),
+    entry.tags,
   )
   return attachments.length
     ? [header + entry.encoded + '}\n', ...attachments]
@@ -82,10 +88,12 @@ export function parseEntry(bytes: Buffer, key: string): Entry | undefined {
     return undefined
   const expiresAt = parsed.expiresAt === null ? Infinity : parsed.expiresAt
   const { memoryTtl: memoryTtlMs, attachments: lengths = [] } = parsed
+  const tags = parsed.tags === undefined ? undefined : toStamps(parsed.tags)
   if (
     typeof expiresAt !== 'number' ||
     !('value' in parsed) ||
-    (memoryTtlMs !== undefined && typeof memoryTtlMs !== 'number')
+    (memoryTtlMs !== undefined && typeof memoryTtlMs !== 'number') ||
+    tags === null
   )
     return undefined
   const freshness = parsed.v === 2 ? storedFreshness(parsed, expiresAt) : undefined
@@ -105,6 +113,7 @@ export function parseEntry(bytes: Buffer, key: string): Entry | undefined {
     memoryTtlMs,
     lengths.length ? lengths : undefined,
     freshness,
+    tags,
   )
   if (!text.startsWith(header)) return undefined // valid JSON, but not written by this tier
   const encoded = text.slice(header.length, -1)
@@ -118,6 +127,7 @@ export function parseEntry(bytes: Buffer, key: string): Entry | undefined {
     ...(freshness?.refreshAt !== undefined && { refreshAt: freshness.refreshAt }),
     ...(memoryTtlMs !== undefined && { memoryTtlMs }),
     ...(attachments.length && { attachments }),
+    ...(tags !== undefined && { tags }),
   }
 }
 
@@ -137,6 +147,19 @@ function storedFreshness(parsed: StoredEntry, expiresAt: number): Freshness | un
   if (refreshAt !== undefined && (typeof refreshAt !== 'number' || !(refreshAt <= freshUntil)))
     return undefined
   return { freshUntil, refreshAt }
+}
+
+/** Tag stamps as a file holds them: `{"tag":counter,…}`. */
+function stampsRecord(stamps: TagStamps): Record<string, number> {
+  return Object.fromEntries(stamps.tags.map((tag, i) => [tag, stamps.counters[i]!]))
+}
+
+/** The stamps a file's `tags` field holds, or null when it is not an object of non-negative integers. */
+function toStamps(field: unknown): TagStamps | null {
+  if (typeof field !== 'object' || field === null || Array.isArray(field)) return null
+  const counters = Object.values(field)
+  if (!counters.every((n) => Number.isSafeInteger(n) && (n as number) >= 0)) return null
+  return { tags: Object.keys(field), counters: counters as number[], checkedAt: -1 }
 }
 
 const NEWLINE = 0x0a
@@ -172,6 +195,19 @@ export function storedKey(bytes: Buffer): string | undefined {
   }
 }
 
+/** The tag stamps an entry file holds, or undefined (untagged, or unreadable: left to the other checks). */
+export function storedTags(bytes: Buffer): TagStamps | undefined {
+  const newline = bytes.indexOf(NEWLINE)
+  try {
+    const parsed = JSON.parse(
+      bytes.toString('utf8', 0, newline === -1 ? bytes.length : newline),
+    ) as Partial<StoredEntry> | null
+    return parsed?.tags === undefined ? undefined : (toStamps(parsed.tags) ?? undefined)
+  } catch {
+    return undefined
+  }
+}
+
 interface StoredEntry {
   v: number
   key: string
@@ -180,5 +216,6 @@ interface StoredEntry {
   refreshAt?: number
   memoryTtl?: number
   attachments?: number[]
+  tags?: unknown
   value: unknown
 }

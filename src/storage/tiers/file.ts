@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path'
 import { checkPositiveInteger } from '../../core/options'
 import { readClock, systemClock, type Clock } from '../../core/clock'
 import { KeyedLock } from '../../core/keyed-lock'
-import type { Entry, KeyPredicate, Tier, TierStats } from '../tier'
+import type { Entry, KeyPredicate, TagCounters, Tier, TierStats } from '../tier'
 import { ByteBudget } from './file-budget'
 import { CacheFolder } from './file-folder'
 import { entryFileParts, parseEntry, storedKey } from './file-format'
@@ -20,6 +20,7 @@ import {
   tempFileName,
 } from './file-layout'
 import { isDeadEntry, removeEntryName, sweepStaleTemps } from './file-prune'
+import { bumpTagCounter, isTagInvalidated, readTagCounter, readTagCounters } from './file-tags'
 import { writeFileAtomically } from './file-write'
 import { readToEnd, readWhole } from './read-whole'
 
@@ -73,7 +74,7 @@ const DEFAULT_FILE_MODE = 0o600
  * const cache = new Cache({ tiers: [new MemoryTier(), disk], ttl: '7d' })
  * ```
  */
-export class FileTier implements Tier {
+export class FileTier implements Tier, TagCounters {
   readonly name = 'file'
   readonly needsEncoded = true
   /** Absolute path of the folder. */
@@ -202,9 +203,10 @@ export class FileTier implements Tier {
 
   async #prune(now: number, writtenMeanwhile: Set<string>): Promise<number> {
     const names = await this.#entryNames(true)
+    const invalidatedByTag = await this.#tagSweep()
     let removed = 0
     await eachLimited(names, async (name) => {
-      if (!(await isDeadEntry(this.dir, name, now))) return
+      if (!(await isDeadEntry(this.dir, name, now)) && !(await invalidatedByTag(name))) return
       // Under the key's lock, and not if this process wrote the key meanwhile: a set() may have replaced it.
       const gone = await this.#writes.run(
         name,
@@ -216,6 +218,27 @@ export class FileTier implements Tier {
     if (await this.#folder.tmpIsFolder()) await sweepStaleTemps(this.#folder.tmpDir, now)
     this.#budget?.reset()
     return removed
+  }
+
+  /** Tag counters, kept in the folder (`.tags/`, see file-tags.ts): one `lstat` per tag. */
+  async tagVersions(tags: readonly string[]): Promise<number[]> {
+    try {
+      if (!(await this.#folder.check())) return tags.map(() => 0)
+      return await Promise.all(tags.map((tag) => readTagCounter(this.dir, tag)))
+    } catch (err) {
+      throw toStorageError('read tag counters of', undefined, err)
+    }
+  }
+
+  async bumpTags(tags: readonly string[]): Promise<number[]> {
+    try {
+      await this.#folder.prepareWrite()
+      return await Promise.all(
+        tags.map((tag) => bumpTagCounter(this.dir, tag, this.#folder.fileMode)),
+      )
+    } catch (err) {
+      throw toStorageError('invalidate tags in', undefined, err)
+    }
   }
 
   async stats(): Promise<TierStats> {
@@ -248,6 +271,17 @@ export class FileTier implements Tier {
   async close(): Promise<void> {}
 
   // --- Internal helpers ---
+
+  /**
+   * For one prune: whether an entry's tag stamps are older than the folder's counters. Entries are read for
+   * their tags only when some tag was ever invalidated here; each counter is read once per prune.
+   */
+  async #tagSweep(): Promise<(name: string) => Promise<boolean>> {
+    const counters = await readTagCounters(this.dir).catch(() => new Map<string, number>())
+    if (counters.size === 0) return async () => false
+    const counterOf = async (tag: string) => counters.get(tag) ?? readTagCounter(this.dir, tag)
+    return (name) => isTagInvalidated(join(this.dir, name), counterOf)
+  }
 
   /** Writes one entry file; resolves to its allocated bytes when a maxBytes bound needs them. */
   async #write(

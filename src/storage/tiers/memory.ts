@@ -170,6 +170,7 @@ export class MemoryTier implements InProcessTier {
       expiresAt,
       freshUntil,
       refreshAt,
+      tags: entry.tags,
       size,
       held: true,
       renewAt: (refreshAt ?? NaN) < freshUntil ? refreshAt! : freshUntil,

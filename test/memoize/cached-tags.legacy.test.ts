@@ -1,0 +1,3 @@
+import { describeTaggedDecorators } from './cached-tags-suite'
+
+describe('tags through the decorators, experimentalDecorators', () => describeTaggedDecorators())
