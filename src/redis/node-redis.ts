@@ -55,6 +55,13 @@ export function openNodeRedis(url: string, timeoutMs: number): OpenedConnection 
   const client = createClient({
     url,
     disableOfflineQueue: true,
+    // No node-redis timeout per command: it arms an `AbortSignal.timeout` (5 s by default) for every command
+    // and drops it once the command is written, which cost 8 µs of CPU per 1 KB GET (raw GET + JSON.parse
+    // loop on loopback: 21.2 → 13.4 µs CPU, 31.0 → 23.8 µs wall, one sitting; with it node-redis was 30%
+    // slower than ioredis, without it level). The guard bounds every call (one watchdog timer for all). A
+    // command waits in node-redis's queue here only behind a full socket buffer, and leaves it in order:
+    // with no offline queue, commands fail at once while disconnected and are never replayed.
+    commandOptions: { timeout: 0 },
     socket: {
       connectTimeout: Math.max(timeoutMs, 1_000),
       reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000),
@@ -68,9 +75,16 @@ export function openNodeRedis(url: string, timeoutMs: number): OpenedConnection 
   )
   const options = { typeMapping: commandOptions(timeoutMs).typeMapping }
   const send = (args: readonly Arg[]) =>
-    firstConnection
-      ? firstConnection.then(() => client.sendCommand(args, options))
-      : client.sendCommand(args, options)
+    firstConnection ? afterFirstConnection(args) : client.sendCommand(args, options)
+  /** A command asked for before the first connection, unless the guard gave up on it meanwhile. */
+  const afterFirstConnection = (args: readonly Arg[]) => {
+    const deadline = performance.now() + timeoutMs
+    return firstConnection!.then(() =>
+      performance.now() < deadline
+        ? client.sendCommand(args, options)
+        : Promise.reject(new Error('not sent: the first connection took longer than the timeout')),
+    )
+  }
   return {
     connection: clientConnection(send),
     async close() {
@@ -140,15 +154,15 @@ function clusterConnection(cluster: NodeRedisCluster, options: object): RedisCon
   }
 }
 
-async function getBytes(reply: Promise<unknown>): Promise<Buffer | null> {
-  try {
-    const value = await reply
-    return Buffer.isBuffer(value) ? value : null
-  } catch (err) {
-    // Another writer's hash or list under our key: not an entry, so a miss like any unreadable value.
-    if (err instanceof Error && err.message.startsWith('WRONGTYPE')) return null
-    throw err
-  }
+function getBytes(reply: Promise<unknown>): Promise<Buffer | null> {
+  return reply.then(
+    (value) => (Buffer.isBuffer(value) ? value : null),
+    (err: unknown) => {
+      // Another writer's hash or list under our key: not an entry, so a miss like any unreadable value.
+      if (err instanceof Error && err.message.startsWith('WRONGTYPE')) return null
+      throw err
+    },
+  )
 }
 
 async function scan(
