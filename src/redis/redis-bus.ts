@@ -2,7 +2,12 @@ import { describeFailure, StorageError } from '../core/exceptions'
 import { toMs, type Duration } from '../core/duration'
 import { markRepeated } from '../core/repeated-failure'
 import type { BusReceiver, CacheBus } from '../storage/bus'
-import { nodeRedisTransport, type BusTransport, type NodeRedisBusClient } from './bus-transport'
+import {
+  nodeRedisTransport,
+  type BusTransport,
+  type Liveness,
+  type NodeRedisBusClient,
+} from './bus-transport'
 
 export interface RedisBusOptions {
   /** `redis[s]://…`: the bus opens a publisher and a subscriber of its own, and closes both. */
@@ -21,6 +26,16 @@ export interface RedisBusOptions {
   commandTimeout?: Duration
   /** Messages kept for a retry while Redis cannot be reached; past that the oldest are lost. @default 1000 */
   queueSize?: number
+  /**
+   * The subscriber's liveness check, for a server that stops answering while the connection stays up (a
+   * frozen host, a half-open connection after a network failure): no error would ever show, and messages
+   * would be missed in silence. A `PING` goes out every `interval` once the last was answered; a connection
+   * silent for `interval + timeout` is dropped and made again, and once the subscription is back the cache
+   * drops its memory tier, as after any lost connection. So a frozen server is noticed within about
+   * `2 × interval + timeout`. `false` turns it off (a connection is then lost only when the OS says so).
+   * @default { interval: '2s', timeout: '2s' }
+   */
+  liveness?: { interval?: Duration; timeout?: Duration } | false
 }
 
 const RETRY_MS = { first: 100, max: 1_000 }
@@ -46,6 +61,7 @@ export class RedisBus implements CacheBus {
   #retrying = false
   /** Messages lost to overflow in this outage; the first loss is reported, the rest are repeats. */
   #lost = 0
+  #subscribed = false
   #closed: Promise<void> | undefined
 
   constructor(options: RedisBusOptions) {
@@ -70,12 +86,23 @@ export class RedisBus implements CacheBus {
     this.channel = channel
     this.#queueSize = queueSize
     this.#ownTransport = options.connection == null
+    const liveness = livenessOf(options.liveness)
     this.#transport =
       options.connection ??
       nodeRedisTransport(
         options.url != null ? { url: options.url } : { client: options.client! },
         timeoutMs,
+        liveness,
       )
+  }
+
+  /**
+   * Whether the subscription is in place now: false until it first is, and from a lost connection (or a
+   * failed liveness check) until it is back. For health checks: while false, changes made elsewhere are
+   * not heard. (A `connection` you adapted tells it by calling `subscribed`, `lost` and `reconnected`.)
+   */
+  get subscribed(): boolean {
+    return this.#subscribed
   }
 
   attach(receiver: BusReceiver): void {
@@ -85,8 +112,16 @@ export class RedisBus implements CacheBus {
     this.#receiver = receiver
     this.#stop = this.#transport.subscribe(this.channel, {
       message: (text) => receiver.message(text),
-      reconnected: () => receiver.reconnected(),
-      failed: (cause) => receiver.error(this.#failure('subscribe to', cause)),
+      subscribed: () => (this.#subscribed = true),
+      lost: () => (this.#subscribed = false),
+      reconnected: () => {
+        this.#subscribed = true
+        receiver.reconnected()
+      },
+      failed: (cause) => {
+        this.#subscribed = false
+        receiver.error(this.#failure('subscribe to', cause))
+      },
     })
   }
 
@@ -100,6 +135,7 @@ export class RedisBus implements CacheBus {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       clearTimeout(this.#retryTimer)
+      this.#subscribed = false
       await Promise.all([
         this.#stop?.().catch(() => undefined),
         this.#ownTransport ? this.#transport.close().catch(() => undefined) : undefined,
@@ -156,4 +192,18 @@ export class RedisBus implements CacheBus {
       },
     )
   }
+}
+
+/** The liveness option in ms, checked; undefined when it is off. */
+function livenessOf(option: RedisBusOptions['liveness']): Liveness | undefined {
+  if (option === false) return undefined
+  const intervalMs = toMs(option?.interval ?? '2s', 'liveness.interval')
+  const timeoutMs = toMs(option?.timeout ?? '2s', 'liveness.timeout')
+  for (const [name, ms] of [
+    ['interval', intervalMs],
+    ['timeout', timeoutMs],
+  ] as const)
+    if (!(ms >= 1 && Number.isFinite(ms)))
+      throw new TypeError(`liveness.${name} option must be at least 1 ms and finite (got ${ms} ms)`)
+  return { intervalMs, timeoutMs }
 }
