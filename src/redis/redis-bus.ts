@@ -8,16 +8,22 @@ import {
   type Liveness,
   type NodeRedisBusClient,
 } from './bus-transport'
+import {
+  isNodeRedisBusCluster,
+  nodeRedisClusterTransport,
+  type NodeRedisBusCluster,
+} from './bus-cluster-transport'
 
 export interface RedisBusOptions {
   /** `redis[s]://…`: the bus opens a publisher and a subscriber of its own, and closes both. */
   url?: string
   /**
-   * A node-redis client you built and connected (for a cluster: a client of one node; `PUBLISH` reaches
-   * every node). The bus publishes through it and subscribes on a `duplicate()` of it, which it opens and
-   * closes; your client stays open.
+   * A node-redis client or cluster you built and connected. The bus publishes through it and subscribes on a
+   * `duplicate()` of it, which it opens and closes; yours stays open. On a cluster (`createCluster`) it uses
+   * sharded Pub/Sub, `SPUBLISH` and `SSUBSCRIBE` (Redis 7+): each message goes to the one master that owns
+   * the channel's slot, rather than to every node.
    */
-  client?: NodeRedisBusClient
+  client?: NodeRedisBusClient | NodeRedisBusCluster
   /** Any other client, adapted to `BusTransport` (README: "Scaling out"). Stays yours. */
   connection?: BusTransport
   /** The Pub/Sub channel; every cache of one fleet (and one prefix) uses the same. @default 'tc:bus' */
@@ -82,18 +88,23 @@ export class RedisBus implements CacheBus {
     if (options.url != null && typeof options.url !== 'string')
       throw new TypeError(`url option must be a string (got ${String(options.url)})`)
     if (options.client != null && typeof options.client.duplicate !== 'function')
-      throw new TypeError('client option must be a node-redis (v5+) client, with duplicate()')
+      throw new TypeError(
+        'client option must be a node-redis (v5+) client or cluster, with duplicate()',
+      )
     this.channel = channel
     this.#queueSize = queueSize
     this.#ownTransport = options.connection == null
     const liveness = livenessOf(options.liveness)
+    const { client } = options
     this.#transport =
       options.connection ??
-      nodeRedisTransport(
-        options.url != null ? { url: options.url } : { client: options.client! },
-        timeoutMs,
-        liveness,
-      )
+      (client != null && isNodeRedisBusCluster(client)
+        ? nodeRedisClusterTransport(client, timeoutMs, liveness)
+        : nodeRedisTransport(
+            options.url != null ? { url: options.url } : { client: client! },
+            timeoutMs,
+            liveness,
+          ))
   }
 
   /**
