@@ -9,6 +9,8 @@ export interface NodeRedisClient {
   sendCommand(args: readonly Arg[], options?: object): Promise<unknown>
   /** Its options: without an offline queue, no command waits in node-redis's queue for a connection. */
   readonly options?: { disableOfflineQueue?: boolean }
+  /** A view of the client whose commands all take `options` (node-redis v5+). */
+  withCommandOptions?(options: never): NodeRedisClient
 }
 
 /** What tiercache uses of a node-redis cluster (`createCluster`, v5+). */
@@ -50,7 +52,13 @@ export function adoptNodeRedis(
   if (isNodeRedisCluster(client))
     return { connection: clusterConnection(client, commandOptions(timeoutMs, true)), close }
   const options = commandOptions(timeoutMs, client.options?.disableOfflineQueue !== true)
-  return { connection: clientConnection((args) => client.sendCommand(args, options)), close }
+  // Options set on a view of the client rather than passed with each command: 1 µs of CPU less per GET (see
+  // openNodeRedis). The view shares the client's connection.
+  const view = client.withCommandOptions?.(options as never)
+  const send = view
+    ? (args: readonly Arg[]) => view.sendCommand(args)
+    : (args: readonly Arg[]) => client.sendCommand(args, options)
+  return { connection: clientConnection(send), close }
 }
 
 /**
@@ -81,22 +89,24 @@ export function ownClientOptions(url: string, timeoutMs: number) {
  * rather than wait for the timeout; only those sent before the first connection wait for it.
  */
 export function openNodeRedis(url: string, timeoutMs: number): OpenedConnection {
-  const client = createClient(ownClientOptions(url, timeoutMs))
+  const own = ownClientOptions(url, timeoutMs)
+  // Values as Buffers for every command, set on the client: a `typeMapping` passed with each command cost
+  // node-redis 1 µs of CPU more per GET (1 KB, loopback: 16.9 → 15.7 µs CPU for GET + parseEntry, one sitting).
+  const client = createClient({ ...own, commandOptions: { ...own.commandOptions, typeMapping } })
   // Failures reach callers as StorageErrors; without a listener Node would throw the event instead.
   client.on('error', () => {})
   let firstConnection: Promise<unknown> | undefined = client.connect().then(
     () => (firstConnection = undefined),
     () => (firstConnection = undefined), // closed before it ever connected
   )
-  const options = { typeMapping }
   const send = (args: readonly Arg[]) =>
-    firstConnection ? afterFirstConnection(args) : client.sendCommand(args, options)
+    firstConnection ? afterFirstConnection(args) : client.sendCommand(args)
   /** A command asked for before the first connection, unless the guard gave up on it meanwhile. */
   const afterFirstConnection = (args: readonly Arg[]) => {
     const deadline = performance.now() + timeoutMs
     return firstConnection!.then(() =>
       performance.now() < deadline
-        ? client.sendCommand(args, options)
+        ? client.sendCommand(args)
         : Promise.reject(new Error('not sent: the first connection took longer than the timeout')),
     )
   }
