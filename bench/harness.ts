@@ -93,10 +93,10 @@ export interface Target {
   contender?: string
   /** The ratio must be at most this. */
   maxRatio?: number
-  /** Or a custom judgement over the contender's result. */
-  judge?: (result: ContenderResult) => boolean
+  /** Or a custom judgement over the contender's result (and the scenario's others, to compare with one). */
+  judge?: (result: ContenderResult, all: readonly ContenderResult[]) => boolean
   /** What the judgement looked at, for the summary ("1 run", "152 MiB"). */
-  show?: (result: ContenderResult) => string
+  show?: (result: ContenderResult, all: readonly ContenderResult[]) => string
 }
 
 export interface Scenario {
@@ -367,12 +367,12 @@ export async function runScenario(
     let met: boolean | undefined
     let value = 'n/a'
     if (result && !result.error) {
-      if (target.judge) met = target.judge(result)
+      if (target.judge) met = target.judge(result, results)
       else if (target.maxRatio !== undefined && result.ratio !== undefined)
         met = result.ratio <= target.maxRatio
       if (result.failures > 0) met = false
       value = target.show
-        ? target.show(result)
+        ? target.show(result, results)
         : result.ratio !== undefined
           ? `${formatRatio(result.ratio)}`
           : 'n/a'

@@ -61,8 +61,21 @@ export interface BusTransport {
  */
 export interface BusEvents {
   message(text: string): void
+  /** The subscription is in place, the first time (after a loss, `reconnected` says so). */
+  subscribed(): void
+  /** Its connection was lost, or stopped answering: messages may be lost until `reconnected`. */
+  lost(): void
   reconnected(): void
   failed(error: unknown): void
+}
+
+/**
+ * The subscriber's liveness check: a `PING` every `intervalMs` while it is connected; a connection silent for
+ * `intervalMs + timeoutMs` (the `PING` unanswered) is dropped and made again, as a lost one would be.
+ */
+export interface Liveness {
+  intervalMs: number
+  timeoutMs: number
 }
 
 /**
@@ -82,6 +95,8 @@ export interface BusEvents {
 export interface NodeRedisBusClient {
   sendCommand(args: readonly string[], options?: object): Promise<unknown>
   duplicate(overrides?: object): NodeRedisSubscriber
+  /** The client's options: the subscriber keeps its socket's (host, port, TLS), adding its own bounds. */
+  readonly options?: { socket?: object }
 }
 
 /** The subscriber copy: a node-redis client of its own connection. */
@@ -110,6 +125,7 @@ const RECONNECT = {
 export function nodeRedisTransport(
   source: { url: string } | { client: NodeRedisBusClient },
   timeoutMs: number,
+  liveness: Liveness | undefined,
 ): BusTransport {
   let publisher: NodeRedisBusClient
   let ownPublisher: ReturnType<typeof createClient> | undefined
@@ -135,13 +151,28 @@ export function nodeRedisTransport(
     },
     subscribe(channel, events) {
       // Its own connection; it queues the SUBSCRIBE until connected and renews it on every reconnection.
+      // `duplicate` replaces the socket options whole: the client's own (host, port, TLS) are kept.
       const subscriber = publisher.duplicate({
         disableOfflineQueue: false,
-        socket: { connectTimeout: Math.max(timeoutMs, 1_000), ...RECONNECT },
+        // The liveness check is node-redis's own: a PING every `pingInterval` once the last one was answered,
+        // and a socket silent for `socketTimeout` is destroyed and made again (then 'error', 'reconnecting').
+        // A PING resets the socket's idle time, so the timeout must exceed the interval.
+        ...(liveness && { pingInterval: liveness.intervalMs }),
+        socket: {
+          ...publisher.options?.socket,
+          connectTimeout: Math.max(timeoutMs, 1_000),
+          ...RECONNECT,
+          ...(liveness && { socketTimeout: liveness.intervalMs + liveness.timeoutMs }),
+        },
       })
       let lost = false
-      subscriber.on('error', () => (lost = true))
-      subscriber.on('reconnecting', () => (lost = true))
+      const lose = () => {
+        if (lost) return
+        lost = true
+        events.lost()
+      }
+      subscriber.on('error', lose)
+      subscriber.on('reconnecting', lose)
       // 'ready' comes after node-redis has renewed the subscriptions on the new connection.
       subscriber.on('ready', () => {
         if (!lost) return
@@ -161,6 +192,9 @@ export function nodeRedisTransport(
       subscriber
         .connect()
         .then(() => subscriber.subscribe(channel, (message) => events.message(message)))
+        .then(() => {
+          if (!stopped && !lost) events.subscribed()
+        })
         .catch(async (err: unknown) => {
           if (stopped) return
           await stop()

@@ -2,7 +2,17 @@ import { describeFailure, StorageError } from '../core/exceptions'
 import { toMs, type Duration } from '../core/duration'
 import { markRepeated } from '../core/repeated-failure'
 import type { BusReceiver, CacheBus } from '../storage/bus'
-import { nodeRedisTransport, type BusTransport, type NodeRedisBusClient } from './bus-transport'
+import {
+  nodeRedisTransport,
+  type BusTransport,
+  type Liveness,
+  type NodeRedisBusClient,
+} from './bus-transport'
+import {
+  isNodeRedisBusCluster,
+  nodeRedisClusterTransport,
+  type NodeRedisBusCluster,
+} from './bus-cluster-transport'
 
 /**
  * The options of `new RedisBus(options)`: how to reach Redis (one of `url`, `client`, `connection`),
@@ -20,11 +30,12 @@ export interface RedisBusOptions {
   /** `redis[s]://…`: the bus opens a publisher and a subscriber of its own, and closes both. */
   url?: string
   /**
-   * A node-redis client you built and connected (for a cluster: a client of one node; `PUBLISH` reaches
-   * every node). The bus publishes through it and subscribes on a `duplicate()` of it, which it opens and
-   * closes; your client stays open.
+   * A node-redis client or cluster you built and connected. The bus publishes through it and subscribes on a
+   * `duplicate()` of it, which it opens and closes; yours stays open. On a cluster (`createCluster`) it uses
+   * sharded Pub/Sub, `SPUBLISH` and `SSUBSCRIBE` (Redis 7+): each message goes to the one master that owns
+   * the channel's slot, rather than to every node.
    */
-  client?: NodeRedisBusClient
+  client?: NodeRedisBusClient | NodeRedisBusCluster
   /** Any other client, adapted to `BusTransport` (README: "Scaling out"). Stays yours. */
   connection?: BusTransport
   /** The Pub/Sub channel; every cache of one fleet (and one prefix) uses the same. @default 'tc:bus' */
@@ -33,6 +44,16 @@ export interface RedisBusOptions {
   commandTimeout?: Duration
   /** Messages kept for a retry while Redis cannot be reached; past that the oldest are lost. @default 1000 */
   queueSize?: number
+  /**
+   * The subscriber's liveness check, for a server that stops answering while the connection stays up (a
+   * frozen host, a half-open connection after a network failure): no error would ever show, and messages
+   * would be missed in silence. A `PING` goes out every `interval` once the last was answered; a connection
+   * silent for `interval + timeout` is dropped and made again, and once the subscription is back the cache
+   * drops its memory tier, as after any lost connection. So a frozen server is noticed within about
+   * `2 × interval + timeout`. `false` turns it off (a connection is then lost only when the OS says so).
+   * @default { interval: '2s', timeout: '2s' }
+   */
+  liveness?: { interval?: Duration; timeout?: Duration } | false
 }
 
 const RETRY_MS = { first: 100, max: 1_000 }
@@ -70,6 +91,7 @@ export class RedisBus implements CacheBus {
   #retrying = false
   /** Messages lost to overflow in this outage; the first loss is reported, the rest are repeats. */
   #lost = 0
+  #subscribed = false
   #closed: Promise<void> | undefined
 
   constructor(options: RedisBusOptions) {
@@ -90,16 +112,32 @@ export class RedisBus implements CacheBus {
     if (options.url != null && typeof options.url !== 'string')
       throw new TypeError(`url option must be a string (got ${String(options.url)})`)
     if (options.client != null && typeof options.client.duplicate !== 'function')
-      throw new TypeError('client option must be a node-redis (v5+) client, with duplicate()')
+      throw new TypeError(
+        'client option must be a node-redis (v5+) client or cluster, with duplicate()',
+      )
     this.channel = channel
     this.#queueSize = queueSize
     this.#ownTransport = options.connection == null
+    const liveness = livenessOf(options.liveness)
+    const { client } = options
     this.#transport =
       options.connection ??
-      nodeRedisTransport(
-        options.url != null ? { url: options.url } : { client: options.client! },
-        timeoutMs,
-      )
+      (client != null && isNodeRedisBusCluster(client)
+        ? nodeRedisClusterTransport(client, timeoutMs, liveness)
+        : nodeRedisTransport(
+            options.url != null ? { url: options.url } : { client: client! },
+            timeoutMs,
+            liveness,
+          ))
+  }
+
+  /**
+   * Whether the subscription is in place now: false until it first is, and from a lost connection (or a
+   * failed liveness check) until it is back. For health checks: while false, changes made elsewhere are
+   * not heard. (A `connection` you adapted tells it by calling `subscribed`, `lost` and `reconnected`.)
+   */
+  get subscribed(): boolean {
+    return this.#subscribed
   }
 
   attach(receiver: BusReceiver): void {
@@ -109,8 +147,16 @@ export class RedisBus implements CacheBus {
     this.#receiver = receiver
     this.#stop = this.#transport.subscribe(this.channel, {
       message: (text) => receiver.message(text),
-      reconnected: () => receiver.reconnected(),
-      failed: (cause) => receiver.error(this.#failure('subscribe to', cause)),
+      subscribed: () => (this.#subscribed = true),
+      lost: () => (this.#subscribed = false),
+      reconnected: () => {
+        this.#subscribed = true
+        receiver.reconnected()
+      },
+      failed: (cause) => {
+        this.#subscribed = false
+        receiver.error(this.#failure('subscribe to', cause))
+      },
     })
   }
 
@@ -124,6 +170,7 @@ export class RedisBus implements CacheBus {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       clearTimeout(this.#retryTimer)
+      this.#subscribed = false
       await Promise.all([
         this.#stop?.().catch(() => undefined),
         this.#ownTransport ? this.#transport.close().catch(() => undefined) : undefined,
@@ -180,4 +227,18 @@ export class RedisBus implements CacheBus {
       },
     )
   }
+}
+
+/** The liveness option in ms, checked; undefined when it is off. */
+function livenessOf(option: RedisBusOptions['liveness']): Liveness | undefined {
+  if (option === false) return undefined
+  const intervalMs = toMs(option?.interval ?? '2s', 'liveness.interval')
+  const timeoutMs = toMs(option?.timeout ?? '2s', 'liveness.timeout')
+  for (const [name, ms] of [
+    ['interval', intervalMs],
+    ['timeout', timeoutMs],
+  ] as const)
+    if (!(ms >= 1 && Number.isFinite(ms)))
+      throw new TypeError(`liveness.${name} option must be at least 1 ms and finite (got ${ms} ms)`)
+  return { intervalMs, timeoutMs }
 }

@@ -95,13 +95,14 @@ export class RedisTier implements Tier, TagCounters {
     this.#scanCount = scanCount
   }
 
-  async get(key: string): Promise<Entry | undefined> {
-    const bytes = await this.#guard.run('read', key, () =>
-      this.#redis.get(joinKey(this.prefix, key)),
-    )
-    if (bytes === null) return undefined
-    const entry = parseEntry(bytes, key) // checks the key it holds: another key's bytes are a miss
-    return entry === undefined || entry.expiresAt <= this.#clock.now() ? undefined : entry
+  get(key: string): Promise<Entry | undefined> {
+    return this.#guard
+      .run('read', key, () => this.#redis.get(joinKey(this.prefix, key)))
+      .then((bytes) => {
+        if (bytes === null) return undefined
+        const entry = parseEntry(bytes, key) // checks the key it holds: another key's bytes are a miss
+        return entry === undefined || entry.expiresAt <= this.#clock.now() ? undefined : entry
+      })
   }
 
   async set(entry: Entry): Promise<void> {

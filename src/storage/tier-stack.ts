@@ -167,7 +167,10 @@ export class TierStack {
         if (found) found.tier = index // for a stale value served from it
         const report = onError === 'throw' ? this.#options.report : onError
         const stale = () => removing || writes.changedSince(watch)
-        if (!stale()) await this.#promote(entry, index, report, stale)
+        // Copies into in-process tiers are made synchronously; only slower tiers above give a promise to await.
+        const copying =
+          index === 0 || stale() ? undefined : this.#promote(entry, index, report, stale)
+        if (copying) await copying
         return entry
       }
     } finally {
@@ -177,21 +180,48 @@ export class TierStack {
     return undefined
   }
 
-  /** Copies an entry found in tier `found` into the faster tiers with its remaining lifetime, until `stale`. */
-  async #promote(entry: Entry, found: number, report: OnFailure, stale: () => boolean) {
-    if (found === 0) return // nothing above it: no copy, no clock to read
-    const { clock, lifetimes } = this.#options
+  /**
+   * Copies an entry found in tier `found` (> 0) into the faster tiers with its remaining lifetime, until
+   * `stale`. In-process tiers in front get a synchronous `put`, as in `write()`: no promise (an awaited `set`
+   * through the guard cost three: memory + Redis hit 5.0 → 4.6 µs CPU on a synthetic connection, scenario
+   * 9a's path). A promise only while copies into slower tiers are under way.
+   */
+  #promote(entry: Entry, found: number, report: OnFailure, stale: () => boolean) {
     let now: number
     try {
-      now = readClock(clock)
+      now = readClock(this.#options.clock)
     } catch (err) {
       return report(err as StorageError) // the entry is still returned; only its copy is not made
     }
-    const memoryTtlMs = entry.memoryTtlMs ?? lifetimes.memoryTtlMs // the entry's own (from its set) first
+    // The entry's own memoryTtl (from its set) first.
+    const memoryExpiry = now + (entry.memoryTtlMs ?? this.#options.lifetimes.memoryTtlMs)
     for (let index = 0; index < found; index++) {
       const tier = this.tiers[index]!
+      if (!isInProcessTier(tier))
+        return this.#promoteBelow(entry, index, found, memoryExpiry, report, stale)
+      if (stale()) return
+      const expiresAt = Math.min(entry.expiresAt, memoryExpiry)
+      try {
+        tier.put(expiresAt === entry.expiresAt ? entry : { ...entry, expiresAt })
+      } catch (err) {
+        report(this.#failure(index, 'promote', entry.key, err)) // as a write's failure
+      }
+    }
+  }
+
+  /** `#promote` from `from`, the first tier above `found` that is not in-process, on: one copy at a time. */
+  async #promoteBelow(
+    entry: Entry,
+    from: number,
+    found: number,
+    memoryExpiry: number,
+    report: OnFailure,
+    stale: () => boolean,
+  ) {
+    for (let index = from; index < found; index++) {
+      const tier = this.tiers[index]!
       const expiresAt = isInProcessTier(tier)
-        ? Math.min(entry.expiresAt, now + memoryTtlMs)
+        ? Math.min(entry.expiresAt, memoryExpiry)
         : entry.expiresAt
       const promoted = endingAt(entry, expiresAt)
       const copy = async () => {

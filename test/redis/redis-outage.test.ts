@@ -133,6 +133,27 @@ describe('RedisTier when Redis goes away', () => {
     }
   })
 
+  it('a write given up on before the first connection is never sent once the connection is made', async () => {
+    await server.kill()
+    const prefix = uniquePrefix()
+    const tier = new RedisTier({ url: server.url, prefix, ...bounds })
+    const raw = createClient({ url: server.url })
+    raw.on('error', () => {})
+    try {
+      const error = await tier
+        .set(makeEntry('given-up', 1, Date.now() + 60_000))
+        .catch((err: unknown) => err)
+      expect(isStorageError(error)).toBe(true) // the caller was told the write failed...
+      await server.restart()
+      expect(await recovered(tier)).toBe(true)
+      await raw.connect()
+      expect(await raw.exists(`${prefix}given-up`)).toBe(0) // ...so it must not land later
+    } finally {
+      await tier.close()
+      raw.destroy()
+    }
+  })
+
   it('a server down when the tier is made: calls fail within the bound, and work once it is up', async () => {
     await server.kill()
     const tier = new RedisTier({ url: server.url, prefix: uniquePrefix(), ...bounds })

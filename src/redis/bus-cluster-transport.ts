@@ -1,0 +1,110 @@
+import type { BusTransport, Liveness } from './bus-transport'
+
+/** What the bus uses of a node-redis cluster (`createCluster`, v5+): commands, and a copy for the subscriber. */
+export interface NodeRedisBusCluster {
+  sendCommand(
+    firstKey: string | Buffer | undefined,
+    isReadonly: boolean | undefined,
+    args: readonly (string | Buffer)[],
+    options?: object,
+  ): Promise<unknown>
+  duplicate(overrides?: object): NodeRedisClusterSubscriber
+  readonly masters: readonly unknown[]
+  /** The cluster's options: the subscriber keeps the node defaults (TLS, auth), adding its own bounds. */
+  readonly _options?: { defaults?: { socket?: object } }
+}
+
+/** The subscriber copy: a cluster of its own connections. */
+export interface NodeRedisClusterSubscriber {
+  connect(): Promise<unknown>
+  sSubscribe(channel: string, listener: (message: string) => void): Promise<void>
+  on(
+    event: 'error' | 'node-error' | 'node-reconnecting' | 'node-ready',
+    listener: (...args: unknown[]) => void,
+  ): unknown
+  close(): Promise<unknown>
+  destroy(): void
+  readonly isOpen: boolean
+}
+
+export function isNodeRedisBusCluster(client: object): client is NodeRedisBusCluster {
+  return 'masters' in client && typeof (client as NodeRedisBusCluster).duplicate === 'function'
+}
+
+/**
+ * A transport on a node-redis cluster, with sharded Pub/Sub (Redis 7+): `SPUBLISH` goes to the master that
+ * owns the channel's slot, and the subscriber (a `duplicate()` of the cluster, opened and closed here) holds
+ * one `SSUBSCRIBE` connection to that master. Unlike `PUBLISH`, which every node forwards to every other over
+ * the cluster bus, a message crosses the cluster once; node-redis follows the channel if its slot moves. The
+ * user's cluster publishes and stays open.
+ */
+export function nodeRedisClusterTransport(
+  cluster: NodeRedisBusCluster,
+  timeoutMs: number,
+  liveness: Liveness | undefined,
+): BusTransport {
+  const options = { timeout: timeoutMs }
+  return {
+    async publish(channel, message) {
+      await cluster.sendCommand(channel, false, ['SPUBLISH', channel, message], options)
+    },
+    subscribe(channel, events) {
+      const defaults = cluster._options?.defaults
+      const subscriber = cluster.duplicate({
+        defaults: {
+          ...defaults,
+          // The liveness check as in `nodeRedisTransport`, on every node connection of the subscriber.
+          ...(liveness && { pingInterval: liveness.intervalMs }),
+          socket: {
+            ...defaults?.socket,
+            connectTimeout: Math.max(timeoutMs, 1_000),
+            reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000),
+            ...(liveness && { socketTimeout: liveness.intervalMs + liveness.timeoutMs }),
+          },
+        },
+      })
+      // A node connection lost (or silent) is a possible loss of messages; the subscription is back once every
+      // node lost has reconnected ('ready' comes after node-redis renewed its subscriptions).
+      const down = new Set<string>()
+      const nodeOf = (info: unknown) => {
+        const { host, port } = (info ?? {}) as { host?: string; port?: number }
+        return `${host}:${port}`
+      }
+      const lose = (info: unknown) => {
+        if (down.size === 0) events.lost()
+        down.add(nodeOf(info))
+      }
+      subscriber.on('error', () => {})
+      subscriber.on('node-error', (_error, info) => lose(info))
+      subscriber.on('node-reconnecting', (info) => lose(info))
+      subscriber.on('node-ready', (info) => {
+        if (!down.delete(nodeOf(info)) || down.size > 0) return
+        events.reconnected()
+      })
+      let stopped = false
+      const stop = async () => {
+        stopped = true
+        if (!subscriber.isOpen) return
+        await Promise.race([
+          subscriber.close().catch(() => undefined),
+          new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
+        ])
+        if (subscriber.isOpen) subscriber.destroy()
+      }
+      subscriber
+        .connect()
+        .then(() => subscriber.sSubscribe(channel, (message) => events.message(message)))
+        .then(() => {
+          if (!stopped && down.size === 0) events.subscribed()
+        })
+        .catch(async (err: unknown) => {
+          if (stopped) return
+          await stop()
+          events.failed(err)
+        })
+      return stop
+    },
+    // Nothing of its own to close: the cluster is the user's, the subscriber closes with its subscription.
+    close: async () => {},
+  }
+}
