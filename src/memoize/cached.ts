@@ -28,7 +28,16 @@ import {
 /** Class-level defaults for the `@Cached` and `@InvalidatesCache` methods of a class. */
 export type CacheConfigOptions = Pick<
   WithCacheOptions,
-  'namespace' | 'version' | 'ttl' | 'memoryTtl' | 'cache' | 'shouldCache' | 'onError'
+  | 'namespace'
+  | 'version'
+  | 'ttl'
+  | 'memoryTtl'
+  | 'cache'
+  | 'shouldCache'
+  | 'onError'
+  | 'lease'
+  | 'leaseTtl'
+  | 'maxWait'
 >
 
 /**

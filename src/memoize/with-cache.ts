@@ -1,14 +1,17 @@
 import { toMs, type Duration } from '../core/duration'
 import { CacheError, type StorageError } from '../core/exceptions'
-import type { Cache, GetOrSetOptions } from '../storage/cache'
+import type { Cache, GetOrSetOptions, LeaseOptions } from '../storage/cache'
 import { ArgsIndex } from './args-index'
 import { getDefaultCache } from './default-cache'
 import { claimPrefix } from './function-registry'
 import { callText, keyBuilder, type Hashable } from './key'
 import { keyPrefix, sourceFingerprint } from './key-prefix'
 
-/** Options of `withCache` (and of `@Cached`). */
-export interface WithCacheOptions<A extends unknown[] = unknown[], R = unknown> {
+/** Options of `withCache` (and of `@Cached`). `lease: false` computes without the fleet lease (docs/leases.md). */
+export interface WithCacheOptions<
+  A extends unknown[] = unknown[],
+  R = unknown,
+> extends LeaseOptions {
   /**
    * Lifetime of each result: seconds, a duration ('30m'), or a function of the result and the arguments.
    * A function returning 0 leaves that result uncached. Default: the cache's TTL (24 h for the default cache).
@@ -81,10 +84,12 @@ export function withCache<A extends unknown[], R>(
   checkWithCacheOptions(options)
   const cache = options.cache ?? getDefaultCache()
   const keyOf = makeKeyOf(fn, options, cache)
-  const { ttl, memoryTtl, shouldCache, onError } = options
+  const { ttl, memoryTtl, shouldCache, onError, lease, leaseTtl, maxWait } = options
   // Options that do not depend on the arguments are built once, not on every miss.
   const fixedOptions: GetOrSetOptions<T> | undefined =
-    typeof ttl === 'function' ? undefined : { ttl, memoryTtl, shouldCache, onError }
+    typeof ttl === 'function'
+      ? undefined
+      : { ttl, memoryTtl, shouldCache, onError, lease, leaseTtl, maxWait }
   const loadOptions = (args: A, fresh = false): GetOrSetOptions<T> =>
     fixedOptions !== undefined && !fresh
       ? fixedOptions
@@ -94,6 +99,9 @@ export function withCache<A extends unknown[], R>(
           shouldCache,
           onError,
           fresh,
+          lease,
+          leaseTtl,
+          maxWait,
         }
   const compute = (self: unknown, args: A) => () => fn.apply(self, args) as Promise<T> | T
   const keyOfCall = (self: unknown, args: A) => keyOf(self, args, callText(args))
@@ -149,6 +157,11 @@ export function checkWithCacheOptions(options: WithCacheOptions<never, never>): 
   const { ttl, memoryTtl, shouldCache, onError, cache, key, namespace, version } = options
   if (ttl !== undefined && typeof ttl !== 'function') toMs(ttl, 'ttl')
   if (memoryTtl !== undefined) toMs(memoryTtl, 'memoryTtl')
+  if (options.lease !== undefined && typeof options.lease !== 'boolean')
+    throw new TypeError(`lease option must be a boolean (got ${typeof options.lease})`)
+  if (options.leaseTtl !== undefined && !(toMs(options.leaseTtl, 'leaseTtl') > 0))
+    throw new TypeError('leaseTtl option must be a positive duration')
+  if (options.maxWait !== undefined) toMs(options.maxWait, 'maxWait')
   for (const [name, value] of [
     ['shouldCache', shouldCache],
     ['onError', onError],

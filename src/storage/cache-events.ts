@@ -18,7 +18,16 @@ export interface CacheEvents {
   delete(key: string | undefined): void
   /** Tier `tier` failed; `error` names the tier, the action and the key. */
   error(tier: number, error: StorageError): void
+  /**
+   * A fleet lease on `key` (see lease.ts): this process took it (`acquired`), found another holder's and
+   * waits (`waited`), replaced a stale one whose holder stopped renewing it (`takeover`), or gave up waiting
+   * after `maxWait` and computes itself (`max-wait`).
+   */
+  lease(key: string, phase: LeasePhase): void
 }
+
+/** What happened to a fleet lease: see `CacheEvents.lease`. */
+export type LeasePhase = 'acquired' | 'waited' | 'takeover' | 'max-wait'
 
 /** Passes every event to each of `sinks`, in order. */
 export function fanOutEvents(sinks: readonly CacheEvents[]): CacheEvents {
@@ -28,5 +37,6 @@ export function fanOutEvents(sinks: readonly CacheEvents[]): CacheEvents {
     set: (key) => sinks.forEach((sink) => sink.set(key)),
     delete: (key) => sinks.forEach((sink) => sink.delete(key)),
     error: (tier, error) => sinks.forEach((sink) => sink.error(tier, error)),
+    lease: (key, phase) => sinks.forEach((sink) => sink.lease(key, phase)),
   }
 }

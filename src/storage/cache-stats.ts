@@ -1,4 +1,4 @@
-import type { CacheEvents } from './cache-events'
+import type { CacheEvents, LeasePhase } from './cache-events'
 import type { CacheStats } from './cache-types'
 import type { Tier, TierStats } from './tier'
 
@@ -12,6 +12,12 @@ export class StatsRecorder implements CacheEvents {
   readonly #errors: number[]
   #sets = 0
   #deletes = 0
+  readonly #leases: Record<LeasePhase, number> = {
+    acquired: 0,
+    waited: 0,
+    takeover: 0,
+    'max-wait': 0,
+  }
 
   constructor(tierCount: number) {
     this.#hits = new Array<number>(tierCount).fill(0)
@@ -39,6 +45,15 @@ export class StatsRecorder implements CacheEvents {
     this.#errors[tier]!++
   }
 
+  lease(_key: string, phase: LeasePhase): void {
+    this.#leases[phase]++
+  }
+
+  /** Lease events counted so far, by phase (a copy). */
+  get leases(): Record<LeasePhase, number> {
+    return { ...this.#leases }
+  }
+
   /** Writes and removals counted so far (not part of `stats()`, whose shape is documented). */
   get writes(): { sets: number; deletes: number } {
     return { sets: this.#sets, deletes: this.#deletes }
@@ -57,7 +72,7 @@ export class StatsRecorder implements CacheEvents {
 }
 
 /** The figures of `Cache.stats()` from each tier's report: memory and file sizes by name, counts summed. */
-export function summarizeStats(perTier: TierReport[]): CacheStats {
+export function summarizeStats(perTier: TierReport[]): Omit<CacheStats, 'leases'> {
   const byName = (name: string) => perTier.find((t) => t.name === name)
   const sum = (pick: (t: TierReport) => number) => perTier.reduce((total, t) => total + pick(t), 0)
   const perName = (pick: (t: TierReport) => number) =>

@@ -28,9 +28,37 @@ export interface GetOrSetOptions<T> {
   onError?: (error: StorageError) => void
   /** Skip the lookup: compute and store even when a value is cached (a refresh). */
   fresh?: boolean
+  /** `false`: this call computes on a miss without taking the fleet lease. Default: the cache's `lease`. */
+  lease?: boolean
+  /** The lease's lifetime without renewal, for this call. Default: the cache's `leaseTtl`. */
+  leaseTtl?: Duration
+  /** The longest this call waits for another process's lease. Default: the cache's `maxWait`. */
+  maxWait?: Duration
 }
 
-export interface CacheOptions {
+/** The fleet-lease options, shared by `Cache`, `getOrSet`, `withCache`, `@Cached` and `@CacheConfig`. */
+export interface LeaseOptions {
+  /**
+   * On a miss in every tier, take the key's lease on the file tier (processes sharing `cacheDir`) or the
+   * Redis tier (a fleet), so one process computes while the others wait for its value (docs/leases.md).
+   * `false` turns it off. Memory-only caches never lease.
+   * @default true
+   */
+  lease?: boolean
+  /**
+   * How long a lease lives without renewal: the holder renews it every `leaseTtl / 3`, so a crashed holder's
+   * lease is taken over after this long. Use one value per key across the processes.
+   * @default '30s'
+   */
+  leaseTtl?: Duration
+  /**
+   * The longest a waiter waits for another holder; after it, the waiter computes itself (a `max-wait` lease
+   * event). Default: as long as the holder keeps its lease alive.
+   */
+  maxWait?: Duration
+}
+
+export interface CacheOptions extends LeaseOptions {
   /**
    * Folder of the file tier. Ignored when `tiers` is given.
    * @default 'cache'
@@ -80,6 +108,8 @@ export interface CacheStats {
   evictions: number
   /** Storage failures seen, summed over tiers. */
   errors: number
+  /** Fleet lease events of this cache, by phase (see `CacheEvents.lease`). */
+  leases: Record<'acquired' | 'waited' | 'takeover' | 'max-wait', number>
   tiers: {
     name: string
     entries: number

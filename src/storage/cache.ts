@@ -19,6 +19,7 @@ import { FlightRegistry } from './flights'
 import { Invalidation, type InvalidationListener } from './invalidation'
 import { LifetimePolicy } from './lifetimes'
 import { LoadHandler } from './load'
+import { leaseProviderOf, LeaseCoordinator, leaseSettings } from './lease'
 import { isInProcessTier, type Entry, type Tier } from './tier'
 import { TierStack } from './tier-stack'
 import { WriteTracker } from './write-tracker'
@@ -51,7 +52,18 @@ export class Cache {
     const [writes, flights] = [new WriteTracker(), new FlightRegistry()]
     const stack = (this.#stack = new TierStack(tiers, { clock, lifetimes, writes, events, report }))
     const invalidation = (this.#invalidation = new Invalidation(stack, flights, writes, events))
-    this.#loader = new LoadHandler({ stack, flights, invalidation, lifetimes, onError: report })
+    const leases = fleetLeases(options, tiers, events, report, (key) => {
+      void this.#bus?.after({ key }, 0)
+    })
+    if (leases) invalidation.listen((target) => leases.wake(target))
+    this.#loader = new LoadHandler({
+      stack,
+      flights,
+      invalidation,
+      lifetimes,
+      onError: report,
+      leases,
+    })
     const { bus } = options
     this.#bus = bus === undefined ? undefined : new BusLink(bus, invalidation, report)
     this.#timer = startCleanupTimer(cleanupMs, () => void this.cleanup().catch(report))
@@ -180,7 +192,7 @@ export class Cache {
         return this.#stats.report(tier, i, sizes)
       }),
     )
-    return summarizeStats(perTier)
+    return { ...summarizeStats(perTier), leases: this.#stats.leases }
   }
 
   /** The file tier's folder (absolute), or undefined when the cache has no file tier. */
@@ -218,4 +230,21 @@ export class Cache {
       this.#bus?.close().catch(() => {}), // a bus never rejects its close; a faulty one must not stop ours
     ])
   }
+}
+
+/**
+ * The lease coordinator of a cache whose tiers offer leases (the last such tier: the widest sharing, Redis
+ * over a local file tier), unless `lease: false`. Checked at construction like every option.
+ */
+function fleetLeases(
+  options: CacheOptions,
+  tiers: readonly Tier[],
+  events: CacheEvents,
+  report: (error: StorageError) => void,
+  announce: (key: string) => void,
+): LeaseCoordinator | undefined {
+  const settings = leaseSettings(options)
+  const provider = tiers.map(leaseProviderOf).findLast((leases) => leases !== undefined)
+  if (settings === undefined || provider === undefined) return undefined
+  return new LeaseCoordinator(provider, settings, events, report, announce)
 }

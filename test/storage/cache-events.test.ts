@@ -9,6 +9,7 @@ function recorder(name: string, log: string[]): CacheEvents {
     set: (key) => log.push(`${name} set ${key}`),
     delete: (key) => log.push(`${name} delete ${key ?? '(clear)'}`),
     error: (tier, error) => log.push(`${name} error ${tier} ${error.code}`),
+    lease: (key, phase) => log.push(`${name} lease ${key} ${phase}`),
   }
 }
 
@@ -22,6 +23,7 @@ describe('fanOutEvents', () => {
     events.delete('k')
     events.delete(undefined)
     events.error(1, new StorageError('disk full', { tier: 'file', key: 'k' }))
+    events.lease('k', 'max-wait')
     expect(log).toEqual([
       'a hit 0 k',
       'b hit 0 k',
@@ -35,6 +37,8 @@ describe('fanOutEvents', () => {
       'b delete (clear)',
       'a error 1 E_STORAGE',
       'b error 1 E_STORAGE',
+      'a lease k max-wait',
+      'b lease k max-wait',
     ])
   })
 

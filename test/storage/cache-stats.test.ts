@@ -62,6 +62,7 @@ describe('fanOutEvents', () => {
       set: (key) => seen.push(`${name} set ${key}`),
       delete: (key) => seen.push(`${name} delete ${String(key)}`),
       error: (tier, error) => seen.push(`${name} error ${tier} ${error.code}`),
+      lease: (key, phase) => seen.push(`${name} lease ${key} ${phase}`),
     })
     const both = fanOutEvents([sink('a'), sink('b')])
     both.hit(0, 'k')

@@ -26,6 +26,7 @@ function recorder(): CacheEvents & { seen: unknown[][] } {
     set: (key) => seen.push(['set', key]),
     delete: (key) => seen.push(['delete', key]),
     error: (tier, error) => seen.push(['error', tier, error.code]),
+    lease: (key, phase) => seen.push(['lease', key, phase]),
   }
 }
 

@@ -3,7 +3,14 @@ import { chmod, lstat, mkdir, open, readdir, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { eachLimited } from '../../core/each-limited'
 import { codeOf, folderRefusal, isMissing, isNotRegular } from './file-io'
-import { ENTRY_FILE_START, ENTRY_SUFFIX, TAG_FILE, TAG_SIGNATURE, TMP_DIR } from './file-layout'
+import {
+  ENTRY_FILE_START,
+  ENTRY_SUFFIX,
+  LEASE_DIR,
+  TAG_FILE,
+  TAG_SIGNATURE,
+  TMP_DIR,
+} from './file-layout'
 import { readHead } from './read-whole'
 
 const TAG_TEXT = `${TAG_SIGNATURE}
@@ -179,7 +186,7 @@ export class CacheFolder {
   async #looksOurs(name: string): Promise<boolean> {
     const path = join(this.dir, name)
     try {
-      if (name === TMP_DIR) return (await lstat(path)).isDirectory()
+      if (name === TMP_DIR || name === LEASE_DIR) return (await lstat(path)).isDirectory()
       if (name === TAG_FILE) return (await lstat(path)).isFile() // another process is writing it right now
       if (!name.endsWith(ENTRY_SUFFIX)) return false
       // Any entry, cut short included: 0.1.0 could leave one on a full disk.

@@ -12,6 +12,8 @@ import { createHash } from 'node:crypto'
 export const ENTRY_SUFFIX = '.json'
 /** In-progress writes live here; never ending in `.json`, never mistaken for entries. */
 export const TMP_DIR = '.tmp'
+/** Fleet leases (see file-lease.ts); never ending in `.json`, never counted as entries. */
+export const LEASE_DIR = '.leases'
 /** Marks the folder as a cache this library made (Cache Directory Tagging Specification, https://bford.info/cachedir/). */
 export const TAG_FILE = 'CACHEDIR.TAG'
 /** The tag's first line, as the specification fixes it. */

@@ -1,0 +1,261 @@
+import { randomBytes } from 'node:crypto'
+import { lstat, mkdir, open, readdir, unlink, writeFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
+import { join } from 'node:path'
+import { eachLimited } from '../../core/each-limited'
+import type { HeldLease, LeaseProvider } from '../lease'
+import type { CacheFolder } from './file-folder'
+import { codeOf, isMissing, toStorageError } from './file-io'
+import { ENTRY_SUFFIX, keyToFileName, LEASE_DIR } from './file-layout'
+
+/**
+ * Leases of the file tier, for the processes of one host sharing a folder: `<dir>/.leases/<entry name>.lease`,
+ * created with O_EXCL, holding the holder's pid, host, token and start time. The heartbeat is the file's mtime,
+ * so staleness is judged on this host's clock against the file system's own record, whoever wrote it.
+ *
+ * Taking over a stale lease goes through a guard file (`.takeover`, also O_EXCL): only its holder may remove a
+ * lease that is not its own, and it does so only after reading, under the guard, that the lease is still the
+ * stale one it saw. So when many waiters find one stale lease, exactly one replaces it.
+ */
+
+const LEASE_SUFFIX = '.lease'
+const GUARD_SUFFIX = '.takeover'
+/** A lease or guard untouched this long has no live holder, whatever its `leaseTtl` was: cleanup() removes it. */
+const ORPHAN_MS = 60 * 60_000
+/** A guard is held for a few file operations; one older than this belongs to a taker that died. */
+const STALE_GUARD_MS = 10_000
+
+interface LeaseFile {
+  token: string
+  pid?: number
+  host?: string
+  mtimeMs: number
+}
+
+export class FileLeases implements LeaseProvider {
+  readonly pollMs = 20
+  readonly dir: string
+  readonly #folder: CacheFolder
+  #ready: Promise<void> | undefined
+
+  constructor(folder: CacheFolder) {
+    this.#folder = folder
+    this.dir = join(folder.dir, LEASE_DIR)
+  }
+
+  async tryAcquire(key: string, ttlMs: number): Promise<HeldLease | undefined> {
+    const stem = keyToFileName(key).slice(0, -ENTRY_SUFFIX.length)
+    const path = join(this.dir, stem + LEASE_SUFFIX)
+    const token = randomBytes(8).toString('hex')
+    const body = JSON.stringify({
+      pid: process.pid,
+      host: hostname(),
+      token,
+      startedAt: Date.now(),
+    })
+    try {
+      if (await this.#create(path, body)) return new FileLease(path, token, ttlMs, false)
+      const seen = await readLease(path)
+      if (seen === undefined || Date.now() - seen.mtimeMs < ttlMs) return undefined
+      return (await this.#takeOver(path, join(this.dir, stem + GUARD_SUFFIX), seen, body, ttlMs))
+        ? new FileLease(path, token, ttlMs, true)
+        : undefined
+    } catch (err) {
+      throw toStorageError('take the lease on', key, err)
+    }
+  }
+
+  /**
+   * Removes leases and guards whose holder is gone: a holder on this host whose process no longer runs, or
+   * one that has not renewed for an hour (far longer than any lease lives unrenewed). Returns how many.
+   */
+  async sweep(): Promise<number> {
+    let names: string[]
+    try {
+      if (!(await lstat(this.dir)).isDirectory()) return 0
+      names = await readdir(this.dir)
+    } catch {
+      return 0
+    }
+    let removed = 0
+    const host = hostname()
+    await eachLimited(names, async (name) => {
+      if (!name.endsWith(LEASE_SUFFIX) && !name.endsWith(GUARD_SUFFIX)) return
+      const path = join(this.dir, name)
+      const seen = await readLease(path).catch(() => undefined)
+      if (seen === undefined) return
+      const age = Date.now() - seen.mtimeMs
+      const holderGone = seen.host === host && seen.pid !== undefined && !isRunning(seen.pid)
+      if (age < ORPHAN_MS && !holderGone) return
+      // Read again just before: a lease replaced meanwhile (another token) is someone's live lease.
+      const again = await readLease(path).catch(() => undefined)
+      if (
+        again?.token === seen.token &&
+        (await unlink(path).then(
+          () => true,
+          () => false,
+        ))
+      )
+        removed++
+    })
+    return removed
+  }
+
+  /** Creates `path` with O_EXCL; false when it exists. Makes the lease folder on first use. */
+  async #create(path: string, body: string): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await writeFile(path, body, { flag: 'wx', mode: this.#folder.fileMode })
+        return true
+      } catch (err) {
+        if (codeOf(err) === 'EEXIST') return false
+        if (!isMissing(err) || attempt > 0) throw err
+        this.#ready = undefined
+        await this.#prepare()
+      }
+    }
+  }
+
+  /** The cache folder (ours, tagged) and its `.leases` folder, which must be a real folder, never a link. */
+  #prepare(): Promise<void> {
+    return (this.#ready ??= (async () => {
+      await this.#folder.prepareWrite()
+      try {
+        await mkdir(this.dir, { mode: this.#folder.dirMode })
+        await this.#folder.applyMode(this.dir, this.#folder.dirMode)
+      } catch (err) {
+        if (codeOf(err) !== 'EEXIST') throw err
+      }
+      if (!(await lstat(this.dir)).isDirectory())
+        throw Object.assign(new Error(`${this.dir} is not a folder`), { code: 'ENOTDIR' })
+    })().catch((err: unknown) => {
+      this.#ready = undefined
+      throw err
+    }))
+  }
+
+  /** Replaces the stale lease `seen` with ours, under the guard; false when another process got there first. */
+  async #takeOver(
+    path: string,
+    guard: string,
+    seen: LeaseFile,
+    body: string,
+    ttlMs: number,
+  ): Promise<boolean> {
+    if (!(await this.#create(guard, body))) {
+      await removeIfOlder(guard, STALE_GUARD_MS)
+      return false
+    }
+    try {
+      const again = await readLease(path)
+      if (again !== undefined) {
+        // Renewed, or replaced by a holder that took it meanwhile: not ours to remove.
+        if (again.token !== seen.token || Date.now() - again.mtimeMs < ttlMs) return false
+        await unlink(path).catch((err: unknown) => {
+          if (!isMissing(err)) throw err
+        })
+      }
+      return await this.#create(path, body)
+    } finally {
+      await unlink(guard).catch(() => {})
+    }
+  }
+}
+
+/** A lease file this process created. */
+class FileLease implements HeldLease {
+  /** performance.now() of the last heartbeat (creation or renewal). */
+  #beat = performance.now()
+
+  constructor(
+    readonly path: string,
+    readonly token: string,
+    readonly ttlMs: number,
+    readonly tookOver: boolean,
+  ) {}
+
+  async renew(): Promise<boolean> {
+    let handle
+    try {
+      handle = await open(this.path, 'r+')
+    } catch (err) {
+      if (isMissing(err)) return false
+      throw toStorageError('renew the lease', undefined, err)
+    }
+    try {
+      // Token read and mtime set through one handle: they concern the same file even if it is replaced meanwhile.
+      if (parseLease(await handle.readFile())?.token !== this.token) return false
+      const now = new Date()
+      await handle.utimes(now, now)
+      this.#beat = performance.now()
+      return true
+    } catch (err) {
+      throw toStorageError('renew the lease', undefined, err)
+    } finally {
+      await handle.close().catch(() => {})
+    }
+  }
+
+  async release(): Promise<void> {
+    try {
+      // Beaten less than half a ttl ago: no waiter can have found it stale, so the file is still ours.
+      if (performance.now() - this.#beat >= this.ttlMs / 2) {
+        const current = await readLease(this.path)
+        if (current?.token !== this.token) return
+      }
+      await unlink(this.path)
+    } catch {
+      // Gone already, or the disk fails: a lease left behind goes stale and is taken over or swept.
+    }
+  }
+}
+
+/** The lease file at `path` (its token and mtime), or undefined when there is none. */
+async function readLease(path: string): Promise<LeaseFile | undefined> {
+  let handle
+  try {
+    handle = await open(path, 'r')
+  } catch (err) {
+    if (isMissing(err)) return undefined
+    throw err
+  }
+  try {
+    // One handle: the content and the mtime belong to the same file.
+    const [bytes, info] = await Promise.all([handle.readFile(), handle.stat()])
+    return { token: '', ...parseLease(bytes), mtimeMs: info.mtimeMs }
+  } finally {
+    await handle.close().catch(() => {})
+  }
+}
+
+/** The fields of a lease file; a file its creator has not written yet (or a foreign one) has none. */
+function parseLease(bytes: Buffer): Omit<LeaseFile, 'mtimeMs'> | undefined {
+  try {
+    const parsed = JSON.parse(bytes.toString()) as Partial<LeaseFile>
+    if (typeof parsed?.token !== 'string') return undefined
+    return {
+      token: parsed.token,
+      pid: typeof parsed.pid === 'number' ? parsed.pid : undefined,
+      host: typeof parsed.host === 'string' ? parsed.host : undefined,
+    }
+  } catch {
+    return undefined
+  }
+}
+
+async function removeIfOlder(path: string, ms: number): Promise<void> {
+  try {
+    if (Date.now() - (await lstat(path)).mtimeMs > ms) await unlink(path)
+  } catch {
+    // gone meanwhile
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return codeOf(err) === 'EPERM' // it runs, as another user
+  }
+}
