@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { lstat, mkdir, open, readdir, unlink, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, open, readdir, rename, unlink, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { eachLimited } from '../../core/each-limited'
@@ -20,6 +20,8 @@ import { ENTRY_SUFFIX, keyToFileName, LEASE_DIR } from './file-layout'
 
 const LEASE_SUFFIX = '.lease'
 const GUARD_SUFFIX = '.takeover'
+/** A replacement lease being written, before it is renamed over the stale one. */
+const NEW_SUFFIX = '.lease-new'
 /** A lease or guard untouched this long has no live holder, whatever its `leaseTtl` was: cleanup() removes it. */
 const ORPHAN_MS = 60 * 60_000
 /** A guard is held for a few file operations; one older than this belongs to a taker that died. */
@@ -57,7 +59,9 @@ export class FileLeases implements LeaseProvider {
       if (await this.#create(path, body)) return new FileLease(path, token, ttlMs, false)
       const seen = await readLease(path)
       if (seen === undefined || Date.now() - seen.mtimeMs < ttlMs) return undefined
-      return (await this.#takeOver(path, join(this.dir, stem + GUARD_SUFFIX), seen, body, ttlMs))
+      const guard = join(this.dir, stem + GUARD_SUFFIX)
+      const replacement = join(this.dir, `${stem}.${token}${NEW_SUFFIX}`)
+      return (await this.#takeOver(path, guard, replacement, seen, body, ttlMs))
         ? new FileLease(path, token, ttlMs, true)
         : undefined
     } catch (err) {
@@ -80,7 +84,7 @@ export class FileLeases implements LeaseProvider {
     let removed = 0
     const host = hostname()
     await eachLimited(names, async (name) => {
-      if (!name.endsWith(LEASE_SUFFIX) && !name.endsWith(GUARD_SUFFIX)) return
+      if (![LEASE_SUFFIX, GUARD_SUFFIX, NEW_SUFFIX].some((suffix) => name.endsWith(suffix))) return
       const path = join(this.dir, name)
       const seen = await readLease(path).catch(() => undefined)
       if (seen === undefined) return
@@ -134,10 +138,14 @@ export class FileLeases implements LeaseProvider {
     }))
   }
 
-  /** Replaces the stale lease `seen` with ours, under the guard; false when another process got there first. */
+  /**
+   * Replaces the stale lease `seen` with ours, under the guard; false when another process got there first.
+   * The new lease is renamed over the stale one, so the name is never free for a plain O_EXCL create meanwhile.
+   */
   async #takeOver(
     path: string,
     guard: string,
+    replacement: string,
     seen: LeaseFile,
     body: string,
     ttlMs: number,
@@ -148,14 +156,17 @@ export class FileLeases implements LeaseProvider {
     }
     try {
       const again = await readLease(path)
-      if (again !== undefined) {
-        // Renewed, or replaced by a holder that took it meanwhile: not ours to remove.
-        if (again.token !== seen.token || Date.now() - again.mtimeMs < ttlMs) return false
-        await unlink(path).catch((err: unknown) => {
-          if (!isMissing(err)) throw err
-        })
+      // Gone (released: plain creation is open to all), renewed, or replaced meanwhile: not ours to take.
+      if (again === undefined || again.token !== seen.token || Date.now() - again.mtimeMs < ttlMs)
+        return false
+      await writeFile(replacement, body, { flag: 'wx', mode: this.#folder.fileMode })
+      try {
+        await rename(replacement, path)
+      } catch (err) {
+        await unlink(replacement).catch(() => {})
+        throw err
       }
-      return await this.#create(path, body)
+      return true
     } finally {
       await unlink(guard).catch(() => {})
     }
