@@ -102,6 +102,9 @@ function clientConnection(send: (args: readonly Arg[]) => Promise<unknown>): Red
     unlink: async (keys) => (keys.length ? Number(await send(['UNLINK', ...keys])) : 0),
     strlen: (keys) => Promise.all(keys.map(async (key) => Number(await send(['STRLEN', key])))),
     scanNodes: async () => [node],
+    setIfAbsent: async (key, value, ttlMs) =>
+      (await send(['SET', key, value, 'NX', 'PX', String(ttlMs)])) !== null,
+    evalOnKey: (script, key, args) => send(['EVAL', script, '1', key, ...args]),
   }
 }
 
@@ -127,6 +130,9 @@ function clusterConnection(cluster: NodeRedisCluster, options: object): RedisCon
       ),
     strlen: (keys) =>
       Promise.all(keys.map(async (key) => Number(await send(key, true, ['STRLEN', key])))),
+    setIfAbsent: async (key, value, ttlMs) =>
+      (await send(key, false, ['SET', key, value, 'NX', 'PX', String(ttlMs)])) !== null,
+    evalOnKey: (script, key, args) => send(key, false, ['EVAL', script, '1', key, ...args]),
     scanNodes: async () =>
       Promise.all(
         cluster.masters.map(async (master) => {

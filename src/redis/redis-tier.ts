@@ -6,6 +6,7 @@ import { openConnection, type RedisConnectionOptions } from './options'
 import type { OpenedConnection, RedisConnection } from './connection'
 import { type RedisGuard } from './guard'
 import { joinKey, keyFromBytes, scanPattern } from './key-bytes'
+import { LEASE_MARK, RedisLeases } from './redis-lease'
 
 export interface RedisTierOptions extends RedisConnectionOptions {
   /**
@@ -35,6 +36,8 @@ export class RedisTier implements Tier {
   readonly shared = true
   readonly needsEncoded = true
   readonly prefix: string
+  /** Fleet leases (see redis-lease.ts), when the connection can send the commands they need. */
+  readonly leases: RedisLeases | undefined
   readonly #opened: OpenedConnection
   readonly #redis: RedisConnection
   readonly #guard: RedisGuard
@@ -60,6 +63,9 @@ export class RedisTier implements Tier {
     this.#guard = guard
     this.#clock = options.clock ?? systemClock
     this.#scanCount = scanCount
+    this.leases = RedisLeases.supportedBy(this.#redis)
+      ? new RedisLeases(this.#redis, guard, prefix)
+      : undefined
   }
 
   async get(key: string): Promise<Entry | undefined> {
@@ -101,7 +107,8 @@ export class RedisTier implements Tier {
     const exact = (match as Partial<KeyMatcher> | undefined)?.exact
     if (typeof exact === 'string') return (await this.delete(exact)) ? 1 : 0
     let removed = 0
-    await this.#scan(scanPattern(this.prefix, match), async (keys) => {
+    await this.#scan(scanPattern(this.prefix, match), async (found) => {
+      const keys = this.#entriesOf(found)
       const doomed = match ? keys.filter((key) => match(this.#keyOf(key))) : keys
       if (doomed.length)
         removed += await this.#guard.run('clear', undefined, () => this.#redis.unlink(doomed))
@@ -118,7 +125,9 @@ export class RedisTier implements Tier {
   async stats(): Promise<TierStats> {
     let entries = 0
     let bytes = 0
-    await this.#scan(scanPattern(this.prefix), async (keys) => {
+    await this.#scan(scanPattern(this.prefix), async (found) => {
+      const keys = this.#entriesOf(found)
+      if (keys.length === 0) return
       entries += keys.length
       const sizes = await this.#guard.run('read sizes', undefined, () => this.#redis.strlen(keys))
       for (const size of sizes) bytes += size
@@ -145,6 +154,11 @@ export class RedisTier implements Tier {
         if (keys.length) await batch(keys)
       } while (cursor !== '0')
     }
+  }
+
+  /** The entry keys of a SCAN batch: leases (the byte 0xFF after the prefix) are never entries. */
+  #entriesOf(keys: Buffer[]): Buffer[] {
+    return keys.filter((key) => key[this.#prefixLength] !== LEASE_MARK)
   }
 
   #keyOf(redisKey: Buffer): string {
