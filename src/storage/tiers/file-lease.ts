@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { closeSync, constants, openSync, unlinkSync, writeSync } from 'node:fs'
 import { lstat, mkdir, open, readdir, rename, unlink, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
@@ -7,6 +8,7 @@ import type { HeldLease, LeaseProvider } from '../lease'
 import type { CacheFolder } from './file-folder'
 import { codeOf, isMissing, toStorageError } from './file-io'
 import { ENTRY_SUFFIX, keyToFileName, LEASE_DIR } from './file-layout'
+import { ownerPid, ReusableLeaseFile } from './file-lease-reuse'
 
 /**
  * Leases of the file tier, for the processes of one host sharing a folder: `<dir>/.leases/<entry name>.lease`,
@@ -38,27 +40,30 @@ export class FileLeases implements LeaseProvider {
   readonly pollMs = 20
   readonly dir: string
   readonly #folder: CacheFolder
+  readonly #own: ReusableLeaseFile
   #ready: Promise<void> | undefined
 
   constructor(folder: CacheFolder) {
     this.#folder = folder
     this.dir = join(folder.dir, LEASE_DIR)
+    this.#own = new ReusableLeaseFile(this.dir, folder.fileMode, leaseBody)
+  }
+
+  /** Removes this process's reusable lease file. */
+  close(): void {
+    this.#own.close()
   }
 
   async tryAcquire(key: string, ttlMs: number): Promise<HeldLease | undefined> {
     const stem = keyToFileName(key).slice(0, -ENTRY_SUFFIX.length)
     const path = join(this.dir, stem + LEASE_SUFFIX)
-    const token = randomBytes(8).toString('hex')
-    const body = JSON.stringify({
-      pid: process.pid,
-      host: hostname(),
-      token,
-      startedAt: Date.now(),
-    })
     try {
-      if (await this.#create(path, body)) return new FileLease(path, token, ttlMs, false)
+      const created = await this.#create(path)
+      if (created) return new FileLease(path, created, ttlMs, false)
       const seen = await readLease(path)
       if (seen === undefined || Date.now() - seen.mtimeMs < ttlMs) return undefined
+      const token = randomBytes(8).toString('hex')
+      const body = leaseBody(token)
       const guard = join(this.dir, stem + GUARD_SUFFIX)
       const replacement = join(this.dir, `${stem}.${token}${NEW_SUFFIX}`)
       return (await this.#takeOver(path, guard, replacement, seen, body, ttlMs))
@@ -84,8 +89,17 @@ export class FileLeases implements LeaseProvider {
     let removed = 0
     const host = hostname()
     await eachLimited(names, async (name) => {
-      if (![LEASE_SUFFIX, GUARD_SUFFIX, NEW_SUFFIX].some((suffix) => name.endsWith(suffix))) return
       const path = join(this.dir, name)
+      const owner = ownerPid(name)
+      if (owner !== undefined) {
+        if (!isRunning(owner))
+          await unlink(path).then(
+            () => removed++,
+            () => {},
+          )
+        return
+      }
+      if (![LEASE_SUFFIX, GUARD_SUFFIX, NEW_SUFFIX].some((suffix) => name.endsWith(suffix))) return
       const seen = await readLease(path).catch(() => undefined)
       if (seen === undefined) return
       const age = Date.now() - seen.mtimeMs
@@ -105,14 +119,22 @@ export class FileLeases implements LeaseProvider {
     return removed
   }
 
-  /** Creates `path` with O_EXCL; false when it exists. Makes the lease folder on first use. */
-  async #create(path: string, body: string): Promise<boolean> {
+  /**
+   * Creates `path` exclusively (this process's lease file linked in place, else O_EXCL): the lease's token, or
+   * false when it exists. Makes the lease
+   * folder on first use. Synchronous calls, on purpose: every miss takes a lease, and the thread pool's round
+   * trips (open, write, close) cost the uncontended miss more than these few system calls do.
+   */
+  async #create(path: string, token?: string): Promise<string | false> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await writeFile(path, body, { flag: 'wx', mode: this.#folder.fileMode })
-        return true
+        if (token === undefined) {
+          const placed = this.#own.place(path)
+          if (placed !== undefined) return placed
+        }
+        const own = token ?? randomBytes(8).toString('hex')
+        return createExclusive(path, leaseBody(own), this.#folder.fileMode) && own
       } catch (err) {
-        if (codeOf(err) === 'EEXIST') return false
         if (!isMissing(err) || attempt > 0) throw err
         this.#ready = undefined
         await this.#prepare()
@@ -150,7 +172,7 @@ export class FileLeases implements LeaseProvider {
     body: string,
     ttlMs: number,
   ): Promise<boolean> {
-    if (!(await this.#create(guard, body))) {
+    if (!(await this.#create(guard, 'guard'))) {
       await removeIfOlder(guard, STALE_GUARD_MS)
       return false
     }
@@ -214,11 +236,39 @@ class FileLease implements HeldLease {
         const current = await readLease(this.path)
         if (current?.token !== this.token) return
       }
-      await unlink(this.path)
+      unlinkSync(this.path) // synchronous for the reason given at createExclusive
     } catch {
       // Gone already, or the disk fails: a lease left behind goes stale and is taken over or swept.
     }
   }
+}
+
+const CREATE_FLAGS =
+  constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | (constants.O_NOFOLLOW ?? 0)
+
+/** Creates `path` holding `body`, unless it exists (false). A file it could not fill is removed again. */
+function createExclusive(path: string, body: string, mode: number): boolean {
+  let fd: number
+  try {
+    fd = openSync(path, CREATE_FLAGS, mode)
+  } catch (err) {
+    if (codeOf(err) === 'EEXIST') return false
+    throw err
+  }
+  try {
+    writeSync(fd, body)
+  } catch (err) {
+    closeSync(fd)
+    unlinkSync(path) // an empty lease would hold the key until it went stale
+    throw err
+  }
+  closeSync(fd)
+  return true
+}
+
+/** What a lease file holds. */
+function leaseBody(token: string): string {
+  return JSON.stringify({ pid: process.pid, host: hostname(), token, startedAt: Date.now() })
 }
 
 /** The lease file at `path` (its token and mtime), or undefined when there is none. */

@@ -218,7 +218,9 @@ export class FileTier implements Tier {
     return { entries, bytes, evictions: this.#budget?.evictions ?? 0 }
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.leases.close()
+  }
 
   // --- Internal helpers ---
 

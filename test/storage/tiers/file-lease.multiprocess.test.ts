@@ -28,7 +28,8 @@ async function startAll(children: Child[]): Promise<void> {
 
 function leaseFiles(dir: string): string[] {
   const leases = join(dir, '.leases')
-  return existsSync(leases) ? readdirSync(leases) : []
+  // A process's own reusable lease file (`<pid>-….own`) is no lease: leases are `*.lease`.
+  return existsSync(leases) ? readdirSync(leases).filter((name) => name.endsWith('.lease')) : []
 }
 
 describe('file leases across processes on one host', () => {

@@ -9,8 +9,15 @@ import { makeTempDir, useTempDirs } from '../../helpers/temp-dir'
 jest.setTimeout(120_000)
 useTempDirs()
 
+/** Every file of the lease folder but the processes' own reusable lease files (`<pid>-….own`). */
 const leaseNames = (dir: string) =>
-  existsSync(join(dir, '.leases')) ? readdirSync(join(dir, '.leases')) : []
+  existsSync(join(dir, '.leases'))
+    ? readdirSync(join(dir, '.leases')).filter((name) => !name.endsWith('.own'))
+    : []
+const ownFiles = (dir: string) =>
+  existsSync(join(dir, '.leases'))
+    ? readdirSync(join(dir, '.leases')).filter((name) => name.endsWith('.own'))
+    : []
 
 /** Makes the lease file at `path` look as if its holder stopped renewing it `ageMs` ago. */
 function age(path: string, ageMs: number): void {
@@ -76,6 +83,8 @@ describe('FileLeases', () => {
     expect(leaseNames(dir).sort()).toEqual(['dead.lease', 'live.lease', 'old.lease'])
     await cache.cleanup()
     expect(leaseNames(dir)).toEqual(['live.lease'])
+    // The exited process's reusable lease file went too; this one's stays while it runs.
+    expect(ownFiles(dir).every((name) => name.startsWith(`${process.pid}-`))).toBe(true)
     await live!.release()
     await cache.close()
   })
