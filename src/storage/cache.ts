@@ -244,7 +244,10 @@ function fleetLeases(
   announce: (key: string) => void,
 ): LeaseCoordinator | undefined {
   const settings = leaseSettings(options)
-  const provider = tiers.map(leaseProviderOf).findLast((leases) => leases !== undefined)
-  if (settings === undefined || provider === undefined) return undefined
-  return new LeaseCoordinator(provider, settings, events, report, announce)
+  const tier = tiers.findLast((t) => leaseProviderOf(t) !== undefined)
+  if (settings === undefined || tier === undefined) return undefined
+  // The bus wakes waiters of a shared tier (Redis). Processes sharing a folder poll instead: a bus message
+  // would make each of them drop the key from that folder, the very entry the holder just stored there.
+  const wake = tier.shared ? announce : undefined
+  return new LeaseCoordinator(leaseProviderOf(tier)!, settings, events, report, wake)
 }

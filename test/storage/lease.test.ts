@@ -5,6 +5,7 @@ import { StatsRecorder } from '../../src/storage/cache-stats'
 import { FileTier } from '../../src/storage/tiers/file'
 import { MemoryTier } from '../../src/storage/tiers/memory'
 import type { Entry } from '../../src/storage/tier'
+import { LocalHub } from '../helpers/local-bus'
 import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
 
 jest.setTimeout(60_000)
@@ -115,6 +116,17 @@ describe('leases on the file tier, two caches standing for two processes', () =>
     expect(runs).toBe(1)
     expect((await waiter.stats()).leases).toMatchObject({ waited: 1, takeover: 0, acquired: 0 })
     await Promise.all([holder.close(), waiter.close()])
+  })
+
+  it('caches sharing a folder and a bus: a file lease sends no bus message, so the stored entry stays', async () => {
+    const dir = makeTempDir()
+    const hub = new LocalHub()
+    const [holder, other] = [fileCache(dir, { bus: hub.bus() }), fileCache(dir, { bus: hub.bus() })]
+    expect(await holder.getOrSet('k', () => 'value')).toBe('value')
+    await sleep(20) // any message would have been delivered and handled
+    expect(hub.sent).toEqual([])
+    expect(await other.get('k')).toBe('value')
+    await Promise.all([holder.close(), other.close()])
   })
 
   it('a refresh computes without waiting on a lease', async () => {
