@@ -105,10 +105,11 @@ export class LeaseCoordinator {
     key: string,
     options: LeaseOptions,
     lookAgain: () => Promise<Entry | undefined>,
+    report: (error: StorageError) => void = this.#report,
   ): Promise<LeaseOutcome> | undefined {
     if (options.lease === false) return undefined
     try {
-      return this.acquire(key, settingsOf(options, this.#defaults), lookAgain)
+      return this.acquire(key, settingsOf(options, this.#defaults), lookAgain, report)
     } catch (err) {
       return Promise.reject(err)
     }
@@ -130,6 +131,7 @@ export class LeaseCoordinator {
     key: string,
     settings: LeaseSettings,
     lookAgain: () => Promise<Entry | undefined>,
+    report: (error: StorageError) => void = this.#report,
   ): Promise<LeaseOutcome> {
     const deadline = performance.now() + settings.maxWaitMs
     let waited = false
@@ -139,12 +141,12 @@ export class LeaseCoordinator {
         held = await this.#provider.tryAcquire(key, settings.ttlMs)
       } catch (err) {
         // The lease store fails: computing without one costs at worst a duplicate run, never a wrong value.
-        this.#report(err as StorageError)
+        report(err as StorageError)
         return { holding: undefined }
       }
       if (held) {
         this.#events.lease(key, held.tookOver ? 'takeover' : 'acquired')
-        const holding = new Holding(held, settings.ttlMs, this.#report, () => this.#announce?.(key))
+        const holding = new Holding(held, settings.ttlMs, report, () => this.#announce?.(key))
         const found = await lookAgain()
         if (found === undefined) return { holding }
         await held.release() // nothing computed: no one to wake

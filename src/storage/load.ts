@@ -79,7 +79,7 @@ class StackedLoad implements LoadStrategy {
         if (found !== undefined) return found.value as T
         // Fleet lease (lease.ts): hold the key's lease and look again, or wait for the holder's value.
         const lookAgain = () => stack.lookup(flight.key, onError)
-        lease = await this.#deps.leases?.forCall(flight.key, options, lookAgain)
+        lease = await this.#deps.leases?.forCall(flight.key, options, lookAgain, onError)
         if (lease?.found) return lease.found.value as T
       }
       const value = await compute()
