@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { closeSync, constants, openSync, unlinkSync, writeSync } from 'node:fs'
+import { unlinkSync } from 'node:fs'
 import { lstat, mkdir, open, readdir, rename, unlink, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
@@ -9,6 +9,15 @@ import type { CacheFolder } from './file-folder'
 import { codeOf, isMissing, toStorageError } from './file-io'
 import { ENTRY_SUFFIX, keyToFileName, LEASE_DIR } from './file-layout'
 import { ownerPid, ReusableLeaseFile } from './file-lease-reuse'
+import {
+  createExclusive,
+  isRunning,
+  leaseBody,
+  parseLease,
+  readLease,
+  removeIfOlder,
+  type LeaseFile,
+} from './file-lease-file'
 
 /**
  * Leases of the file tier, for the processes of one host sharing a folder: `<dir>/.leases/<entry name>.lease`,
@@ -28,13 +37,6 @@ const NEW_SUFFIX = '.lease-new'
 const ORPHAN_MS = 60 * 60_000
 /** A guard is held for a few file operations; one older than this belongs to a taker that died. */
 const STALE_GUARD_MS = 10_000
-
-interface LeaseFile {
-  token: string
-  pid?: number
-  host?: string
-  mtimeMs: number
-}
 
 export class FileLeases implements LeaseProvider {
   readonly pollMs = 20
@@ -240,83 +242,5 @@ class FileLease implements HeldLease {
     } catch {
       // Gone already, or the disk fails: a lease left behind goes stale and is taken over or swept.
     }
-  }
-}
-
-const CREATE_FLAGS =
-  constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | (constants.O_NOFOLLOW ?? 0)
-
-/** Creates `path` holding `body`, unless it exists (false). A file it could not fill is removed again. */
-function createExclusive(path: string, body: string, mode: number): boolean {
-  let fd: number
-  try {
-    fd = openSync(path, CREATE_FLAGS, mode)
-  } catch (err) {
-    if (codeOf(err) === 'EEXIST') return false
-    throw err
-  }
-  try {
-    writeSync(fd, body)
-  } catch (err) {
-    closeSync(fd)
-    unlinkSync(path) // an empty lease would hold the key until it went stale
-    throw err
-  }
-  closeSync(fd)
-  return true
-}
-
-/** What a lease file holds. */
-function leaseBody(token: string): string {
-  return JSON.stringify({ pid: process.pid, host: hostname(), token, startedAt: Date.now() })
-}
-
-/** The lease file at `path` (its token and mtime), or undefined when there is none. */
-async function readLease(path: string): Promise<LeaseFile | undefined> {
-  let handle
-  try {
-    handle = await open(path, 'r')
-  } catch (err) {
-    if (isMissing(err)) return undefined
-    throw err
-  }
-  try {
-    // One handle: the content and the mtime belong to the same file.
-    const [bytes, info] = await Promise.all([handle.readFile(), handle.stat()])
-    return { token: '', ...parseLease(bytes), mtimeMs: info.mtimeMs }
-  } finally {
-    await handle.close().catch(() => {})
-  }
-}
-
-/** The fields of a lease file; a file its creator has not written yet (or a foreign one) has none. */
-function parseLease(bytes: Buffer): Omit<LeaseFile, 'mtimeMs'> | undefined {
-  try {
-    const parsed = JSON.parse(bytes.toString()) as Partial<LeaseFile>
-    if (typeof parsed?.token !== 'string') return undefined
-    return {
-      token: parsed.token,
-      pid: typeof parsed.pid === 'number' ? parsed.pid : undefined,
-      host: typeof parsed.host === 'string' ? parsed.host : undefined,
-    }
-  } catch {
-    return undefined
-  }
-}
-
-async function removeIfOlder(path: string, ms: number): Promise<void> {
-  try {
-    if (Date.now() - (await lstat(path)).mtimeMs > ms) await unlink(path)
-  } catch {
-    // gone meanwhile
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return codeOf(err) === 'EPERM' // it runs, as another user
   }
 }
