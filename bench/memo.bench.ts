@@ -301,6 +301,15 @@ function fileMemoizers(peers: Peers): Memoizer[] {
         return { call: withCache(fn, { cache, namespace: 'video' }), close: () => cache.close() }
       },
     },
+    {
+      // The same cache without its fleet lease: what a miss pays for the lease, measured in the same rounds.
+      name: 'tiercache (memory + file, lease: false)',
+      make(fn) {
+        const dir = scratchDir('tiercache-memo-nolease')
+        const cache = new Cache({ cacheDir: dir, cleanupInterval: false, lease: false })
+        return { call: withCache(fn, { cache, namespace: 'video' }), close: () => cache.close() }
+      },
+    },
   ]
   if (peers.cacheManager && peers.keyv && peers.keyvFile) {
     const { createCache } = peers.cacheManager

@@ -1,6 +1,7 @@
 /**
  * `npm run demo:fleet`: four worker processes share one Redis tier and an invalidation bus. A segment one
- * worker computed is served to the others from Redis; an invalidation on one worker reaches them all. Uses
+ * worker computed is served to the others from Redis; an invalidation on one worker reaches them all; when all
+ * four ask for a new segment at once, one computes it under the fleet lease and the others wait for it. Uses
  * REDIS_URL, or starts a throwaway redis-server on a free port when one is installed.
  */
 import { spawn, type ChildProcess, fork } from 'node:child_process'
@@ -45,11 +46,18 @@ async function worker(name: string, url: string, prefix: string) {
             ? 'memory copy'
             : 'no copy',
         })
-      const before = (await cache.stats()).hits
+      const before = await cache.stats()
       const value = await analyze(command.segment)
-      const after = (await cache.stats()).hits
-      const tier = Object.keys(after).find((tierName) => after[tierName]! > (before[tierName] ?? 0))
-      process.send!({ servedFrom: tier ?? `computed (by ${value.by})` })
+      const after = await cache.stats()
+      const tier = Object.keys(after.hits).find(
+        (tierName) => after.hits[tierName]! > (before.hits[tierName] ?? 0),
+      )
+      // A waiter on another worker's lease gets the value from Redis once it is stored.
+      const waited = after.leases.waited > before.leases.waited ? `, waited on ${value.by}` : ''
+      process.send!({
+        servedFrom: tier ? `${tier}${waited}` : `computed (by ${value.by})`,
+        computedBy: value.by,
+      })
     })()
   })
   process.send!({ ready: true })
@@ -124,7 +132,11 @@ async function main() {
     fork(__filename, ['--worker', workerName, redisUrl, prefix], { execArgv: process.execArgv }),
   )
   const answer = (child: ChildProcess) =>
-    new Promise<{ servedFrom: string }>((resolve) => child.once('message', resolve as never))
+    new Promise<{ servedFrom: string; computedBy?: string }>((resolve) =>
+      child.once('message', resolve as never),
+    )
+  /** Per segment, the workers whose calls computed it (one entry per computation). */
+  const computedBy = new Map<number, string[]>()
   await Promise.all(workers.map(answer)) // ready (subscribed shortly after)
   await new Promise((resolve) => setTimeout(resolve, 200))
 
@@ -136,7 +148,10 @@ async function main() {
       command.call === 'analyze'
         ? `analyze(${command.segment})`
         : `${command.call}(${command.segment})`
-    rows.push({ step, worker: names[index]!, call, servedFrom: (await reply).servedFrom })
+    const { servedFrom } = await reply
+    rows.push({ step, worker: names[index]!, call, servedFrom })
+    if (command.call === 'analyze' && servedFrom.startsWith('computed'))
+      computedBy.set(command.segment, [...(computedBy.get(command.segment) ?? []), names[index]!])
   }
   const everyone = async (step: string, command: Command) => {
     for (let i = 0; i < workers.length; i++) await ask(step, i, command)
@@ -150,6 +165,9 @@ async function main() {
   await everyone('4. reached all', { call: 'holds', segment: 7 })
   await ask('5. recompute', 2, { call: 'analyze', segment: 7 })
   await everyone('6. share again', { call: 'analyze', segment: 7 })
+  // All four at once, for segments nobody computed yet: one computation each, under the fleet lease.
+  for (const segment of [8, 9])
+    await Promise.all(workers.map((_, i) => ask(`7. all at once`, i, { call: 'analyze', segment })))
 
   for (const child of workers) child.send('exit')
   await Promise.all(workers.map((child) => new Promise((resolve) => child.once('exit', resolve))))
@@ -170,6 +188,10 @@ async function main() {
   console.log(line(['step', 'worker', 'call', 'served from']))
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'))
   for (const row of rows) console.log(line([row.step, row.worker, row.call, row.servedFrom]))
+
+  console.log('\ncomputations per segment (step 5 recomputed 7 after its invalidation)')
+  for (const [segment, by] of [...computedBy].sort(([a], [b]) => a - b))
+    console.log(`segment ${segment}: computed ${by.length}× (by ${by.join(', ')})`)
 }
 
 main().catch((err: unknown) => {

@@ -51,6 +51,8 @@ export type {
   TimeoutMessage,
 } from './storage/diagnostics'
 export type { FunctionStats } from './storage/function-stats'
+export type { HeldLease, LeaseProvider } from './storage/lease'
+export type { LeaseOptions } from './storage/cache'
 export type { Clock } from './core/clock'
 export type { Duration } from './core/duration'
 export type { KeyMatcher, KeyPattern } from './core/pattern'

@@ -46,6 +46,9 @@ const EXPECTED: Record<string, RegExp[]> = {
         /4\. reached all +\| worker 1 +\| holds\(7\) +\| no copy/,
         /4\. reached all +\| worker 4 +\| holds\(7\) +\| no copy/,
         /6\. share again +\| worker 1 +\| analyze\(7\) +\| redis/,
+        /7\. all at once +\| worker \d +\| analyze\(8\) +\| redis, waited on worker \d/,
+        /segment 8: computed 1× \(by worker \d\)/,
+        /segment 9: computed 1× \(by worker \d\)/,
       ]
     : [/fleet demo skipped: no Redis/],
   'error-handling.ts': [

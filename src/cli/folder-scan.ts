@@ -7,6 +7,8 @@ import {
   TMP_DIR,
   fileNameToKey,
   isTempFileName,
+  LEASE_DIR,
+  TAGS_DIR,
 } from '../storage/tiers/file-layout'
 
 /**
@@ -20,11 +22,8 @@ import {
  * The walk yields to the event loop every few hundred items, so output and signals are served.
  */
 
-/**
- * The folder the lease helper (issue 11) keeps lease files in: `<dir>/.leases/`, named like entry files.
- * Lease files are never entries, whatever their names.
- */
-export const LEASE_DIR = '.leases'
+/** Lease files (`<dir>/.leases/`) are never entries, whatever their names. */
+export { LEASE_DIR }
 
 export type FolderItem =
   /** A `*.json` name the tier writes: `key` is the key it stands for, `null` for a hashed name (the key is inside). */
@@ -53,6 +52,8 @@ export async function* walkFolder(dir: string): AsyncGenerator<FolderItem> {
   for (const [name, isFolder] of names(dir)) {
     if (++n % YIELD_EVERY === 0) await yieldToLoop()
     if ((name === TMP_DIR || name === LEASE_DIR) && isFolder) subfolders.push(name)
+    // The tag counters (file-tags.ts) are the tier's own, and neither entries nor leftovers.
+    else if (name === TAGS_DIR && isFolder) continue
     else yield classify(dir, name, isFolder)
   }
   for (const sub of subfolders) {

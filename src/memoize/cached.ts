@@ -55,6 +55,9 @@ export type CacheConfigOptions = Pick<
   | 'onError'
   | 'tags'
   | 'resultTags'
+  | 'lease'
+  | 'leaseTtl'
+  | 'maxWait'
   | keyof FreshnessOptions
 > & {
   /** The cache, or a function of the instance returning it (`(self) => self.cache`). Default: the default cache. */

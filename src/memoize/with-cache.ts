@@ -1,6 +1,6 @@
 import { toMs, type Duration } from '../core/duration'
 import { CacheError, type StorageError } from '../core/exceptions'
-import type { Cache, GetOrSetOptions } from '../storage/cache'
+import type { Cache, GetOrSetOptions, LeaseOptions } from '../storage/cache'
 import { functionId, type FunctionStats } from '../storage/function-stats'
 import { FRESHNESS_KEYS, freshnessPolicy, type FreshnessOptions } from '../storage/freshness'
 import { checkTags, type TagsOption } from '../storage/tag-options'
@@ -13,6 +13,7 @@ import { keyPrefix, sourceFingerprint } from './key-prefix'
 /**
  * Options of `withCache` (and of `@Cached`). The freshness options (`staleWhileRevalidate`, `staleIfError`,
  * `timeout`, `hardTimeout`, `eagerRefresh`, `jitter`: docs/freshness.md) override the cache's.
+ * `lease: false` computes without the fleet lease (docs/leases.md).
  *
  * @example
  * ```ts
@@ -32,10 +33,8 @@ import { keyPrefix, sourceFingerprint } from './key-prefix'
  * const getMetadata = withCache(async (videoId: string): Promise<Metadata> => ({ status: 'ready' }), options)
  * ```
  */
-export interface WithCacheOptions<
-  A extends unknown[] = unknown[],
-  R = unknown,
-> extends FreshnessOptions {
+export interface WithCacheOptions<A extends unknown[] = unknown[], R = unknown>
+  extends FreshnessOptions, LeaseOptions {
   /**
    * Lifetime of each result: seconds, a duration ('30m'), or a function of the result and the arguments.
    * A function returning 0 leaves that result uncached. Default: the cache's TTL (24 h for the default cache).
@@ -144,7 +143,7 @@ export function withCache<A extends unknown[], R>(
   checkWithCacheOptions(options)
   const cache = options.cache ?? getDefaultCache()
   const [keyOf, prefix] = makeKeyOf(fn, options, cache)
-  const { ttl, memoryTtl, shouldCache, onError } = options
+  const { ttl, memoryTtl, shouldCache, onError, lease, leaseTtl, maxWait } = options
   // The events of this function's calls add to it (see StatsRecorder); a hit is one increment.
   const owner = cache.functionRecord(
     functionId(
@@ -160,7 +159,18 @@ export function withCache<A extends unknown[], R>(
   const fixedOptions: GetOrSetOptions<T> | undefined =
     typeof ttl === 'function' || typeof tagsOf === 'function'
       ? undefined
-      : { ttl, memoryTtl, shouldCache, onError, owner, tags: tagsOf, ...freshness }
+      : {
+          ttl,
+          memoryTtl,
+          shouldCache,
+          onError,
+          owner,
+          tags: tagsOf,
+          lease,
+          leaseTtl,
+          maxWait,
+          ...freshness,
+        }
   const loadOptions = (self: unknown, args: A, fresh = false): GetOrSetOptions<T> =>
     fixedOptions !== undefined && !fresh
       ? fixedOptions
@@ -173,6 +183,9 @@ export function withCache<A extends unknown[], R>(
           owner,
           ...freshness,
           tags: typeof tagsOf === 'function' ? tagsOf(self, args) : tagsOf,
+          lease,
+          leaseTtl,
+          maxWait,
         }
   const compute = (self: unknown, args: A) => () => fn.apply(self, args) as Promise<T> | T
   const keyOfCall = (self: unknown, args: A) => keyOf(self, args, callText(args))
@@ -236,6 +249,11 @@ export function checkWithCacheOptions(options: WithCacheOptions<never, never>): 
   const { ttl, memoryTtl, shouldCache, onError, cache, key, namespace, version } = options
   if (ttl !== undefined && typeof ttl !== 'function') toMs(ttl, 'ttl')
   if (memoryTtl !== undefined) toMs(memoryTtl, 'memoryTtl')
+  if (options.lease !== undefined && typeof options.lease !== 'boolean')
+    throw new TypeError(`lease option must be a boolean (got ${typeof options.lease})`)
+  if (options.leaseTtl !== undefined && !(toMs(options.leaseTtl, 'leaseTtl') > 0))
+    throw new TypeError('leaseTtl option must be a positive duration')
+  if (options.maxWait !== undefined) toMs(options.maxWait, 'maxWait')
   for (const [name, value] of [
     ['shouldCache', shouldCache],
     ['onError', onError],

@@ -45,6 +45,13 @@ export interface RedisConnection {
   incr?(key: RedisKey): Promise<number>
   /** The servers a `SCAN` must visit to see every key: the one server, or every master of a cluster. */
   scanNodes(): Promise<readonly RedisScanNode[]>
+  /**
+   * `SET key value NX PX ttlMs`: true when the key was set (it did not exist). With `evalOnKey`, lets the tier
+   * offer fleet leases; a connection without them has none (every process then computes its own misses).
+   */
+  setIfAbsent?(key: RedisKey, value: string, ttlMs: number): Promise<boolean>
+  /** `EVAL script 1 key ...args`: the script's reply. */
+  evalOnKey?(script: string, key: RedisKey, args: readonly string[]): Promise<unknown>
 }
 
 /**

@@ -169,6 +169,9 @@ function clientConnection(send: (args: readonly Arg[]) => Promise<unknown>): Red
     strlen: (keys) => Promise.all(keys.map(async (key) => Number(await send(['STRLEN', key])))),
     incr: async (key) => Number(await send(['INCR', key])),
     scanNodes: async () => [node],
+    setIfAbsent: async (key, value, ttlMs) =>
+      (await send(['SET', key, value, 'NX', 'PX', String(ttlMs)])) !== null,
+    evalOnKey: (script, key, args) => send(['EVAL', script, '1', key, ...args]),
   }
 }
 
@@ -195,6 +198,9 @@ function clusterConnection(cluster: NodeRedisCluster, options: object): RedisCon
     strlen: (keys) =>
       Promise.all(keys.map(async (key) => Number(await send(key, true, ['STRLEN', key])))),
     incr: async (key) => Number(await send(key, false, ['INCR', key])),
+    setIfAbsent: async (key, value, ttlMs) =>
+      (await send(key, false, ['SET', key, value, 'NX', 'PX', String(ttlMs)])) !== null,
+    evalOnKey: (script, key, args) => send(key, false, ['EVAL', script, '1', key, ...args]),
     scanNodes: async () =>
       Promise.all(
         cluster.masters.map(async (master) => {

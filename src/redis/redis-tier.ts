@@ -7,6 +7,7 @@ import { openConnection, type RedisConnectionOptions } from './options'
 import type { OpenedConnection, RedisConnection } from './connection'
 import { type RedisGuard } from './guard'
 import { joinKey, keyFromBytes, scanPattern } from './key-bytes'
+import { LEASE_MARK, RedisLeases } from './redis-lease'
 
 /**
  * The options of `new RedisTier(options)`: how to reach Redis (one of `url`, `client`, `connection`),
@@ -42,8 +43,8 @@ export interface RedisTierOptions extends RedisConnectionOptions {
 }
 
 /** Starts the tag counters' keys after the prefix: 0xFF never occurs in UTF-8 (or WTF-8), so in no entry key. */
-const TAG_MARK = 0xff
-const TAG_MARK_BYTES = Buffer.of(TAG_MARK)
+// Tag counters and leases follow the prefix with the byte 0xFF, which no entry key (UTF-8) holds.
+const TAG_MARK_BYTES = Buffer.of(LEASE_MARK)
 
 /**
  * A tier in Redis, shared by every process that points at the same server and prefix. One Redis key per
@@ -68,6 +69,8 @@ export class RedisTier implements Tier, TagCounters {
   readonly shared = true
   readonly needsEncoded = true
   readonly prefix: string
+  /** Fleet leases (see redis-lease.ts), when the connection can send the commands they need. */
+  readonly leases: RedisLeases | undefined
   readonly #opened: OpenedConnection
   readonly #redis: RedisConnection
   readonly #guard: RedisGuard
@@ -93,6 +96,9 @@ export class RedisTier implements Tier, TagCounters {
     this.#guard = guard
     this.#clock = options.clock ?? systemClock
     this.#scanCount = scanCount
+    this.leases = RedisLeases.supportedBy(this.#redis)
+      ? new RedisLeases(this.#redis, guard, prefix)
+      : undefined
   }
 
   get(key: string): Promise<Entry | undefined> {
@@ -135,7 +141,8 @@ export class RedisTier implements Tier, TagCounters {
     const exact = (match as Partial<KeyMatcher> | undefined)?.exact
     if (typeof exact === 'string') return (await this.delete(exact)) ? 1 : 0
     let removed = 0
-    await this.#scan(scanPattern(this.prefix, match), async (keys) => {
+    await this.#scan(scanPattern(this.prefix, match), async (found) => {
+      const keys = this.#entriesOf(found)
       const doomed = match ? keys.filter((key) => match(this.#keyOf(key))) : keys
       if (doomed.length)
         removed += await this.#guard.run('clear', undefined, () => this.#redis.unlink(doomed))
@@ -186,7 +193,9 @@ export class RedisTier implements Tier, TagCounters {
   async stats(): Promise<TierStats> {
     let entries = 0
     let bytes = 0
-    await this.#scan(scanPattern(this.prefix), async (keys) => {
+    await this.#scan(scanPattern(this.prefix), async (found) => {
+      const keys = this.#entriesOf(found)
+      if (keys.length === 0) return
       entries += keys.length
       const sizes = await this.#guard.run('read sizes', undefined, () => this.#redis.strlen(keys))
       for (const size of sizes) bytes += size
@@ -232,7 +241,7 @@ export class RedisTier implements Tier, TagCounters {
           node.scan(cursor, pattern, this.#scanCount),
         )
         cursor = next
-        const entries = keys.filter((key) => key[this.#prefixLength] !== TAG_MARK) // not counters
+        const entries = this.#entriesOf(keys)
         if (entries.length) await batch(entries)
       } while (cursor !== '0')
     }
@@ -245,6 +254,11 @@ export class RedisTier implements Tier, TagCounters {
       TAG_MARK_BYTES,
       typeof text === 'string' ? Buffer.from(text) : text,
     ])
+  }
+
+  /** The entry keys of a SCAN batch: tag counters and leases (the byte 0xFF after the prefix) are never entries. */
+  #entriesOf(keys: Buffer[]): Buffer[] {
+    return keys.filter((key) => key[this.#prefixLength] !== LEASE_MARK)
   }
 
   #keyOf(redisKey: Buffer): string {

@@ -49,7 +49,16 @@ export interface CacheEvents {
   refresh(key: string, phase: 'start' | 'done' | 'fail', error?: unknown): void
   /** A computation of `key` passed its `timeout` (`'soft'`) or its `hardTimeout` (`'hard'`). */
   timeout(key: string, kind: 'soft' | 'hard'): void
+  /**
+   * A fleet lease on `key` (see lease.ts): this process took it (`acquired`), found another holder's and
+   * waits (`waited`), replaced a stale one whose holder stopped renewing it (`takeover`), or gave up waiting
+   * after `maxWait` and computes itself (`max-wait`).
+   */
+  lease(key: string, phase: LeasePhase): void
 }
+
+/** What happened to a fleet lease: see `CacheEvents.lease`. */
+export type LeasePhase = 'acquired' | 'waited' | 'takeover' | 'max-wait'
 
 /**
  * Passes every event to each of `sinks`, in order; a computation runs inside every sink's `compute`, the
@@ -94,5 +103,6 @@ export function fanOutEvents(sinks: readonly CacheEvents[]): CacheEvents {
       sinks.forEach((sink) => sink.staleServed(tier, key, reason)),
     refresh: (key, phase, error) => sinks.forEach((sink) => sink.refresh(key, phase, error)),
     timeout: (key, kind) => sinks.forEach((sink) => sink.timeout(key, kind)),
+    lease: (key, phase) => sinks.forEach((sink) => sink.lease(key, phase)),
   }
 }

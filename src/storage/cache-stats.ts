@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks'
-import type { CacheEvents } from './cache-events'
+import type { CacheEvents, LeasePhase } from './cache-events'
 import type { CacheStats } from './cache-types'
 import type { FunctionRecord } from './function-stats'
 import type { Tier, TierStats } from './tier'
@@ -30,6 +30,12 @@ export class StatsRecorder implements CacheEvents {
   readonly #ownerOf: OwnerOf
   #sets = 0
   #deletes = 0
+  readonly #leases: Record<LeasePhase, number> = {
+    acquired: 0,
+    waited: 0,
+    takeover: 0,
+    'max-wait': 0,
+  }
   readonly #freshness = {
     staleServed: { revalidate: 0, error: 0, timeout: 0 },
     refreshes: { start: 0, done: 0, fail: 0 },
@@ -94,7 +100,8 @@ export class StatsRecorder implements CacheEvents {
 
   bus(): void {}
 
-  lease(key: string, phase: 'acquired' | 'waited' | 'takeover' | 'max-wait'): void {
+  lease(key: string, phase: LeasePhase): void {
+    this.#leases[phase]++
     // A call that waited for another process's computation shares it: a join across the fleet.
     if (phase !== 'waited') return
     const owner = this.#ownerOf(key)
@@ -137,6 +144,11 @@ export class StatsRecorder implements CacheEvents {
     }
   }
 
+  /** Lease events counted so far, by phase (a copy). */
+  get leases(): Record<LeasePhase, number> {
+    return { ...this.#leases }
+  }
+
   /** Writes and removals counted so far (not part of `stats()`, whose shape is documented). */
   get writes(): { sets: number; deletes: number } {
     return { sets: this.#sets, deletes: this.#deletes }
@@ -158,7 +170,7 @@ export class StatsRecorder implements CacheEvents {
 export function summarizeStats(
   perTier: TierReport[],
   functions: CacheStats['functions'] = {},
-): CacheStats {
+): Omit<CacheStats, 'leases'> {
   const byName = (name: string) => perTier.find((t) => t.name === name)
   const sum = (pick: (t: TierReport) => number) => perTier.reduce((total, t) => total + pick(t), 0)
   const perName = (pick: (t: TierReport) => number) =>

@@ -86,6 +86,34 @@ export interface GetOrSetOptions<T> extends FreshnessOptions {
    * derived from several things (`(playlist) => playlist.videos.map((v) => `video:${v.id}`)`).
    */
   tags?: TagsOption<T>
+  /** `false`: this call computes on a miss without taking the fleet lease. Default: the cache's `lease`. */
+  lease?: boolean
+  /** The lease's lifetime without renewal, for this call. Default: the cache's `leaseTtl`. */
+  leaseTtl?: Duration
+  /** The longest this call waits for another process's lease. Default: the cache's `maxWait`. */
+  maxWait?: Duration
+}
+
+/** The fleet-lease options, shared by `Cache`, `getOrSet`, `withCache`, `@Cached` and `@CacheConfig`. */
+export interface LeaseOptions {
+  /**
+   * On a miss in every tier, take the key's lease on the file tier (processes sharing `cacheDir`) or the
+   * Redis tier (a fleet), so one process computes while the others wait for its value (docs/leases.md).
+   * `false` turns it off. Memory-only caches never lease.
+   * @default true
+   */
+  lease?: boolean
+  /**
+   * How long a lease lives without renewal: the holder renews it every `leaseTtl / 3`, so a crashed holder's
+   * lease is taken over after this long. Use one value per key across the processes.
+   * @default '30s'
+   */
+  leaseTtl?: Duration
+  /**
+   * The longest a waiter waits for another holder; after it, the waiter computes itself (a `max-wait` lease
+   * event). Default: as long as the holder keeps its lease alive.
+   */
+  maxWait?: Duration
 }
 
 /**
@@ -107,7 +135,7 @@ export interface GetOrSetOptions<T> extends FreshnessOptions {
  * const cache = new Cache(options)
  * ```
  */
-export interface CacheOptions extends FreshnessOptions {
+export interface CacheOptions extends FreshnessOptions, LeaseOptions {
   /**
    * Folder of the file tier. Ignored when `tiers` is given.
    * @default 'cache'
@@ -180,6 +208,8 @@ export interface CacheStats {
   errors: number
   /** Per cached function (`withCache`, `@Cached`), by `namespace:name:v<version>`. */
   functions: Record<string, FunctionStats>
+  /** Fleet lease events of this cache, by phase (see `CacheEvents.lease`). */
+  leases: Record<'acquired' | 'waited' | 'takeover' | 'max-wait', number>
   tiers: {
     name: string
     entries: number

@@ -27,6 +27,7 @@ import { listKeys } from './list-keys'
 import { LoadHandler } from './load'
 import { RefreshPolicy } from './refresh'
 import { checkTags } from './tag-options'
+import { fleetLeases } from './lease'
 import { isInProcessTier, type Entry, type Tier } from './tier'
 import { TierStack } from './tier-stack'
 import { WriteTracker } from './write-tracker'
@@ -93,6 +94,10 @@ export class Cache {
     ])
     const stack = (this.#stack = new TierStack(tiers, { clock, lifetimes, writes, events, report }))
     const invalidation = (this.#invalidation = new Invalidation(stack, flights, writes, events))
+    const leases = fleetLeases(options, tiers, events, report, (key) => {
+      void this.#bus?.after({ key }, 0)
+    })
+    if (leases) invalidation.listen((target) => leases.wake(target))
     this.#loader = new LoadHandler({
       stack,
       flights,
@@ -101,6 +106,7 @@ export class Cache {
       events,
       clock,
       onError: report,
+      leases,
     })
     const [base, load] = [freshness, this.#loadNow.bind(this)]
     this.#refresh = new RefreshPolicy({
@@ -307,7 +313,10 @@ export class Cache {
         return this.#stats.report(tier, i, sizes)
       }),
     )
-    return summarizeStats(perTier, this.#functions.report(this.#stack.tiers.map((t) => t.name)))
+    return {
+      ...summarizeStats(perTier, this.#functions.report(this.#stack.tiers.map((t) => t.name))),
+      leases: this.#stats.leases,
+    }
   }
 
   /** The file tier's folder (absolute), or undefined when the cache has no file tier. */

@@ -7,6 +7,7 @@ import type { GetOrSetOptions } from './cache-types'
 import type { Flight, FlightRegistry } from './flights'
 import { isFresh } from './freshness'
 import type { Invalidation } from './invalidation'
+import type { LeaseCoordinator, LeaseOutcome } from './lease'
 import type { LifetimePolicy, Lifetimes } from './lifetimes'
 import { checkTags, taggingOf } from './tag-options'
 import type { Tagging, TierStack } from './tier-stack'
@@ -27,11 +28,13 @@ export interface LoadDeps {
   clock: Clock
   /** The cache's `onError`. */
   onError: (error: StorageError) => void
+  /** Fleet leases, when a tier offers them and the cache did not turn them off. */
+  leases?: LeaseCoordinator
 }
 
 /**
  * What happens past the in-process check of `getOrSet` and `withCache`, on one path:
- * join a flight → look in the tiers below → (a fleet lease and a second look will go here) → compute →
+ * join a flight → look in the tiers below → take the fleet lease and look again (or wait) → compute →
  * store, unless the key changed meanwhile. Concurrent callers for a key share one computation and its
  * rejection, which is never stored.
  */
@@ -90,12 +93,18 @@ class StackedLoad implements LoadStrategy {
   ): Promise<T> {
     const { stack, flights, lifetimes } = this.#deps
     const since = stack.tags.sequence // a tag invalidated after this: the result is not stored
+    let lease: LeaseOutcome | undefined
     try {
       const onError = options.onError ? withoutRepeats(options.onError) : this.#deps.onError
       if (!options.fresh) {
         const found = await stack.lookup(flight.key, onError)
         if (found !== undefined && isFresh(found, readClock(this.#deps.clock)))
           return found.value as T
+        // Fleet lease (lease.ts): hold the key's lease and look again, or wait for the holder's value.
+        const lookAgain = () => stack.lookup(flight.key, onError, undefined, true)
+        lease = await this.#deps.leases?.forCall(flight.key, options, lookAgain, onError)
+        if (lease?.found !== undefined && isFresh(lease.found, readClock(this.#deps.clock)))
+          return lease.found.value as T
       }
       const value = await compute()
       const keep = lifetimes.ofComputed(flight.key, value, options, onError)
@@ -113,6 +122,7 @@ class StackedLoad implements LoadStrategy {
       return value
     } finally {
       flights.settle(flight)
+      await lease?.holding?.end() // after the store: a waiter never finds the lease gone and the value not there
     }
   }
 }

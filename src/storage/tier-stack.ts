@@ -135,12 +135,14 @@ export class TierStack {
   /**
    * Reads the tiers below the front one (callers peeked already) and copies a hit into the tiers above it,
    * unless the key was written, deleted or cleared during the read: then the older entry is returned but
-   * not copied. Rejects with InvalidKeyError for a key no tier can hold.
+   * not copied. Rejects with InvalidKeyError for a key no tier can hold. `again`: a second look for the same
+   * call (the lease holder's), whose misses were counted by the first.
    */
   async lookup(
     key: string,
     onError: OnTierError,
     found?: { tier: number },
+    again = false,
   ): Promise<Entry | undefined> {
     checkKey(key)
     const { writes } = this.#options
@@ -160,7 +162,7 @@ export class TierStack {
           continue
         }
         if (entry === undefined) {
-          this.#events.miss(index, key)
+          if (!again) this.#events.miss(index, key) // a second look (the lease's) counts no miss twice
           continue
         }
         this.#events.hit(index, key)

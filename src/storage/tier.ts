@@ -1,3 +1,5 @@
+import type { LeaseProvider } from './lease'
+
 /**
  * The contract every storage tier implements. Tiers store and expire; they hold no policy. `Cache` decides
  * what goes where (promotion, stats, error handling), so a new tier (Redis, S3, …) only has to get these
@@ -146,6 +148,11 @@ export interface Tier {
   readonly shared?: boolean
   /** The folder a tier stores its files in, when it has one (`Cache.cacheDir` reports it). */
   readonly dir?: string
+  /**
+   * Fleet leases, when the tier can hold them for the processes that share it (the file tier on one host, the
+   * Redis tier across a fleet): a miss then computes in one process while the others wait (see lease.ts).
+   */
+  readonly leases?: LeaseProvider
   /** Missing, expired or unreadable → `undefined`. Throws only for real I/O failures. */
   get(key: string): Promise<Entry | undefined>
   /** Atomic: a reader sees the old entry or the new one, never a mix. */

@@ -10,6 +10,7 @@ import {
 import { join } from 'node:path'
 import { FileTier } from '../../src/storage/tiers/file'
 import { keyToFileName } from '../../src/storage/tiers/file-layout'
+import { bumpTagCounter } from '../../src/storage/tiers/file-tags'
 import { entryFor } from '../helpers/write-cache-entries'
 import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
 import { AT_NOW, fixtureCache, NOW } from './fixture-cache'
@@ -49,6 +50,14 @@ describe('tiercache verify', () => {
     expect(code).toBe(0)
     expect(stdout).toMatch(/^Entries\s+30 \(.*\) read back whole/m)
     expect(stdout).toMatch(/^Problems\s+none$/m)
+  })
+
+  it("a cache whose tags were invalidated has no problems: the tag counters' folder is the tier's own", async () => {
+    const { dir } = await fixtureCache(30)
+    await bumpTagCounter(dir, 'video:abc')
+    const { code, stdout } = await runCli(['verify', '--dir', dir], { env: AT_NOW })
+    expect(stdout).toMatch(/^Problems\s+none$/m)
+    expect(code).toBe(0)
   })
 
   it('reports corrupt, foreign and non-file entries, temp leftovers and orphaned leases, exit code 1', async () => {

@@ -151,8 +151,11 @@ describe('Cache with an invalidation bus', () => {
     const { caches } = track(fleet(2))
     const [a, b] = caches as [Cache, Cache]
     const computing = gate<string>()
-    const loading = b.getOrSet('k', () => computing.promise)
-    await delivered()
+    let started!: () => void
+    const computeStarted = new Promise<void>((resolve) => (started = resolve))
+    const loading = b.getOrSet('k', () => (started(), computing.promise))
+    // Under way for real: the fleet lease's second look comes before compute, and would find 'newer'.
+    await computeStarted
     await a.set('k', 'newer')
     await delivered()
     computing.open('older')

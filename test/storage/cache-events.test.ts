@@ -21,6 +21,7 @@ function recorder(name: string, log: string[]): CacheEvents {
     staleServed: (tier, key, reason) => log.push(`${name} stale ${tier} ${key} ${reason}`),
     refresh: (key, phase, error) => log.push(`${name} refresh ${key} ${phase} ${String(error)}`),
     timeout: (key, kind) => log.push(`${name} timeout ${key} ${kind}`),
+    lease: (key, phase) => log.push(`${name} lease ${key} ${phase}`),
   }
 }
 
@@ -40,6 +41,7 @@ describe('fanOutEvents', () => {
     events.staleServed(1, 'k', 'error')
     events.refresh('k', 'fail', 'boom')
     events.timeout('k', 'hard')
+    events.lease('k', 'max-wait')
     expect(log).toEqual([
       'a hit 0 k video:describe:v1',
       'b hit 0 k video:describe:v1',
@@ -63,6 +65,8 @@ describe('fanOutEvents', () => {
       'b refresh k fail boom',
       'a timeout k hard',
       'b timeout k hard',
+      'a lease k max-wait',
+      'b lease k max-wait',
     ])
   })
 

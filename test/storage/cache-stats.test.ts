@@ -86,6 +86,7 @@ describe('fanOutEvents', () => {
       staleServed: (tier, key, reason) => seen.push(`${name} stale ${tier} ${key} ${reason}`),
       refresh: (key, phase) => seen.push(`${name} refresh ${key} ${phase}`),
       timeout: (key, kind) => seen.push(`${name} timeout ${key} ${kind}`),
+      lease: (key, phase) => seen.push(`${name} lease ${key} ${phase}`),
     })
     const both = fanOutEvents([sink('a'), sink('b')])
     both.hit(0, 'k')

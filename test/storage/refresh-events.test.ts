@@ -26,6 +26,7 @@ function refreshOver(options: FreshnessOptions) {
     joined: () => {},
     compute: (_key, _fn, _refresh, run) => run(),
     bus: () => {},
+    lease: () => {},
     staleServed: (tier, key, reason) => seen.push(['staleServed', tier, key, reason]),
     refresh: (key, phase, error) => seen.push(['refresh', key, phase, (error as Error)?.message]),
     timeout: (key, kind) => seen.push(['timeout', key, kind]),

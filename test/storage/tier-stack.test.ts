@@ -32,6 +32,7 @@ function recorder(): CacheEvents & { seen: unknown[][] } {
     staleServed: (tier, key, reason) => seen.push(['stale', tier, key, reason]),
     refresh: (key, phase) => seen.push(['refresh', key, phase]),
     timeout: (key, kind) => seen.push(['timeout', key, kind]),
+    lease: (key, phase) => seen.push(['lease', key, phase]),
   }
 }
 

@@ -9,6 +9,7 @@ import {
   TAG_FILE,
   TAG_SIGNATURE,
   TAGS_DIR,
+  LEASE_DIR,
   TMP_DIR,
 } from './file-layout'
 import { readHead } from './read-whole'
@@ -186,7 +187,8 @@ export class CacheFolder {
   async #looksOurs(name: string): Promise<boolean> {
     const path = join(this.dir, name)
     try {
-      if (name === TMP_DIR || name === TAGS_DIR) return (await lstat(path)).isDirectory()
+      if (name === TMP_DIR || name === TAGS_DIR || name === LEASE_DIR)
+        return (await lstat(path)).isDirectory()
       if (name === TAG_FILE) return (await lstat(path)).isFile() // another process is writing it right now
       if (!name.endsWith(ENTRY_SUFFIX)) return false
       // Any entry, cut short included: 0.1.0 could leave one on a full disk.

@@ -14,6 +14,8 @@ export const ENTRY_SUFFIX = '.json'
 export const TMP_DIR = '.tmp'
 /** Tag counters live here (see file-tags.ts); never ending in `.json`, never mistaken for entries. */
 export const TAGS_DIR = '.tags'
+/** Fleet leases (see file-lease.ts); never ending in `.json`, never counted as entries. */
+export const LEASE_DIR = '.leases'
 /** Marks the folder as a cache this library made (Cache Directory Tagging Specification, https://bford.info/cachedir/). */
 export const TAG_FILE = 'CACHEDIR.TAG'
 /** The tag's first line, as the specification fixes it. */

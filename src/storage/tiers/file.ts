@@ -7,6 +7,7 @@ import { KeyedLock } from '../../core/keyed-lock'
 import type { Entry, KeyPredicate, TagCounters, Tier, TierStats } from '../tier'
 import { ByteBudget } from './file-budget'
 import { CacheFolder } from './file-folder'
+import { FileLeases } from './file-lease'
 import { entryFileParts, parseEntry, storedKey } from './file-format'
 import { listFileKeys } from './file-keys'
 import { eachLimited } from '../../core/each-limited'
@@ -79,6 +80,8 @@ export class FileTier implements Tier, TagCounters {
   readonly needsEncoded = true
   /** Absolute path of the folder. */
   readonly dir: string
+  /** Leases for the processes sharing this folder on one host (see file-lease.ts); never entries. */
+  readonly leases: FileLeases
   readonly #folder: CacheFolder
   readonly #clock: Clock
   readonly #budget: ByteBudget | undefined
@@ -105,6 +108,7 @@ export class FileTier implements Tier, TagCounters {
       )
     this.dir = resolve(options.dir)
     this.#folder = new CacheFolder(this.dir, fileMode, DEFAULT_FILE_MODE)
+    this.leases = new FileLeases(this.#folder)
     this.#clock = options.clock ?? systemClock
     this.#budget =
       maxBytes === undefined
@@ -216,6 +220,7 @@ export class FileTier implements Tier, TagCounters {
     })
     // Only through a real folder: a .tmp turned into a symlink is not swept, and the next write refuses it.
     if (await this.#folder.tmpIsFolder()) await sweepStaleTemps(this.#folder.tmpDir, now)
+    await this.leases.sweep() // orphaned leases: not entries, so not counted
     this.#budget?.reset()
     return removed
   }
@@ -268,7 +273,9 @@ export class FileTier implements Tier, TagCounters {
     )
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.leases.close()
+  }
 
   // --- Internal helpers ---
 
