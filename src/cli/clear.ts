@@ -8,6 +8,7 @@ import { canAsk, confirm } from './confirm'
 import { isFault } from './entry-head'
 import { folderHeads, patternOf } from './ls'
 import { bytes, count, writeJson, writeText } from './output'
+import { clearTag } from './tags'
 
 /**
  * `tiercache clear PATTERN`: removes the entries whose keys match. It counts (and with --dry-run lists) the
@@ -24,9 +25,13 @@ export const clearCommand: Command = {
   spec: {
     name: 'clear',
     summary:
-      "Removes the entries whose keys match PATTERN (a glob with * and ?: quote it, 'video:*').\nOn a terminal it asks first, unless --yes; elsewhere it needs --yes. --dry-run lists them only.",
-    positionals: ['PATTERN'],
+      "Removes the entries whose keys match PATTERN (a glob with * and ?: quote it, 'video:*'), or with\n--tag TAG invalidates the entries carrying that tag. On a terminal it asks first, unless --yes; elsewhere it needs --yes. --dry-run lists them only.",
+    positionals: ['[PATTERN]'],
     options: {
+      tag: {
+        type: 'string',
+        description: 'invalidate the entries carrying this tag instead (as cache.invalidateTags)',
+      },
       'dry-run': {
         type: 'boolean',
         short: 'n',
@@ -37,7 +42,14 @@ export const clearCommand: Command = {
     },
   },
   async run(ctx) {
-    const pattern = ctx.positionals[0]!
+    const tag = ctx.values.tag
+    if (typeof tag === 'string') {
+      if (ctx.positionals.length > 0)
+        throw new UsageError('give a PATTERN or --tag, not both', 'clear')
+      return clearTag(ctx, tag)
+    }
+    const pattern = ctx.positionals[0]
+    if (pattern === undefined) throw new UsageError('clear needs PATTERN (or --tag TAG)', 'clear')
     patternOf(pattern) // a bad pattern is a usage error before anything else
     if (!ctx.values['dry-run'] && !ctx.values.yes && !canAsk(ctx.streams))
       throw new UsageError(

@@ -5,6 +5,7 @@ import { Progress } from './progress'
 import { describeSource, type RedisSource } from './redis-source'
 import { isFault, readEntryHead, type EntryHead } from './entry-head'
 import { walkFolder } from './folder-scan'
+import { tagCounts, tagTable } from './tags'
 import { functionOfKey } from './function-id'
 import { bytes, count, fields, isoOrNull, span, table, when, writeJson, writeText } from './output'
 
@@ -95,12 +96,21 @@ export const statsCommand: Command = {
     summary:
       'Entries, bytes, expired and stale counts, temp and lease leftovers, oldest and newest entry, and a\nbreakdown by function version (namespace:function:version).',
     positionals: [],
-    options: { ...REDIS_OPTIONS },
+    options: {
+      ...REDIS_OPTIONS,
+      tags: {
+        type: 'boolean',
+        description: 'also count the valid entries per tag (reads every entry)',
+      },
+    },
   },
   async run(ctx) {
     const stats = await collectStats(ctx)
-    if (ctx.json) writeJson(ctx.streams, statsJson(stats))
-    else writeText(ctx.streams, statsText(stats, ctx.now))
+    const tags =
+      ctx.values.tags === true && stats.redis === undefined ? await tagCounts(ctx.dir) : undefined
+    if (ctx.json)
+      writeJson(ctx.streams, tags ? { ...(statsJson(stats) as object), tags } : statsJson(stats))
+    else writeText(ctx.streams, statsText(stats, ctx.now) + (tags ? `\n\n${tagTable(tags)}` : ''))
     return 0
   },
 }

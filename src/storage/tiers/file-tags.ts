@@ -114,10 +114,11 @@ export async function countEntriesByTag(
   await eachLimited(names, async (name) => {
     const stamps = storedTags(await readWhole(join(dir, name)).catch(() => Buffer.alloc(0)))
     if (stamps === undefined) return
+    const current = await Promise.all(stamps.tags.map(counterOf))
+    // An entry one of whose tags was invalidated is a miss: it counts for none of its tags.
+    if (current.some((counter, i) => stamps.counters[i] !== counter)) return
     for (const [i, tag] of stamps.tags.entries()) {
-      const counter = await counterOf(tag)
-      if (stamps.counters[i] !== counter) continue
-      const count = counts.get(tag) ?? { entries: 0, counter }
+      const count = counts.get(tag) ?? { entries: 0, counter: current[i]! }
       count.entries++
       counts.set(tag, count)
     }

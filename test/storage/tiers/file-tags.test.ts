@@ -169,7 +169,7 @@ describe('a second process on the same folder, without a bus', () => {
 })
 
 describe('countEntriesByTag (for stats per tag)', () => {
-  it('counts the valid entries carrying each tag, not the invalidated ones', async () => {
+  it('counts the valid entries carrying each tag: an entry invalidated by any of its tags counts for none', async () => {
     const cache = open()
     await cache.set('a', 1, { tags: ['video:abc', 'catalog'] })
     await cache.set('b', 2, { tags: ['video:abc'] })
@@ -179,7 +179,7 @@ describe('countEntriesByTag (for stats per tag)', () => {
     expect(await countEntriesByTag(dir)).toEqual(
       new Map([
         ['video:abc', { entries: 2, counter: 0 }],
-        ['catalog', { entries: 2, counter: 0 }],
+        ['catalog', { entries: 1, counter: 0 }], // c is a miss since video:xyz was invalidated
       ]),
     )
   })
