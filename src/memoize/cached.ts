@@ -162,7 +162,26 @@ export function Cached<A extends unknown[] = any[], R = any>(
   })
 }
 
-/** Options of `@InvalidatesCache`. */
+/**
+ * Options of `@InvalidatesCache`.
+ *
+ * @example
+ * ```ts
+ * import { Cache, InvalidatesCache, type InvalidatesCacheOptions } from 'tiercache'
+ *
+ * const cache = new Cache({ cacheDir: 'cache' })
+ * const options: InvalidatesCacheOptions<[string]> = {
+ *   tags: (videoId) => [`video:${videoId}`],
+ *   cache,
+ *   onError: (error) => console.warn('invalidation failed', error),
+ * }
+ *
+ * class Videos {
+ *   @InvalidatesCache(options)
+ *   async rename(videoId: string): Promise<void> {}
+ * }
+ * ```
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the decorated method's arguments, whatever they are
 export interface InvalidatesCacheOptions<A extends unknown[] = any[]> {
   /** The tags to invalidate (`cache.invalidateTags`), from the arguments. */

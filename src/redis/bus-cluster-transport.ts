@@ -1,6 +1,20 @@
 import type { BusTransport, Liveness } from './bus-transport'
 
-/** What the bus uses of a node-redis cluster (`createCluster`, v5+): commands, and a copy for the subscriber. */
+/**
+ * What the bus uses of a node-redis cluster (`createCluster`, v5+): commands, and a copy for the subscriber.
+ *
+ * @example
+ * ```ts
+ * import { createCluster } from 'redis'
+ * import { RedisBus, type NodeRedisBusCluster } from 'tiercache/redis'
+ *
+ * const cluster = createCluster({ rootNodes: [{ url: 'redis://10.0.0.1:7000' }] })
+ * await cluster.connect()
+ * // A node-redis cluster is one: the bus publishes on it with sharded Pub/Sub (Redis 7+).
+ * const client: NodeRedisBusCluster = cluster
+ * const bus = new RedisBus({ client, channel: 'tiercache' })
+ * ```
+ */
 export interface NodeRedisBusCluster {
   sendCommand(
     firstKey: string | Buffer | undefined,

@@ -94,7 +94,19 @@ export interface GetOrSetOptions<T> extends FreshnessOptions {
   maxWait?: Duration
 }
 
-/** The fleet-lease options, shared by `Cache`, `getOrSet`, `withCache`, `@Cached` and `@CacheConfig`. */
+/**
+ * The fleet-lease options, shared by `Cache`, `getOrSet`, `withCache`, `@Cached` and `@CacheConfig`.
+ *
+ * @example
+ * ```ts
+ * import { Cache, type LeaseOptions } from 'tiercache'
+ *
+ * const leasing: LeaseOptions = { lease: true, leaseTtl: '1m', maxWait: '5m' }
+ * const cache = new Cache({ cacheDir: 'cache', ...leasing })
+ * // One call that would rather compute than wait:
+ * await cache.getOrSet('report:2024', async () => 'report', { lease: false })
+ * ```
+ */
 export interface LeaseOptions {
   /**
    * On a miss in every tier, take the key's lease on the file tier (processes sharing `cacheDir`) or the

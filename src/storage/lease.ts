@@ -11,7 +11,24 @@ import type { Entry, Tier } from './tier'
  * its optional `leases` capability (the file tier for processes on one host, the Redis tier for a fleet).
  */
 
-/** One holder's lease on a key. */
+/**
+ * One holder's lease on a key, as a tier's `LeaseProvider` hands it out.
+ *
+ * @example
+ * ```ts
+ * import { FileTier, type HeldLease } from 'tiercache'
+ *
+ * const tier = new FileTier({ dir: 'cache' })
+ * const lease: HeldLease | undefined = await tier.leases.tryAcquire('report:2024', 30_000)
+ * if (lease) {
+ *   try {
+ *     await lease.renew() // every ttl / 3 while computing; false once taken over
+ *   } finally {
+ *     await lease.release()
+ *   }
+ * }
+ * ```
+ */
 export interface HeldLease {
   /** True when a stale lease (its holder stopped renewing it) was replaced to take this one. */
   readonly tookOver: boolean
@@ -21,7 +38,18 @@ export interface HeldLease {
   release(): Promise<void>
 }
 
-/** What a tier offers when it can hold leases (`Tier.leases`). */
+/**
+ * What a tier offers when it can hold leases (`Tier.leases`).
+ *
+ * @example
+ * ```ts
+ * import { FileTier, type LeaseProvider } from 'tiercache'
+ *
+ * // The file tier leases for the processes of one host; RedisTier (tiercache/redis) for a fleet.
+ * const leases: LeaseProvider = new FileTier({ dir: 'cache' }).leases
+ * const lease = await leases.tryAcquire('report:2024', 30_000) // undefined: another holder computes
+ * ```
+ */
 export interface LeaseProvider {
   /**
    * Takes the lease on `key` for `ttlMs`, or resolves undefined while another holder keeps its lease alive.

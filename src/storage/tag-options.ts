@@ -32,7 +32,21 @@ export function writeStamped(
     .finally(() => writes.unwatch(watch))
 }
 
-/** What `set` and `getOrSet` take as `tags`: a list, or (getOrSet) a function of the computed value. */
+/**
+ * What `set` and `getOrSet` take as `tags`: a list, or (getOrSet) a function of the computed value.
+ *
+ * @example
+ * ```ts
+ * import { Cache, type TagsOption } from 'tiercache'
+ *
+ * type Playlist = { id: string; videos: { id: string }[] }
+ * const byVideo: TagsOption<Playlist> = (playlist) => playlist.videos.map((v) => `video:${v.id}`)
+ *
+ * const cache = new Cache({ cacheDir: 'cache' })
+ * await cache.set('playlist:1', { id: '1', videos: [] }, { tags: ['playlist:1'] })
+ * await cache.getOrSet('playlist:2', async () => ({ id: '2', videos: [{ id: 'abc' }] }), { tags: byVideo })
+ * ```
+ */
 export type TagsOption<T> = readonly string[] | ((value: T) => readonly string[])
 
 /** Throws a TypeError naming `option` unless `tags` is an array of non-empty strings. */

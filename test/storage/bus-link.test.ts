@@ -19,7 +19,9 @@ function fleet(count: number, hub = new LocalHub()) {
     { length: count },
     () =>
       new Cache({
-        tiers: [new MemoryTier(), new FileTier({ dir: makeTempDir() }), sharedTier(shared)],
+        tiers: [new MemoryTier(), new FileTier({ dir: makeTempDir() }), sharedTier(shared)].map(
+          (tier) => hub.track(tier),
+        ),
         bus: hub.bus(),
         cleanupInterval: false,
       }),
@@ -42,21 +44,21 @@ const track = <T extends { caches: Cache[] }>(made: T) => (open.push(...made.cac
 
 describe('Cache with an invalidation bus', () => {
   it('a delete in one cache drops the key from the memory and local file tiers of the others', async () => {
-    const { caches } = track(fleet(3))
+    const { caches, hub } = track(fleet(3))
     const [a, b, c] = caches as [Cache, Cache, Cache]
     await a.set('k', 1)
-    await delivered() // a's set reaches b first: a read overlapping that drop would copy nothing up
+    await hub.delivered() // a's set reaches b first: a read overlapping that drop would copy nothing up
     await b.get('k') // copies it into b's memory and local file tier
     expect(await holders(b, 'k')).toEqual(['memory', 'local file', 'shared'])
     await a.delete('k')
-    await delivered()
+    await hub.delivered()
     expect(await holders(b, 'k')).toEqual([])
     expect(await holders(c, 'k')).toEqual([])
     expect(await b.get('k')).toBeUndefined()
   })
 
   it('a remote set drops the local copy and reads nothing: the new value is read when asked for', async () => {
-    const { caches } = track(fleet(2))
+    const { caches, hub } = track(fleet(2))
     const [a, b] = caches as [Cache, Cache]
     await a.set('k', 'old')
     expect(await b.get('k')).toBe('old')
@@ -64,7 +66,7 @@ describe('Cache with an invalidation bus', () => {
       (await b.stats()).tiers[2]!.hits + (await b.stats()).tiers[2]!.misses
     const before = await sharedReads()
     await a.set('k', 'new')
-    await delivered()
+    await hub.delivered()
     expect(b.memoryCache.has('k')).toBe(false)
     expect(await sharedReads()).toBe(before) // no eager read of the new value
     expect(await b.get('k')).toBe('new')
@@ -73,35 +75,35 @@ describe('Cache with an invalidation bus', () => {
   it('a cache skips its own messages: its set stays in its memory tier', async () => {
     const { caches, hub } = track(fleet(1))
     await caches[0]!.set('k', 1)
-    await delivered()
+    await hub.delivered()
     expect(hub.sent).toHaveLength(1)
     expect(await holders(caches[0]!, 'k')).toEqual(['memory', 'local file', 'shared'])
   })
 
   it('clear by glob, by RegExp and of every key reaches the other caches, and only the keys matched', async () => {
-    const { caches } = track(fleet(2))
+    const { caches, hub } = track(fleet(2))
     const [a, b] = caches as [Cache, Cache]
     const fill = async () => {
       for (const key of ['video_1', 'video_2', 'audio_1']) await a.set(key, key)
       for (const key of ['video_1', 'video_2', 'audio_1']) await b.get(key)
-      await delivered()
+      await hub.delivered()
     }
     await fill()
     await a.clear('video_*')
-    await delivered()
+    await hub.delivered()
     expect([...b.memoryCache.keys()]).toEqual(['audio_1'])
     await fill()
     await a.clear(/_1$/)
-    await delivered()
+    await hub.delivered()
     expect([...b.memoryCache.keys()]).toEqual(['video_2'])
     await fill()
     await a.clear()
-    await delivered()
+    await hub.delivered()
     expect(b.memoryCache.size).toBe(0)
   })
 
   it("withCache's invalidate and refresh reach the other caches", async () => {
-    const { caches } = track(fleet(2))
+    const { caches, hub } = track(fleet(2))
     const [a, b] = caches as [Cache, Cache]
     let version = 0
     const onA = withCache(async (id: number) => `${id}:${++version}`, {
@@ -115,10 +117,10 @@ describe('Cache with an invalidation bus', () => {
     expect(await onA(1)).toBe('1:1')
     expect(await onB(1)).toBe('1:1') // served from the shared tier
     expect(await onA.refresh(1)).toBe('1:2')
-    await delivered()
+    await hub.delivered()
     expect(await onB(1)).toBe('1:2')
     await onA.invalidate(1)
-    await delivered()
+    await hub.delivered()
     expect(b.memoryCache.has('f_1')).toBe(false)
     expect(await onB(1)).toBe('1:3')
   })
@@ -148,7 +150,7 @@ describe('Cache with an invalidation bus', () => {
   })
 
   it('a computation under way when another process sets its key does not store its older result', async () => {
-    const { caches } = track(fleet(2))
+    const { caches, hub } = track(fleet(2))
     const [a, b] = caches as [Cache, Cache]
     const computing = gate<string>()
     let started!: () => void
@@ -157,7 +159,7 @@ describe('Cache with an invalidation bus', () => {
     // Under way for real: the fleet lease's second look comes before compute, and would find 'newer'.
     await computeStarted
     await a.set('k', 'newer')
-    await delivered()
+    await hub.delivered()
     computing.open('older')
     expect(await loading).toBe('older') // the caller still gets its result
     expect(b.memoryCache.has('k')).toBe(false)
@@ -169,7 +171,7 @@ describe('Cache with an invalidation bus', () => {
     const [a] = caches as [Cache]
     await a.set('k', 1)
     hub.reconnectAll()
-    await delivered()
+    await hub.delivered()
     expect(await holders(a, 'k')).toEqual(['local file', 'shared'])
   })
 
@@ -178,10 +180,10 @@ describe('Cache with an invalidation bus', () => {
     const [a] = caches as [Cache]
     await a.set('k', 1)
     for (const junk of ['hello', '{"v":2}', 'null', '[1]', '{"v":1}']) hub.inject(junk)
-    await delivered()
+    await hub.delivered()
     expect(a.memoryCache.has('k')).toBe(true)
     hub.inject(JSON.stringify({ v: 1, from: 'other', re: ['(', ''] }))
-    await delivered()
+    await hub.delivered()
     expect(await holders(a, 'k')).toEqual(['shared'])
   })
 

@@ -282,7 +282,8 @@ describe('FileTier', () => {
         expect(bytes).toBeLessThanOrEqual(size * 10)
         expect(entries).toBe(bytes / size)
       }
-    })
+      // 20 rounds of 48 real, synced file writes: ~3 s alone on this 2-core machine, more under load.
+    }, 60_000)
   })
 
   it.each([
