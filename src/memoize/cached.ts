@@ -8,12 +8,8 @@ import { getDefaultCache } from './default-cache'
 import { decorateMethod, isStandardContext, type Named } from './decorate-method'
 import { setIdentity } from './function-registry'
 import { methodName as nameOfMethod } from './key-prefix'
-import {
-  checkWithCacheOptions,
-  withCache,
-  type CachedFunction,
-  type WithCacheOptions,
-} from './with-cache'
+import { withCache, type CachedFunction, type WithCacheOptions } from './with-cache'
+import { checkWithCacheOptions } from './with-cache-options'
 
 /**
  * Method decorators that work under both TypeScript's `experimentalDecorators` and standard (TC39) decorators,
