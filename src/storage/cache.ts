@@ -6,7 +6,7 @@ import { compilePattern, type KeyPattern } from '../core/pattern'
 import type { BusLink } from './bus-link'
 import { startCleanupTimer } from './cache-options'
 import { wireCache } from './cache-wiring'
-import { summarizeStats, type StatsRecorder } from './cache-stats'
+import { collectStats, type StatsRecorder } from './cache-stats'
 import type { FunctionRecord, FunctionTable } from './function-stats'
 import type {
   CacheOptions,
@@ -261,20 +261,8 @@ export class Cache {
   }
 
   /** Sizes, hits and misses per tier, and per cached function (`functions`). */
-  async stats(): Promise<CacheStats> {
-    const none = { entries: 0, bytes: 0, evictions: 0 }
-    const perTier = await Promise.all(
-      this.#stack.tiers.map(async (tier, i) => {
-        const sizes = await this.#stack
-          .guard(i, 'read stats of', undefined, () => tier.stats())
-          .catch(() => none)
-        return this.#stats.report(tier, i, sizes)
-      }),
-    )
-    return {
-      ...summarizeStats(perTier, this.#functions.report(this.#stack.tiers.map((t) => t.name))),
-      leases: this.#stats.leases,
-    }
+  stats(): Promise<CacheStats> {
+    return collectStats(this.#stack, this.#stats, this.#functions)
   }
 
   /** The file tier's folder (absolute), or undefined when the cache has no file tier. */
