@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks'
 import type { CacheEvents, LeasePhase } from './cache-events'
 import type { CacheStats } from './cache-types'
-import type { FunctionRecord } from './function-stats'
+import type { FunctionRecord, FunctionTable } from './function-stats'
 import type { Tier, TierStats } from './tier'
+import type { TierStack } from './tier-stack'
 
 type OwnerOf = (key: string) => FunctionRecord | undefined
 
@@ -186,6 +187,30 @@ export function summarizeStats(
     errors: sum((t) => t.errors),
     functions,
     tiers: perTier,
+  }
+}
+
+/**
+ * `Cache.stats()`: each tier's sizes (a tier that fails to give them counts as empty) with this cache's
+ * counters for it, summed up, with the cached functions' records and the lease counts.
+ */
+export async function collectStats(
+  stack: TierStack,
+  recorder: StatsRecorder,
+  functions: FunctionTable,
+): Promise<CacheStats> {
+  const none = { entries: 0, bytes: 0, evictions: 0 }
+  const perTier = await Promise.all(
+    stack.tiers.map(async (tier, i) => {
+      const sizes = await stack
+        .guard(i, 'read stats of', undefined, () => tier.stats())
+        .catch(() => none)
+      return recorder.report(tier, i, sizes)
+    }),
+  )
+  return {
+    ...summarizeStats(perTier, functions.report(stack.tiers.map((t) => t.name))),
+    leases: recorder.leases,
   }
 }
 

@@ -2,15 +2,12 @@ import type { Duration } from '../core/duration'
 import type { StorageError } from '../core/exceptions'
 import { checkKey } from '../core/keys'
 import type { Clock } from '../core/clock'
-import { warnOnce } from '../core/warn-once'
 import { compilePattern, type KeyPattern } from '../core/pattern'
-import { withoutRepeats } from '../core/repeated-failure'
-import { BusLink } from './bus-link'
-import { checkCacheOptions, startCleanupTimer } from './cache-options'
-import { fanOutEvents } from './cache-events'
-import { StatsRecorder, summarizeStats } from './cache-stats'
-import { DiagnosticsEvents } from './diagnostics'
-import { FunctionTable, type FunctionRecord } from './function-stats'
+import type { BusLink } from './bus-link'
+import { startCleanupTimer } from './cache-options'
+import { wireCache } from './cache-wiring'
+import { collectStats, type StatsRecorder } from './cache-stats'
+import type { FunctionRecord, FunctionTable } from './function-stats'
 import type {
   CacheOptions,
   CacheStats,
@@ -19,18 +16,15 @@ import type {
   TtlArgument,
 } from './cache-types'
 import { readEntry } from './entry-info'
-import { FlightRegistry } from './flights'
 import type { EntryInfo } from './freshness'
-import { Invalidation, type InvalidationListener } from './invalidation'
-import { LifetimePolicy } from './lifetimes'
+import type { Invalidation, InvalidationListener } from './invalidation'
+import type { LifetimePolicy } from './lifetimes'
 import { listKeys } from './list-keys'
-import { LoadHandler } from './load'
-import { RefreshPolicy } from './refresh'
+import type { LoadHandler } from './load'
+import type { RefreshPolicy } from './refresh'
 import { checkTags } from './tag-options'
-import { fleetLeases } from './lease'
 import { isInProcessTier, type Entry, type Tier } from './tier'
-import { TierStack } from './tier-stack'
-import { WriteTracker } from './write-tracker'
+import type { TierStack } from './tier-stack'
 
 export type * from './cache-types'
 
@@ -71,57 +65,21 @@ export class Cache {
   #closed = false
 
   constructor(options: CacheOptions = {}) {
-    const { tiers, clock, onError, cleanupMs, freshness } = checkCacheOptions(options)
-    const lifetimes = (this.#lifetimes = new LifetimePolicy(
-      options.ttl,
-      options.memoryTtl,
-      freshness,
-    ))
-    this.#clock = clock
-    // The first failure of an outage is reported, not every call's (src/core/repeated-failure.ts).
-    const report = (this.#onError = withoutRepeats(onError ?? warnOnce()))
-    const [writes, flights] = [new WriteTracker(), new FlightRegistry()]
-    const functions = (this.#functions = new FunctionTable(tiers.length))
-    // A key's function: the one computing it now (any key), else the one whose default keys it has.
-    const ownerOf = (key: string) => flights.ownerOf(key) ?? functions.byKey(key)
-    const names = tiers.map((tier) => tier.name)
-    const events = fanOutEvents([
-      (this.#stats = new StatsRecorder(tiers.length, {
-        computing: flights.ownerOf.bind(flights),
-        ownerOf,
-      })),
-      new DiagnosticsEvents(names, { redactKeys: options.redactKeys, ownerOf }),
-    ])
-    const stack = (this.#stack = new TierStack(tiers, { clock, lifetimes, writes, events, report }))
-    const invalidation = (this.#invalidation = new Invalidation(stack, flights, writes, events))
-    const leases = fleetLeases(options, tiers, events, report, (key) => {
-      void this.#bus?.after({ key }, 0)
+    const parts = wireCache(options, {
+      load: this.#loadNow.bind(this),
+      leaseStored: (key) => void this.#bus?.after({ key }, 0),
     })
-    if (leases) invalidation.listen((target) => leases.wake(target))
-    this.#loader = new LoadHandler({
-      stack,
-      flights,
-      invalidation,
-      lifetimes,
-      events,
-      clock,
-      onError: report,
-      leases,
-    })
-    const [base, load] = [freshness, this.#loadNow.bind(this)]
-    this.#refresh = new RefreshPolicy({
-      stack,
-      flights,
-      clock,
-      events,
-      base,
-      onError: report,
-      load,
-    })
-    invalidation.listen((target) => this.#refresh.forget('key' in target ? target.key : undefined))
-    const { bus } = options
-    this.#bus = bus === undefined ? undefined : new BusLink(bus, invalidation, report, events)
-    this.#timer = startCleanupTimer(cleanupMs, () => void this.cleanup().catch(report))
+    this.#clock = parts.clock
+    this.#lifetimes = parts.lifetimes
+    const report = (this.#onError = parts.onError)
+    this.#stats = parts.stats
+    this.#functions = parts.functions
+    this.#stack = parts.stack
+    this.#invalidation = parts.invalidation
+    this.#loader = parts.loader
+    this.#refresh = parts.refresh
+    this.#bus = parts.bus
+    this.#timer = startCleanupTimer(parts.cleanupMs, () => void this.cleanup().catch(report))
   }
 
   /**
@@ -303,20 +261,8 @@ export class Cache {
   }
 
   /** Sizes, hits and misses per tier, and per cached function (`functions`). */
-  async stats(): Promise<CacheStats> {
-    const none = { entries: 0, bytes: 0, evictions: 0 }
-    const perTier = await Promise.all(
-      this.#stack.tiers.map(async (tier, i) => {
-        const sizes = await this.#stack
-          .guard(i, 'read stats of', undefined, () => tier.stats())
-          .catch(() => none)
-        return this.#stats.report(tier, i, sizes)
-      }),
-    )
-    return {
-      ...summarizeStats(perTier, this.#functions.report(this.#stack.tiers.map((t) => t.name))),
-      leases: this.#stats.leases,
-    }
+  stats(): Promise<CacheStats> {
+    return collectStats(this.#stack, this.#stats, this.#functions)
   }
 
   /** The file tier's folder (absolute), or undefined when the cache has no file tier. */

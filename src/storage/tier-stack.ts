@@ -5,11 +5,11 @@ import { settleAll } from '../core/settle-all'
 import type { CacheEvents } from './cache-events'
 import { ClearBarrier } from './clear-barrier'
 import type { FunctionRecord } from './function-stats'
-import { endingAt, entryTimes } from './freshness'
+import { endingAt } from './freshness'
 import type { LifetimePolicy, Lifetimes } from './lifetimes'
-import { encodeForStorage } from './stored-entry'
 import { writeStamped, type Tagging } from './tag-options'
 import { TagVersions } from './tag-versions'
+import { promote, type PromotionContext } from './tier-promotion'
 import { tierScopes, type Layer, type RemovalScope, type Scope } from './tier-scopes'
 import {
   hasTagCounters,
@@ -20,6 +20,7 @@ import {
   type TagStamps,
   type Tier,
 } from './tier'
+import { entryOfWrite, settleWrite } from './tier-write'
 import type { WriteTracker } from './write-tracker'
 
 export type { RemovalScope } from './tier-scopes'
@@ -61,6 +62,8 @@ export class TierStack {
   readonly #barrier = new ClearBarrier()
   /** Removals under way: a lookup begun during one may read an entry it has yet to reach. */
   #removals = 0
+  /** What `promote` (tier-promotion.ts) needs of this stack, made once. */
+  readonly #promotion: PromotionContext
 
   constructor(tiers: readonly Tier[], options: TierStackOptions) {
     this.tiers = tiers
@@ -79,6 +82,14 @@ export class TierStack {
       counting && hasTagCounters(counting.tier) ? counting.tier : undefined,
       (action, op) => this.guard(counting!.index, action, undefined, op),
     )
+    this.#promotion = {
+      tiers,
+      clock: options.clock,
+      lifetimes: options.lifetimes,
+      barrier: this.#barrier,
+      guard: (index, action, key, op) => this.guard(index, action, key, op),
+      failure: (index, action, key, err) => this.#failure(index, action, key, err),
+    }
   }
 
   /** True when a write goes to one in-process tier that stores values as they are: nothing to await. */
@@ -171,7 +182,7 @@ export class TierStack {
         const stale = () => removing || writes.changedSince(watch)
         // Copies into in-process tiers are made synchronously; only slower tiers above give a promise to await.
         const copying =
-          index === 0 || stale() ? undefined : this.#promote(entry, index, report, stale)
+          index === 0 || stale() ? undefined : promote(this.#promotion, entry, index, report, stale)
         if (copying) await copying
         return entry
       }
@@ -180,57 +191,6 @@ export class TierStack {
     }
     if (failure) throw failure
     return undefined
-  }
-
-  /**
-   * Copies an entry found in tier `found` (> 0) into the faster tiers with its remaining lifetime, until
-   * `stale`. In-process tiers in front get a synchronous `put`, as in `write()`: no promise (an awaited `set`
-   * through the guard cost three: memory + Redis hit 5.0 → 4.6 µs CPU on a synthetic connection, scenario
-   * 9a's path). A promise only while copies into slower tiers are under way.
-   */
-  #promote(entry: Entry, found: number, report: OnFailure, stale: () => boolean) {
-    let now: number
-    try {
-      now = readClock(this.#options.clock)
-    } catch (err) {
-      return report(err as StorageError) // the entry is still returned; only its copy is not made
-    }
-    // The entry's own memoryTtl (from its set) first.
-    const memoryExpiry = now + (entry.memoryTtlMs ?? this.#options.lifetimes.memoryTtlMs)
-    for (let index = 0; index < found; index++) {
-      const tier = this.tiers[index]!
-      if (!isInProcessTier(tier))
-        return this.#promoteBelow(entry, index, found, memoryExpiry, report, stale)
-      if (stale()) return
-      const expiresAt = Math.min(entry.expiresAt, memoryExpiry)
-      try {
-        tier.put(expiresAt === entry.expiresAt ? entry : { ...entry, expiresAt })
-      } catch (err) {
-        report(this.#failure(index, 'promote', entry.key, err)) // as a write's failure
-      }
-    }
-  }
-
-  /** `#promote` from `from`, the first tier above `found` that is not in-process, on: one copy at a time. */
-  async #promoteBelow(
-    entry: Entry,
-    from: number,
-    found: number,
-    memoryExpiry: number,
-    report: OnFailure,
-    stale: () => boolean,
-  ) {
-    for (let index = from; index < found; index++) {
-      const tier = this.tiers[index]!
-      const expiresAt = isInProcessTier(tier)
-        ? Math.min(entry.expiresAt, memoryExpiry)
-        : entry.expiresAt
-      const promoted = endingAt(entry, expiresAt)
-      const copy = async () => {
-        if (!stale()) await this.guard(index, 'promote', entry.key, () => tier.set(promoted))
-      }
-      await (isInProcessTier(tier) ? copy() : this.#barrier.write(copy)).catch(report) // as a write
-    }
   }
 
   /**
@@ -257,26 +217,12 @@ export class TierStack {
     lifetimes: Lifetimes,
     tags: TagStamps | undefined,
   ): Promise<void> | undefined {
-    const { ttlMs, memoryTtlMs, freshness } = lifetimes
-    this.#options.writes.noteWrite(key)
+    const { writes } = this.#options
+    writes.noteWrite(key)
     const now = readClock(this.#options.clock) // a bad reading stores nothing
-    const parts = this.#encodes ? encodeForStorage(key, value) : undefined
-    const shortLived = memoryTtlMs < ttlMs
-    // A stale window, eager refresh or jitter (freshness.ts) gives the entry times of its own.
-    const times = freshness === undefined ? undefined : entryTimes(now, ttlMs, freshness)
-    // Every entry gets the same fields (absent ones undefined): one shape, monomorphic reads in the tiers.
-    const entry: Entry = {
-      key,
-      value,
-      encoded: parts?.text,
-      attachments: parts?.attachments.length ? parts.attachments : undefined,
-      expiresAt: times ? times.expiresAt : now + ttlMs,
-      freshUntil: times ? times.freshUntil : now + ttlMs,
-      refreshAt: times?.refreshAt,
-      memoryTtlMs: shortLived ? memoryTtlMs : undefined,
-      tags,
-    }
-    const inProcess: Entry = shortLived ? endingAt(entry, now + memoryTtlMs) : entry
+    const entry = entryOfWrite(key, value, lifetimes, tags, now, this.#encodes)
+    const inProcess: Entry =
+      entry.memoryTtlMs !== undefined ? endingAt(entry, now + entry.memoryTtlMs) : entry
     this.#events.set(key)
     let failure: StorageError | undefined
     for (const { tier, index } of this.#inProcess) {
@@ -294,32 +240,7 @@ export class TierStack {
       this.each('write', key, (tier) => tier.set(entry), 'persistent'),
     )
     // Opened after this write's own noteWrite: it sees only the writes, deletes and clears that follow it.
-    return this.#settleWrite(key, written, failure, this.#options.writes.watch(key))
-  }
-
-  async #settleWrite(
-    key: string,
-    written: Promise<unknown>,
-    earlier: StorageError | undefined,
-    watch: ReturnType<WriteTracker['watch']>,
-  ): Promise<void> {
-    const { writes } = this.#options
-    try {
-      // Every tier's write is awaited, even after an in-process failure: none is left running unwatched.
-      const failure = await written.then(
-        () => earlier,
-        (err: StorageError) => earlier ?? err,
-      )
-      if (failure === undefined) return
-      // A failed write leaves no trace of the key: the failing tier may still hold an older value, and the
-      // tiers that succeeded must not hold a copy that outlives what the slower tier lost (best effort).
-      // Unless the key was written, deleted or cleared since: that later call owns it now.
-      if (!writes.changedSince(watch))
-        await Promise.all(this.tiers.map((tier) => tier.delete(key).catch(() => false)))
-      throw failure
-    } finally {
-      writes.unwatch(watch)
-    }
+    return settleWrite(this.tiers, writes, key, written, failure, writes.watch(key))
   }
 
   /** Removes the in-process entries whose tags were invalidated (persistent tiers do it in `prune`). */

@@ -1,9 +1,10 @@
 import { encode } from '../core/codec'
 import { compilePattern } from '../core/pattern'
-import { isInProcessTier, type Entry, type InProcessTier, type Tier } from '../storage/tier'
+import { isInProcessTier, type Entry, type Tier } from '../storage/tier'
 import { FakeClock } from './fake-clock'
-import { HOSTILE_KEYS, keyLabel } from './hostile-keys'
 import { describeFreshness } from './tier-suite-freshness'
+import { describeHostileInput } from './tier-suite-hostile'
+import { describeInProcess } from './tier-suite-in-process'
 import type { TestFunctions } from './test-functions'
 import { describeKeyListing } from './tier-suite-keys'
 
@@ -253,41 +254,7 @@ export function describeTier(options: TierSuiteOptions): void {
       expect((await tier.stats()).entries).toBe(4)
     })
 
-    for (const key of HOSTILE_KEYS)
-      it(`key ${keyLabel(key)} round-trips`, async () => {
-        const want = makeEntry(key, { key, n: key.length }, clock.now() + 60_000)
-        await tier.set(want)
-        expectSameEntry(await tier.get(key), want)
-        expect(await tier.delete(key)).toBe(true)
-        expect(await tier.get(key)).toBeUndefined()
-      })
-
-    it('all hostile keys coexist, each with its own value', async () => {
-      for (const [i, key] of HOSTILE_KEYS.entries())
-        await tier.set(makeEntry(key, { i, key }, clock.now() + 60_000))
-      expect((await tier.stats()).entries).toBe(HOSTILE_KEYS.length)
-      for (const [i, key] of HOSTILE_KEYS.entries())
-        expect((await tier.get(key))?.value).toEqual({ i, key })
-      expect(await tier.clear((key) => HOSTILE_KEYS.includes(key))).toBe(HOSTILE_KEYS.length)
-      expect((await tier.stats()).entries).toBe(0)
-    })
-
-    it('20 concurrent set() of one key leave one whole entry', async () => {
-      // Different sizes and expiries, so a mix of two writes could not pass for one of them.
-      const entries = Array.from({ length: 20 }, (_, i) =>
-        makeEntry(
-          'contended',
-          { i, payload: String(i % 10).repeat(1_000 * (i + 1)) },
-          clock.now() + 1_000 * (i + 1),
-        ),
-      )
-      await Promise.all(entries.map((entry) => tier.set(entry)))
-      const got = await tier.get('contended')
-      const i = (got?.value as { i: number } | undefined)?.i
-      expect(typeof i).toBe('number')
-      expectSameEntry(got, entries[i!]!)
-      expect((await tier.stats()).entries).toBe(1)
-    })
+    describeHostileInput(t, () => ({ tier, clock }), { makeEntry, expectSameEntry })
 
     it('close() can be called twice', async () => {
       await tier.close()
@@ -298,58 +265,8 @@ export function describeTier(options: TierSuiteOptions): void {
       expect(isInProcessTier(tier)).toBe(caps.inProcess === true)
     })
 
-    if (caps.inProcess) {
-      const inProcess = () => tier as InProcessTier
-
-      it('put() does what set() does: peek() and get() read the same entry', async () => {
-        const put = makeEntry('by-put', { via: 'put' }, clock.now() + 60_000)
-        const set = makeEntry('by-set', { via: 'set' }, clock.now() + 60_000)
-        inProcess().put(put)
-        await tier.set(set)
-        for (const want of [put, set]) {
-          expectSameEntry(inProcess().peek(want.key), want)
-          expectSameEntry(await tier.get(want.key), want)
-        }
-        inProcess().put(makeEntry('by-put', 'replaced', clock.now() + 60_000))
-        expect(inProcess().peek('by-put')?.value).toBe('replaced')
-        expect((await tier.stats()).entries).toBe(2)
-        expect(inProcess().size).toBe(2)
-        expect([...inProcess().keys()].sort()).toEqual(['by-put', 'by-set'])
-      })
-
-      it('peek() is synchronous, and a miss once the entry expired', async () => {
-        inProcess().put(makeEntry('k', 1, clock.now() + 1_000))
-        expect(inProcess().peek('k')?.value).toBe(1)
-        expect(inProcess().peek('never-set')).toBeUndefined()
-        clock.advance(1_000)
-        expect(inProcess().peek('k')).toBeUndefined()
-      })
-
-      it('isCurrent() holds until the entry is replaced, deleted, cleared or expired', async () => {
-        const check = async (end: (entry: Entry) => Promise<unknown> | void) => {
-          inProcess().put(makeEntry('k', 'v', clock.now() + 1_000))
-          const entry = inProcess().peek('k')!
-          expect(inProcess().isCurrent(entry)).toBe(true)
-          await end(entry)
-          expect(inProcess().isCurrent(entry)).toBe(false)
-        }
-        await check(() => inProcess().put(makeEntry('k', 'newer', clock.now() + 1_000)))
-        await check(() => tier.delete('k'))
-        await check(() => tier.clear())
-        await check(() => void clock.advance(1_000))
-      })
-
-      it('needsEncoded is a boolean, and the tier stores entries with or without the text', async () => {
-        expect(typeof inProcess().needsEncoded).toBe('boolean')
-        const entry = makeEntry('k', { n: 1 }, clock.now() + 60_000)
-        inProcess().put(entry)
-        expect(inProcess().peek('k')?.value).toEqual({ n: 1 })
-        if (!inProcess().needsEncoded) {
-          inProcess().put({ key: 'raw', value: { n: 2 }, expiresAt: clock.now() + 60_000 })
-          expect(inProcess().peek('raw')?.value).toEqual({ n: 2 })
-        }
-      })
-    }
+    if (caps.inProcess)
+      describeInProcess(t, () => ({ tier, clock }), { makeEntry, expectSameEntry })
 
     describeFreshness(t, () => ({ tier, clock }), caps)
 

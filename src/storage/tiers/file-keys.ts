@@ -66,3 +66,25 @@ async function hashedNameKey(dir: string, name: string): Promise<string | undefi
     return undefined // removed or replaced meanwhile
   }
 }
+
+/**
+ * Whether the entry file `name` holds a key `match` accepts (for `clear(match)`); no match accepts them all.
+ * `namePrefix`: the file-name prefix of the match's key prefix, when it has one (a name that lacks it is no
+ * match, without a read). A name this tier does not write is no match: it is left to prune().
+ */
+export async function entryNameMatches(
+  dir: string,
+  name: string,
+  match: KeyPredicate | undefined,
+  namePrefix: string | undefined,
+): Promise<boolean> {
+  if (!match) return true
+  const key = fileNameToKey(name)
+  if (key === undefined) return false // not a name this tier writes: left to prune()
+  if (key === null) {
+    const stored = await hashedNameKey(dir, name) // a hashed name: only the file knows its key
+    return stored !== undefined && match(stored)
+  }
+  if (namePrefix !== undefined && !name.startsWith(namePrefix)) return false
+  return match(key)
+}

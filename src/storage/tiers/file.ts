@@ -1,65 +1,30 @@
 import { randomBytes } from 'node:crypto'
 import { lstat, readdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { checkPositiveInteger } from '../../core/options'
 import { readClock, systemClock, type Clock } from '../../core/clock'
 import { KeyedLock } from '../../core/keyed-lock'
 import type { Entry, KeyPredicate, TagCounters, Tier, TierStats } from '../tier'
 import { ByteBudget } from './file-budget'
 import { CacheFolder } from './file-folder'
 import { FileLeases } from './file-lease'
-import { entryFileParts, parseEntry, storedKey } from './file-format'
-import { listFileKeys } from './file-keys'
+import { entryFileParts, parseEntry } from './file-format'
+import { entryNameMatches, listFileKeys } from './file-keys'
 import { eachLimited } from '../../core/each-limited'
 import { isMissing, isNotRegular, toStorageError } from './file-io'
 import {
   ENTRY_SUFFIX,
   expiryToMtime,
   fileNamePrefix,
-  fileNameToKey,
   keyToFileName,
   tempFileName,
 } from './file-layout'
 import { isDeadEntry, removeEntryName, sweepStaleTemps } from './file-prune'
 import { bumpTagCounter, isTagInvalidated, readTagCounter, readTagCounters } from './file-tags'
+import { DEFAULT_FILE_MODE, checkFileTierOptions, type FileTierOptions } from './file-tier-options'
 import { writeFileAtomically } from './file-write'
 import { readToEnd, readWhole } from './read-whole'
 
-/**
- * The options of `new FileTier(options)`: where the files go, how much disk they may take, who may
- * read them.
- *
- * @example
- * ```ts
- * import { FileTier, type FileTierOptions } from 'tiercache'
- *
- * const options: FileTierOptions = { dir: 'cache/videos', maxBytes: 512 * 2 ** 20 }
- * const disk = new FileTier(options)
- * ```
- */
-export interface FileTierOptions {
-  /**
-   * The folder holding one `<escaped key>.json` per entry. Created (with a CACHEDIR.TAG) on the first write.
-   * An existing folder must be empty, tagged, or hold only entries (a tiercache 0.1.0 folder); any other is
-   * refused with a StorageError, since the tier deletes what it finds there.
-   */
-  dir: string
-  /**
-   * A bound on the disk space of the entry files, in bytes, as `du` counts it (allocated blocks: a tiny entry
-   * takes a whole 4 KiB block on most file systems); the least recently used entries go first.
-   */
-  maxBytes?: number
-  /**
-   * Permission bits of the files, `0o600` (owner only) by default. Widen it for a cache shared between users,
-   * e.g. `0o660` for a group. Folders get the same bits plus search (x) wherever read is granted (`0o660` →
-   * `0o770`). Applied exactly, whatever the umask. Must grant the owner read and write.
-   */
-  fileMode?: number
-  /** Time source for expiry. Compared with file times, so it must be a wall clock. */
-  clock?: Clock
-}
-
-const DEFAULT_FILE_MODE = 0o600
+export type { FileTierOptions } from './file-tier-options'
 
 /**
  * The persistent tier: one JSON file per entry, written to a temp file and renamed into place, so readers in
@@ -93,19 +58,8 @@ export class FileTier implements Tier, TagCounters {
   readonly #writerTag = `${process.pid}-${randomBytes(4).toString('hex')}`
 
   constructor(options: FileTierOptions) {
-    if (typeof options?.dir !== 'string' || options.dir === '')
-      throw new TypeError('dir option must be a non-empty path')
-    const { maxBytes, fileMode = DEFAULT_FILE_MODE } = options
-    checkPositiveInteger('maxBytes', maxBytes)
-    if (
-      !Number.isInteger(fileMode) ||
-      fileMode < 0 ||
-      fileMode > 0o777 ||
-      (fileMode & 0o600) !== 0o600
-    )
-      throw new TypeError(
-        `fileMode option must be permission bits from 0o600 to 0o777 that let the owner read and write (got ${String(fileMode)})`,
-      )
+    const { fileMode } = checkFileTierOptions(options)
+    const { maxBytes } = options
     this.dir = resolve(options.dir)
     this.#folder = new CacheFolder(this.dir, fileMode, DEFAULT_FILE_MODE)
     this.leases = new FileLeases(this.#folder)
@@ -189,7 +143,8 @@ export class FileTier implements Tier, TagCounters {
     const names = await this.#entryNames(true)
     let removed = 0
     await eachLimited(names, async (name) => {
-      if ((await this.#matches(name, match, namePrefix)) && (await this.#remove(name))) removed++
+      if ((await entryNameMatches(this.dir, name, match, namePrefix)) && (await this.#remove(name)))
+        removed++
     })
     return removed
   }
@@ -323,31 +278,6 @@ export class FileTier implements Tier, TagCounters {
     } catch (err) {
       if (isMissing(err)) return []
       throw toStorageError('list', undefined, err)
-    }
-  }
-
-  async #matches(
-    name: string,
-    match: KeyPredicate | undefined,
-    namePrefix: string | undefined,
-  ): Promise<boolean> {
-    if (!match) return true
-    const key = fileNameToKey(name)
-    if (key === undefined) return false // not a name this tier writes: left to prune()
-    if (key === null) {
-      const stored = await this.#readKey(name) // a hashed name: only the file knows its key
-      return stored !== undefined && match(stored)
-    }
-    if (namePrefix !== undefined && !name.startsWith(namePrefix)) return false
-    return match(key)
-  }
-
-  async #readKey(name: string): Promise<string | undefined> {
-    try {
-      const key = storedKey(await readWhole(join(this.dir, name)))
-      return key !== undefined && keyToFileName(key) === name ? key : undefined
-    } catch {
-      return undefined
     }
   }
 }
