@@ -18,7 +18,7 @@ const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 /** Scenario 9 (Redis) runs when redis-server is installed; the bench skips it with a note otherwise. */
 const HAS_REDIS = spawnSync('redis-server', ['--version']).status === 0
 const SCENARIOS = [
-  ...['1', '2', '3a', '3b', '4', '5a', '5b', '6a', '6b', '6c', '6d', '7', '8a', '8b'],
+  ...['1', '2', '3a', '3b', '4', '1t', '5a', '5b', '6a', '6b', '6c', '6d', '7', '8a', '8b'],
   ...(HAS_REDIS ? ['9a', '9b', '9c'] : []),
 ]
 

@@ -56,7 +56,10 @@ function taggedHit(profile: Profile, random: () => number): Scenario {
             runs++
             return { videoId, segmentId, fps: 30 }
           },
-          { cache, ...(tagsOf && { tags: (videoId: string) => tagsOf(videoId) }) },
+          {
+            cache,
+            ...(tagsOf && { tags: (videoId: string, _segment: number) => tagsOf(videoId) }),
+          },
         )
         for (let k = 0; k < keys; k++) {
           if (k === keys >> 1) await cache.invalidateTags(['video:unrelated', 'channel:99'])
