@@ -16,10 +16,10 @@ interface Segment {
 }
 
 const VARIANTS: { name: string; baseline?: boolean; tags?: (videoId: string) => string[] }[] = [
-  { name: 'withCache hit, untagged (baseline)', baseline: true },
-  { name: 'withCache hit, 1 tag', tags: (videoId) => [`video:${videoId}`] },
+  { name: 'tiercache withCache hit, untagged (baseline)', baseline: true },
+  { name: 'tiercache withCache hit, 1 tag', tags: (videoId) => [`video:${videoId}`] },
   {
-    name: 'withCache hit, 3 tags',
+    name: 'tiercache withCache hit, 3 tags',
     tags: (videoId) => [`video:${videoId}`, `channel:${videoId.length % 7}`, 'catalog'],
   },
 ]
