@@ -1,4 +1,4 @@
-import type { BusTransport, Liveness } from './bus-transport'
+import { closeWithin, type BusTransport, type Liveness } from './bus-transport'
 
 /**
  * What the bus uses of a node-redis cluster (`createCluster`, v5+): commands, and a copy for the subscriber.
@@ -98,12 +98,7 @@ export function nodeRedisClusterTransport(
       let stopped = false
       const stop = async () => {
         stopped = true
-        if (!subscriber.isOpen) return
-        await Promise.race([
-          subscriber.close().catch(() => undefined),
-          new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
-        ])
-        if (subscriber.isOpen) subscriber.destroy()
+        await closeWithin(subscriber, timeoutMs)
       }
       subscriber
         .connect()

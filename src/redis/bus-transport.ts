@@ -182,12 +182,7 @@ export function nodeRedisTransport(
       let stopped = false
       const stop = async () => {
         stopped = true
-        if (!subscriber.isOpen) return
-        await Promise.race([
-          subscriber.close().catch(() => undefined),
-          new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
-        ])
-        if (subscriber.isOpen) subscriber.destroy()
+        await closeWithin(subscriber, timeoutMs)
       }
       subscriber
         .connect()
@@ -208,4 +203,17 @@ export function nodeRedisTransport(
       await ownPublisher.close().catch(() => ownPublisher!.destroy())
     },
   }
+}
+
+/** Closes `client` gracefully, or destroys it when that takes longer than `timeoutMs` (a frozen server). */
+export async function closeWithin(
+  client: { readonly isOpen: boolean; close(): Promise<unknown>; destroy(): void },
+  timeoutMs: number,
+): Promise<void> {
+  if (!client.isOpen) return
+  await Promise.race([
+    client.close().catch(() => undefined),
+    new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
+  ])
+  if (client.isOpen) client.destroy()
 }
