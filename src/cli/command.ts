@@ -1,4 +1,6 @@
 import { lstatSync } from 'node:fs'
+import { basename } from 'node:path'
+import { ownerPid } from '../storage/tiers/file-lease-reuse'
 import { UsageError, type CommandSpec, type ParsedCommand } from './args'
 import { countNames, folderState } from './folder-scan'
 import type { Streams } from './output'
@@ -48,6 +50,9 @@ export function folderProgress(ctx: CommandContext, label: string): Progress {
  * renewed (mtime, which its holder touches) for as long. Undefined when it vanished meanwhile.
  */
 export function isLeftover(path: string, kind: 'temp' | 'lease', now: number): boolean | undefined {
+  // A process's own lease file (`<pid>-<hex>.own`) is idle between leases, not left over, while it runs.
+  const pid = kind === 'lease' ? ownerPid(basename(path)) : undefined
+  if (pid !== undefined && isRunning(pid)) return false
   try {
     const info = lstatSync(path)
     return now - (kind === 'temp' ? info.ctimeMs : info.mtimeMs) > LEFTOVER_AFTER_MS
@@ -65,4 +70,14 @@ export async function redisSourceOf(ctx: CommandContext): Promise<RedisSource | 
   }
   if (givenDir !== undefined) throw new UsageError('give --dir or --redis, not both', ctx.command)
   return openRedisSource(String(url), prefix === undefined ? undefined : String(prefix))
+}
+
+/** Whether process `pid` runs on this host (the lease folder is local to it). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM' // someone else's process, running
+  }
 }

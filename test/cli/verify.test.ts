@@ -52,6 +52,24 @@ describe('tiercache verify', () => {
     expect(stdout).toMatch(/^Problems\s+none$/m)
   })
 
+  it("a running process's idle lease file is not orphaned; a dead process's is", async () => {
+    const { dir } = await fixtureCache(30)
+    mkdirSync(join(dir, '.leases'))
+    const old = (NOW - 3_600_000) / 1000
+    const alive = join(dir, '.leases', `${process.pid}-0badcafe.own`)
+    const dead = join(dir, '.leases', '999999999-0badcafe.own') // above any pid Linux gives
+    for (const path of [alive, dead]) {
+      writeFileSync(path, 'lease')
+      utimesSync(path, old, old)
+    }
+    const { code, stdout } = await runCli(['verify', '--dir', dir, '--json'], { env: AN_HOUR_ON })
+    const report = JSON.parse(stdout)
+    expect(report.byKind).toEqual({ 'orphaned lease': 1 })
+    expect(JSON.stringify(report)).toContain('999999999-0badcafe.own')
+    expect(JSON.stringify(report)).not.toContain(`${process.pid}-0badcafe.own`)
+    expect(code).toBe(1)
+  })
+
   it("a cache whose tags were invalidated has no problems: the tag counters' folder is the tier's own", async () => {
     const { dir } = await fixtureCache(30)
     await bumpTagCounter(dir, 'video:abc')
