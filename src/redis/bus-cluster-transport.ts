@@ -1,4 +1,4 @@
-import { closeWithin, type BusTransport, type Liveness } from './bus-transport'
+import { startSubscription, type BusTransport, type Liveness } from './bus-transport'
 
 /**
  * What the bus uses of a node-redis cluster (`createCluster`, v5+): commands, and a copy for the subscriber.
@@ -95,23 +95,13 @@ export function nodeRedisClusterTransport(
         if (!down.delete(nodeOf(info)) || down.size > 0) return
         events.reconnected()
       })
-      let stopped = false
-      const stop = async () => {
-        stopped = true
-        await closeWithin(subscriber, timeoutMs)
-      }
-      subscriber
-        .connect()
-        .then(() => subscriber.sSubscribe(channel, (message) => events.message(message)))
-        .then(() => {
-          if (!stopped && down.size === 0) events.subscribed()
-        })
-        .catch(async (err: unknown) => {
-          if (stopped) return
-          await stop()
-          events.failed(err)
-        })
-      return stop
+      return startSubscription(
+        subscriber,
+        () => subscriber.sSubscribe(channel, (message) => events.message(message)),
+        () => down.size === 0,
+        events,
+        timeoutMs,
+      )
     },
     // Nothing of its own to close: the cluster is the user's, the subscriber closes with its subscription.
     close: async () => {},

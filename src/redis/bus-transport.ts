@@ -179,23 +179,13 @@ export function nodeRedisTransport(
         lost = false
         events.reconnected()
       })
-      let stopped = false
-      const stop = async () => {
-        stopped = true
-        await closeWithin(subscriber, timeoutMs)
-      }
-      subscriber
-        .connect()
-        .then(() => subscriber.subscribe(channel, (message) => events.message(message)))
-        .then(() => {
-          if (!stopped && !lost) events.subscribed()
-        })
-        .catch(async (err: unknown) => {
-          if (stopped) return
-          await stop()
-          events.failed(err)
-        })
-      return stop
+      return startSubscription(
+        subscriber,
+        () => subscriber.subscribe(channel, (message) => events.message(message)),
+        () => !lost,
+        events,
+        timeoutMs,
+      )
     },
     async close() {
       if (ownPublisher === undefined || !ownPublisher.isOpen) return
@@ -216,4 +206,34 @@ export async function closeWithin(
     new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
   ])
   if (client.isOpen) client.destroy()
+}
+
+/**
+ * Connects `subscriber` and subscribes; `subscribed` once it is in place and the connection is `isUp`, or
+ * `failed` (after closing it) when that cannot be done. Returns the stop function of the subscription.
+ */
+export function startSubscription(
+  subscriber: Parameters<typeof closeWithin>[0] & { connect(): Promise<unknown> },
+  subscribe: () => Promise<unknown>,
+  isUp: () => boolean,
+  events: BusEvents,
+  timeoutMs: number,
+): () => Promise<void> {
+  let stopped = false
+  const stop = async () => {
+    stopped = true
+    await closeWithin(subscriber, timeoutMs)
+  }
+  subscriber
+    .connect()
+    .then(subscribe)
+    .then(() => {
+      if (!stopped && isUp()) events.subscribed()
+    })
+    .catch(async (err: unknown) => {
+      if (stopped) return
+      await stop()
+      events.failed(err)
+    })
+  return stop
 }
