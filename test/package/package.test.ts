@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { build } from 'esbuild'
+import { build, stop } from 'esbuild'
 import { makeTempDir, useTempDirs } from '../helpers/temp-dir'
 import { ensureBuilt, FIXTURES, installInto, ROOT, runNode } from './built-package'
 
@@ -14,6 +14,8 @@ import { ensureBuilt, FIXTURES, installInto, ROOT, runNode } from './built-packa
 jest.setTimeout(120_000)
 useTempDirs()
 beforeAll(ensureBuilt, 120_000)
+// esbuild's service process outlives the test file otherwise: with one Jest worker (2 cores), the run never exits.
+afterAll(() => stop())
 
 const run = promisify(execFile)
 
