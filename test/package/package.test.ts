@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { build, stop } from 'esbuild'
@@ -28,6 +28,19 @@ describe('the built package', () => {
   it('importing it, either way, adds no global (Reflect.getMetadata included)', async () => {
     const seen = JSON.parse(await runNode(join(FIXTURES, 'globals-untouched.mjs')))
     expect(seen).toEqual({ added: [], getMetadata: 'undefined' })
+  })
+
+  it('the CommonJS build keeps native ?. and ??, as the ESM build does (no down-levelling helpers)', () => {
+    // tsup's CJS code splitting, without treeshake, runs chunks through sucrase, which turns each `?.` into a
+    // helper call: a require() user's stale hit took 1 200 ns against 500 ns through import.
+    const dist = join(ROOT, 'dist')
+    const cjs = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'))
+    expect(cjs.length).toBeGreaterThan(4)
+    const helpers = cjs.filter((f) =>
+      /function _(optionalChain|nullishCoalesce)\b/.test(readFileSync(join(dist, f), 'utf8')),
+    )
+    expect(helpers).toEqual([])
+    expect(readFileSync(join(dist, 'index.js'), 'utf8')).toMatch(/\?\./)
   })
 })
 
