@@ -200,11 +200,14 @@ export function withCache<A extends unknown[], R>(
     if (known !== undefined && cache.isCurrent(known, owner))
       return Promise.resolve(known.value as T)
     let key: string
-    try {
-      key = keyOf(this, args, text)
-    } catch (err) {
-      return Promise.reject(err)
-    }
+    // A remembered entry that is no longer current (stale, replaced, evicted) still names this call's key.
+    if (known !== undefined) key = known.key
+    else
+      try {
+        key = keyOf(this, args, text)
+      } catch (err) {
+        return Promise.reject(err)
+      }
     const hit = cache.peek(key, owner)
     if (hit !== undefined) {
       index?.set(args, text, hit)
@@ -215,6 +218,11 @@ export function withCache<A extends unknown[], R>(
       load = loadOptions(this, args)
     } catch (err) {
       return Promise.reject(err) // a throwing tags function fails the call, as a throwing key function does
+    }
+    // A stale entry (or one due for refresh) is remembered too, so that the next call skips building its key.
+    if (index !== undefined && known === undefined) {
+      const held = cache.peekStale(key)
+      if (held !== undefined) index.set(args, text, held)
     }
     return cache.load(key, compute(this, args), load)
   } as CachedFunction<A, T>

@@ -114,6 +114,14 @@ export class Cache {
   }
 
   /**
+   * The first tier's entry for `key` even when stale or due for refresh, until it expires; counts nothing.
+   * @internal for `withCache`, which remembers it by argument; not part of the documented API.
+   */
+  peekStale(key: string): Entry | undefined {
+    return this.#stack.peekStale(key)
+  }
+
+  /**
    * Whether an entry that `peek` returned is still current in the first tier; counts a hit when it is. Lets
    * `withCache` keep entries by argument and skip building the key on repeated calls.
    */

@@ -43,6 +43,27 @@ describe('withCache freshness options', () => {
     expect(version).toBe(2)
   })
 
+  it('a stale entry remembered by argument is not served past its stale window, nor after a delete', async () => {
+    const cache = open()
+    let runs = 0
+    const model = withCache(async (id: number) => `run ${++runs} for ${id}`, {
+      cache,
+      ttl: 60,
+      staleWhileRevalidate: 60,
+      namespace: 'window',
+    })
+    await model(1)
+    clock.advance(61_000)
+    expect(await model(1)).toBe('run 1 for 1') // stale, remembered by argument; its refresh is run 2
+    await settle()
+    clock.advance(121_000) // run 2's entry: past its ttl and its stale window
+    expect(await model(1)).toBe('run 3 for 1')
+    clock.advance(61_000)
+    expect(await model(1)).toBe('run 3 for 1') // stale again, remembered again
+    await cache.delete(model.keyFor(1))
+    expect(await model(1)).toBe('run 5 for 1') // run 4 was the refresh the stale hit started
+  })
+
   it('invalidate() during a background refresh wins: the refresh result is not stored', async () => {
     const cache = open()
     const pending = gate()
