@@ -197,8 +197,11 @@ export function withCache<A extends unknown[], R>(
     // Computed once per call, for the index and the key builder both (object arguments only).
     const text = index === undefined ? undefined : callText(args)
     const known = index?.get(args, text)
-    if (known !== undefined && cache.isCurrent(known, owner))
-      return Promise.resolve(known.value as T)
+    if (known !== undefined) {
+      if (cache.isCurrent(known, owner)) return Promise.resolve(known.value as T)
+      const served = fixedOptions && cache.serveKept(known, compute(this, args), fixedOptions)
+      if (served !== undefined) return served
+    }
     let key: string
     // A remembered entry that is no longer current (stale, replaced, evicted) still names this call's key.
     if (known !== undefined) key = known.key

@@ -8,11 +8,7 @@ import type { TierStack } from './tier-stack'
 type OwnerOf = (key: string) => FunctionRecord | undefined
 
 /** What `StatsRecorder.freshness` counts (see `CacheEvents`). */
-export interface StaleCounts {
-  staleServed: Record<'revalidate' | 'error' | 'timeout', number>
-  refreshes: Record<'start' | 'done' | 'fail', number>
-  timeouts: Record<'soft' | 'hard', number>
-}
+export type StaleCounts = CacheStats['freshness']
 
 /** What one tier reports to `Cache.stats()`: its own sizes and the cache's counts for it. */
 export type TierReport = CacheStats['tiers'][number]
@@ -171,7 +167,7 @@ export class StatsRecorder implements CacheEvents {
 export function summarizeStats(
   perTier: TierReport[],
   functions: CacheStats['functions'] = {},
-): Omit<CacheStats, 'leases'> {
+): Omit<CacheStats, 'leases' | 'freshness'> {
   const byName = (name: string) => perTier.find((t) => t.name === name)
   const sum = (pick: (t: TierReport) => number) => perTier.reduce((total, t) => total + pick(t), 0)
   const perName = (pick: (t: TierReport) => number) =>
@@ -211,6 +207,7 @@ export async function collectStats(
   return {
     ...summarizeStats(perTier, functions.report(stack.tiers.map((t) => t.name))),
     leases: recorder.leases,
+    freshness: recorder.freshness,
   }
 }
 

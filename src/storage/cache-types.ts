@@ -222,6 +222,12 @@ export interface CacheStats {
   functions: Record<string, FunctionStats>
   /** Fleet lease events of this cache, by phase (see `CacheEvents.lease`). */
   leases: Record<'acquired' | 'waited' | 'takeover' | 'max-wait', number>
+  /** Stale values served (by reason), background refreshes (by phase) and timeouts (by kind): docs/freshness.md. */
+  freshness: {
+    staleServed: Record<'revalidate' | 'error' | 'timeout', number>
+    refreshes: Record<'start' | 'done' | 'fail', number>
+    timeouts: Record<'soft' | 'hard', number>
+  }
   tiers: {
     name: string
     entries: number

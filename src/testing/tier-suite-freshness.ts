@@ -94,5 +94,23 @@ export function describeFreshness(t: TestFunctions, state: () => SuiteState, cap
         clock.advance(1)
         expect(memory.peekStale('k')).toBeUndefined()
       })
+
+    if (caps.inProcess)
+      it('holds() keeps a kept entry, stale or not, until it expires or is replaced', async () => {
+        const { tier, clock } = state()
+        const memory = tier as InProcessTier
+        const holds = memory.holds?.bind(memory)
+        if (holds === undefined) return
+        memory.put(staleEntry(clock))
+        const entry = memory.peek('k')!
+        expect(holds(entry)).toBe(true)
+        clock.advance(4_999) // past refreshAt and freshUntil
+        expect(holds(entry)).toBe(true)
+        memory.put({ ...staleEntry(clock), value: { v: 'newer' } })
+        expect(holds(entry)).toBe(false)
+        const newer = memory.peekStale?.('k') ?? entry
+        clock.advance(5_000)
+        expect(holds(newer)).toBe(false)
+      })
   })
 }

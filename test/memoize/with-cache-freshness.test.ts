@@ -64,6 +64,26 @@ describe('withCache freshness options', () => {
     expect(await model(1)).toBe('run 5 for 1') // run 4 was the refresh the stale hit started
   })
 
+  it('every stale hit is counted, by the function and by the cache, whether remembered by argument or not', async () => {
+    const cache = open()
+    const pending = gate()
+    let runs = 0
+    const model = withCache(
+      async (id: number) => {
+        if (++runs > 1) await pending.promise
+        return `run ${runs} for ${id}`
+      },
+      { cache, ttl: 60, staleWhileRevalidate: 600, namespace: 'counted' },
+    )
+    await model(1)
+    clock.advance(61_000)
+    for (let i = 0; i < 3; i++) expect(await model(1)).toBe('run 1 for 1')
+    const fn = model.stats()
+    expect(fn).toMatchObject({ staleServed: 3, misses: 1, computations: 2 }) // the refresh is no miss
+    expect((await cache.stats()).freshness.staleServed.revalidate).toBe(3)
+    pending.open()
+  })
+
   it('invalidate() during a background refresh wins: the refresh result is not stored', async () => {
     const cache = open()
     const pending = gate()

@@ -34,7 +34,9 @@ describe('the built package', () => {
     // tsup's CJS code splitting, without treeshake, runs chunks through sucrase, which turns each `?.` into a
     // helper call: a require() user's stale hit took 1 200 ns against 500 ns through import.
     const dist = join(ROOT, 'dist')
-    const cjs = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'))
+    const cjs = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.js'),
+    )
     expect(cjs.length).toBeGreaterThan(4)
     const helpers = cjs.filter((f) =>
       /function _(optionalChain|nullishCoalesce)\b/.test(readFileSync(join(dist, f), 'utf8')),

@@ -138,11 +138,29 @@ export class MemoryTier implements InProcessTier {
       if (record.expiresAt <= now) this.#lru.delete(record.key)
       return false
     }
+    this.#touchSometimes(record)
+    return true
+  }
+
+  holds(entry: Entry): boolean {
+    const record = entry as MemoryRecord
+    if (record.held !== true) return false
+    let now: number
+    try {
+      now = readClock(this.#clock)
+    } catch {
+      return false // as in isCurrent()
+    }
+    if (record.expiresAt <= now) return false
+    this.#touchSometimes(record)
+    return true
+  }
+
+  #touchSometimes(record: MemoryRecord): void {
     if (++this.#lookupsSinceTouch === TOUCH_EVERY) {
       this.#lookupsSinceTouch = 0
       this.#lru.get(record.key)
     }
-    return true
   }
 
   async get(key: string): Promise<Entry | undefined> {
