@@ -29,7 +29,7 @@ export interface CacheEvents {
   joined(key: string, fn: FunctionRecord | undefined): void
   /**
    * Runs `run`, the computation of `key` (`refresh`: one asked for by `refresh()` rather than by a miss),
-   * and returns what it returns, the same promise included: sinks time it or trace it around the call.
+   * and returns what it returns, the same promise included: sinks may trace it around the call.
    */
   compute<T>(
     key: string,
@@ -37,6 +37,11 @@ export interface CacheEvents {
     refresh: boolean,
     run: () => T | Promise<T>,
   ): T | Promise<T>
+  /**
+   * The computation of `fn` (a cached function's) settled, `ms` after it started; `failed` when it threw or
+   * rejected. Told by the load path from a reaction it has anyway, so that timing costs no reaction of its own.
+   */
+  computed(key: string, fn: FunctionRecord, ms: number, failed: boolean): void
   /** A bus message was sent to the other caches, or received from one. */
   bus(direction: 'sent' | 'received', change: BusChange): void
   /**
@@ -98,6 +103,7 @@ export function fanOutEvents(sinks: readonly CacheEvents[]): CacheEvents {
               (inner, sink) => () => sink.compute(key, fn, refresh, inner),
               run,
             )(),
+    computed: (key, fn, ms, failed) => sinks.forEach((sink) => sink.computed(key, fn, ms, failed)),
     bus: (direction, change) => sinks.forEach((sink) => sink.bus(direction, change)),
     staleServed: (tier, key, reason) =>
       sinks.forEach((sink) => sink.staleServed(tier, key, reason)),

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks'
 import type { CacheEvents, LeasePhase } from './cache-events'
 import type { CacheStats } from './cache-types'
 import type { FunctionRecord, FunctionTable } from './function-stats'
@@ -72,27 +71,16 @@ export class StatsRecorder implements CacheEvents {
     refresh: boolean,
     run: () => T | Promise<T>,
   ): T | Promise<T> {
-    if (fn === undefined) return run()
-    fn.computations++
-    if (!refresh) fn.misses++
-    const started = performance.now()
-    let result: T | Promise<T>
-    try {
-      result = run()
-    } catch (err) {
-      fn.errors++
-      throw err
+    if (fn !== undefined) {
+      fn.computations++
+      if (!refresh) fn.misses++
     }
-    if (!isThenable(result)) {
-      fn.ran(performance.now() - started)
-      return result
-    }
-    // A reaction beside the caller's, not a new promise: callers keep the computation's own promise.
-    void Promise.resolve(result).then(
-      () => fn.ran(performance.now() - started),
-      () => fn.errors++,
-    )
-    return result
+    return run()
+  }
+
+  computed(_key: string, fn: FunctionRecord, ms: number, failed: boolean): void {
+    if (failed) fn.errors++
+    else fn.ran(ms)
   }
 
   bus(): void {}
@@ -209,8 +197,4 @@ export async function collectStats(
     leases: recorder.leases,
     freshness: recorder.freshness,
   }
-}
-
-function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as Partial<Promise<T>> | null)?.then === 'function'
 }

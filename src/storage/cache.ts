@@ -20,10 +20,11 @@ import type { EntryInfo } from './freshness'
 import type { Invalidation, InvalidationListener } from './invalidation'
 import type { LifetimePolicy } from './lifetimes'
 import { listKeys } from './list-keys'
+import { memoryViewOf } from './memory-view'
 import type { LoadHandler } from './load'
 import type { RefreshPolicy } from './refresh'
 import { checkTags } from './tag-options'
-import { isInProcessTier, type Entry, type Tier } from './tier'
+import type { Entry, Tier } from './tier'
 import type { TierStack } from './tier-stack'
 
 export type * from './cache-types'
@@ -122,8 +123,7 @@ export class Cache {
   }
 
   /**
-   * Serves `entry`, which `peekStale` returned and `isCurrent` no longer accepts, under the freshness policy
-   * of `options`, starting a refresh where one is due; undefined when the call must `load`.
+   * Serves `entry` (from `peekStale`, no longer current) as `load` would, without a lookup; else undefined.
    * @internal for `withCache`; not part of the documented API.
    */
   serveKept<T>(
@@ -293,14 +293,7 @@ export class Cache {
 
   /** A read-only view of the in-process tier: its size and keys. Nothing can be written through it. */
   get memoryCache(): MemoryCacheView {
-    const memory = this.#stack.tiers.find(isInProcessTier)
-    return Object.freeze({
-      get size() {
-        return memory?.size ?? 0
-      },
-      keys: () => memory?.keys() ?? [].values(),
-      has: (key: string) => memory?.peek(key) !== undefined,
-    })
+    return memoryViewOf(this.#stack.tiers)
   }
 
   /** The tiers, fastest first (a copy). */

@@ -170,6 +170,8 @@ export class DiagnosticsEvents implements CacheEvents {
     })
   }
 
+  computed(): void {} // the tracing channel times computations itself
+
   bus(direction: 'sent' | 'received', change: BusChange): void {
     if (!this.#bus.hasSubscribers) return
     const message: BusMessageEvent = { direction }

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks'
 import { readClock, type Clock } from '../core/clock'
 import { isStorageError, type StorageError } from '../core/exceptions'
 import { withoutRepeats } from '../core/repeated-failure'
@@ -106,7 +107,7 @@ class StackedLoad implements LoadStrategy {
         if (lease?.found !== undefined && isFresh(lease.found, readClock(this.#deps.clock)))
           return lease.found.value as T
       }
-      const value = await compute()
+      const value = await timed(flight, compute, this.#deps.events)
       const keep = lifetimes.ofComputed(flight.key, value, options, onError)
       // Written, deleted or cleared meanwhile: the result may rest on older data; callers get it, unstored.
       const tagging =
@@ -153,25 +154,33 @@ class InProcessLoad implements LoadStrategy {
     )
       return this.#general.run(flight, compute, options)
     const tagging = tags?.length ? { tags, since: this.#deps.stack.tags.sequence } : undefined
-    const { flights, lifetimes } = this.#deps
+    const { flights, lifetimes, events } = this.#deps
+    const { owner } = flight
     let promise: Promise<T>
     let keep: Lifetimes | undefined
+    const started = owner && performance.now()
     try {
       // No function of the value here (see above), so nothing that could fail and need onError.
       keep = lifetimes.ofComputed(flight.key, undefined as T, options, this.#deps.onError)
       promise = Promise.resolve(compute()) // the same promise when compute returns a native one
     } catch (err) {
       flights.settle(flight)
+      if (owner) events.computed(flight.key, owner, performance.now() - started!, true)
       return Promise.reject(err)
     }
+    // The statistics' timing rides on this reaction rather than one of its own (a miss: ~8% less time).
     void promise.then(
       (value) => {
+        if (owner) events.computed(flight.key, owner, performance.now() - started!, false)
         // Written, deleted or cleared meanwhile: the result may rest on older data, so it is not stored.
         const lifetimesKept = flights.changed(flight) ? undefined : keep
         flights.settle(flight) // first: the store is synchronous, and the tracker need not see our own write
         if (lifetimesKept) this.#store(flight.key, value, lifetimesKept, options, tagging)
       },
-      () => flights.settle(flight),
+      () => {
+        if (owner) events.computed(flight.key, owner, performance.now() - started!, true)
+        flights.settle(flight)
+      },
     )
     return promise
   }
@@ -196,5 +205,24 @@ class InProcessLoad implements LoadStrategy {
         // nowhere left to report it: rethrowing here would be an unhandled rejection
       }
     }
+  }
+}
+
+/** Awaits `compute()`, telling `events` how long it took when the flight has a cached function to credit. */
+async function timed<T>(
+  flight: Flight,
+  compute: () => T | Promise<T>,
+  events: CacheEvents,
+): Promise<T> {
+  const { owner } = flight
+  if (owner === undefined) return compute()
+  const started = performance.now()
+  try {
+    const value = await compute()
+    events.computed(flight.key, owner, performance.now() - started, false)
+    return value
+  } catch (err) {
+    events.computed(flight.key, owner, performance.now() - started, true)
+    throw err
   }
 }

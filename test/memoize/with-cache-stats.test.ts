@@ -17,6 +17,16 @@ const twoTiers = (dir = makeTempDir()) => {
   return cache
 }
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const memoryOnly = () => {
+  const cache = new Cache({ tiers: [new MemoryTier()], cleanupInterval: false })
+  open.push(cache)
+  return cache
+}
+/** The two load paths: a memory-only cache's (stored by a reaction) and a stacked one's (awaited). */
+const cacheKinds: [string, () => Cache][] = [
+  ['memory only', memoryOnly],
+  ['memory + file', () => twoTiers()],
+]
 
 async function describeScene(id: number) {
   return { id, scene: `scene ${id}` }
@@ -100,47 +110,50 @@ describe('fn.stats()', () => {
     expect(flaky.stats().computeMs.total).toBeGreaterThan(0)
   })
 
-  it('counts a synchronous throw as an error', async () => {
+  it.each(cacheKinds)('counts a synchronous throw as an error (%s)', async (_kind, make) => {
     const broken = withCache(
       function broken(): number {
         throw new Error('bad input')
       },
-      { cache: twoTiers() },
+      { cache: make() },
     )
     await expect(broken()).rejects.toThrow('bad input')
     expect(broken.stats()).toMatchObject({ computations: 1, errors: 1 })
   })
 
-  it('reports compute time (total, mean, max) and time saved as hits × mean', async () => {
-    const cache = twoTiers()
-    const slow = withCache(
-      async function slow(n: number) {
-        await sleep(40)
-        return n
-      },
-      { cache },
-    )
-    const fast = withCache(
-      async function fast(n: number) {
-        return n
-      },
-      { cache },
-    )
-    for (const n of [1, 2, 3]) {
-      await slow(n)
-      await fast(n)
-    }
-    for (let i = 0; i < 4; i++) {
-      await slow(1)
-      await fast(1)
-    }
-    const [s, f] = [slow.stats(), fast.stats()]
-    expect(s.computeMs.mean).toBeCloseTo(s.computeMs.total / 3, 9)
-    expect(s.computeMs.max).toBeGreaterThanOrEqual(s.computeMs.mean)
-    expect(s.computeMs.mean).toBeGreaterThan(10 * f.computeMs.mean) // 40 ms of sleep against none
-    expect(s.timeSavedMs).toBeCloseTo(4 * s.computeMs.mean, 9)
-    expect(f.timeSavedMs).toBeCloseTo(4 * f.computeMs.mean, 9)
-  })
+  it.each(cacheKinds)(
+    'reports compute time (total, mean, max) and time saved as hits × mean (%s)',
+    async (_kind, make) => {
+      const cache = make()
+      const slow = withCache(
+        async function slow(n: number) {
+          await sleep(40)
+          return n
+        },
+        { cache },
+      )
+      const fast = withCache(
+        async function fast(n: number) {
+          return n
+        },
+        { cache },
+      )
+      for (const n of [1, 2, 3]) {
+        await slow(n)
+        await fast(n)
+      }
+      for (let i = 0; i < 4; i++) {
+        await slow(1)
+        await fast(1)
+      }
+      const [s, f] = [slow.stats(), fast.stats()]
+      expect(s.computeMs.mean).toBeCloseTo(s.computeMs.total / 3, 9)
+      expect(s.computeMs.max).toBeGreaterThanOrEqual(s.computeMs.mean)
+      expect(s.computeMs.mean).toBeGreaterThan(10 * f.computeMs.mean) // 40 ms of sleep against none
+      expect(s.timeSavedMs).toBeCloseTo(4 * s.computeMs.mean, 9)
+      expect(f.timeSavedMs).toBeCloseTo(4 * f.computeMs.mean, 9)
+    },
+  )
 
   it('counts refresh() as a computation, not as a call or a miss', async () => {
     const scene = withCache(describeScene, { cache: twoTiers(), namespace: 'video' })

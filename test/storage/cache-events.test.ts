@@ -17,6 +17,8 @@ function recorder(name: string, log: string[]): CacheEvents {
       log.push(`${name} computed ${key}`)
       return result
     },
+    computed: (key, fn, _ms, failed) =>
+      log.push(`${name} ran ${key} ${fn.id} ${failed ? 'failed' : 'ok'}`),
     bus: (direction, change) => log.push(`${name} bus ${direction} ${JSON.stringify(change)}`),
     staleServed: (tier, key, reason) => log.push(`${name} stale ${tier} ${key} ${reason}`),
     refresh: (key, phase, error) => log.push(`${name} refresh ${key} ${phase} ${String(error)}`),
@@ -37,6 +39,7 @@ describe('fanOutEvents', () => {
     events.delete(undefined)
     events.error(1, new StorageError('disk full', { tier: 'file', key: 'k' }))
     events.joined('k', fn)
+    events.computed('k', fn, 12, true)
     events.bus('sent', { key: 'k' })
     events.staleServed(1, 'k', 'error')
     events.refresh('k', 'fail', 'boom')
@@ -57,6 +60,8 @@ describe('fanOutEvents', () => {
       'b error 1 E_STORAGE',
       'a joined k video:describe:v1',
       'b joined k video:describe:v1',
+      'a ran k video:describe:v1 failed',
+      'b ran k video:describe:v1 failed',
       'a bus sent {"key":"k"}',
       'b bus sent {"key":"k"}',
       'a stale 1 k error',

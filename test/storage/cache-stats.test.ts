@@ -82,6 +82,7 @@ describe('fanOutEvents', () => {
       error: (tier, error) => seen.push(`${name} error ${tier} ${error.code}`),
       joined: (key) => seen.push(`${name} joined ${key}`),
       compute: (_key, _fn, _refresh, run) => run(),
+      computed: (key) => seen.push(`${name} computed ${key}`),
       bus: (direction) => seen.push(`${name} bus ${direction}`),
       staleServed: (tier, key, reason) => seen.push(`${name} stale ${tier} ${key} ${reason}`),
       refresh: (key, phase) => seen.push(`${name} refresh ${key} ${phase}`),

@@ -65,11 +65,16 @@ describe('StatsRecorder per function', () => {
     })
   })
 
-  it('times a computation that returns a value synchronously', () => {
+  it('counts a computation as it starts, and times it when the load path reports it settled', () => {
     const owner = new FunctionRecord('f:v1', 1)
     const stats = new StatsRecorder(1)
     expect(stats.compute('k', owner, false, () => 5)).toBe(5)
     expect(owner.report(['memory'])).toMatchObject({ computations: 1, misses: 1, errors: 0 })
-    expect(owner.computed).toBe(1)
+    stats.computed('k', owner, 7, false)
+    stats.computed('k', owner, 3, true)
+    expect(owner.report(['memory'])).toMatchObject({
+      errors: 1,
+      computeMs: { total: 7, mean: 7, max: 7 },
+    })
   })
 })

@@ -25,6 +25,7 @@ function refreshOver(options: FreshnessOptions) {
     error: () => {},
     joined: () => {},
     compute: (_key, _fn, _refresh, run) => run(),
+    computed: () => {},
     bus: () => {},
     lease: () => {},
     staleServed: (tier, key, reason) => seen.push(['staleServed', tier, key, reason]),

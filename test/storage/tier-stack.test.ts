@@ -28,6 +28,7 @@ function recorder(): CacheEvents & { seen: unknown[][] } {
     error: (tier, error) => seen.push(['error', tier, error.code]),
     joined: () => {},
     compute: (_key, _fn, _refresh, run) => run(),
+    computed: () => {},
     bus: () => {},
     staleServed: (tier, key, reason) => seen.push(['stale', tier, key, reason]),
     refresh: (key, phase) => seen.push(['refresh', key, phase]),
