@@ -1,0 +1,117 @@
+import {
+  type Cache,
+  MemoryTier,
+  withCache,
+  type StorageError,
+  type WithCacheOptions,
+} from '../../src'
+import { FakeClock } from '../../src/testing'
+import { openCaches } from '../helpers/open-caches'
+
+/**
+ * A stale entry remembered by argument is served without a lookup (`Cache.serveKept`). The same calls through
+ * a key function (never remembered, so always by key: `peek`, then `load`) must give the same values and the
+ * same statistics.
+ */
+
+let clock: FakeClock
+let errors: StorageError[]
+const open = openCaches(() => ({
+  clock,
+  tiers: [new MemoryTier({ clock })],
+  onError: (e) => errors.push(e),
+}))
+beforeEach(() => {
+  clock = new FakeClock()
+  errors = []
+})
+
+/** Lets pending reactions (a background refresh's store) run. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 5))
+
+type Model = (id: number) => Promise<string>
+type Scenario = (model: Model, cache: Cache, keyOf: (id: number) => string) => Promise<unknown[]>
+
+/** Runs `scenario` by argument (default keys) and by key (a key function); returns both outcomes. */
+async function byArgumentAndByKey(
+  options: WithCacheOptions<[number], string>,
+  scenario: Scenario,
+  fail: (run: number) => boolean = () => false,
+) {
+  const outcome = async (byKey: boolean) => {
+    clock = new FakeClock()
+    const cache = open({ clock, tiers: [new MemoryTier({ clock })] })
+    let runs = 0
+    const model = withCache(
+      async (id: number) => {
+        if (fail(++runs)) throw new Error(`run ${runs} failed`)
+        return `run ${runs} for ${id}`
+      },
+      { ...options, cache, namespace: 'lane', ...(byKey && { key: (id: number) => `lane:${id}` }) },
+    )
+    const seen = await scenario(model, cache, (id) => model.keyFor(id))
+    await settle()
+    const { tiers, freshness } = await cache.stats()
+    const { calls, misses, computations, staleServed } = model.stats() as unknown as Record<
+      string,
+      number
+    >
+    return {
+      seen,
+      runs,
+      memory: { hits: tiers[0]!.hits, misses: tiers[0]!.misses },
+      freshness,
+      fn: { calls, misses, computations, staleServed },
+    }
+  }
+  return { byArgument: await outcome(false), byKey: await outcome(true) }
+}
+
+describe('withCache: a stale entry remembered by argument', () => {
+  it('counts one memory miss per call, past its stale-while-revalidate window but within staleIfError', async () => {
+    const { byArgument, byKey } = await byArgumentAndByKey(
+      { ttl: 60, staleWhileRevalidate: 60, staleIfError: 600 },
+      async (model) => {
+        const seen = [await model(1), await model(1)] // a miss, then a fresh hit: remembered
+        clock.advance(130_000) // stale for 70 s: past the revalidate window, not expired
+        seen.push(await model(1)) // computed in the foreground
+        return seen
+      },
+    )
+    expect(byArgument.seen).toEqual(['run 1 for 1', 'run 1 for 1', 'run 2 for 1'])
+    expect(byKey.memory).toEqual({ hits: 1, misses: 2 })
+    expect(byArgument).toEqual(byKey)
+  })
+
+  it('serves and counts as the lookup by key does, stale, due for refresh, and after invalidations', async () => {
+    const { byArgument, byKey } = await byArgumentAndByKey(
+      { ttl: 60, staleWhileRevalidate: 60, eagerRefresh: 0.5, tags: ['t'] },
+      async (model, cache, keyOf) => {
+        const seen = [await model(1), await model(1)]
+        clock.advance(31_000) // due for refresh
+        seen.push(await model(1), await model(1))
+        await settle()
+        clock.advance(61_000) // stale
+        seen.push(await model(1), await model(1))
+        await settle()
+        clock.advance(61_000)
+        seen.push(await model(1))
+        await cache.invalidateTags('t')
+        seen.push(await model(1))
+        clock.advance(61_000)
+        seen.push(await model(1))
+        await cache.set(keyOf(1), 'set by hand', { ttl: 1, tags: ['t'] })
+        seen.push(await model(1))
+        clock.advance(1_500)
+        seen.push(await model(1))
+        await settle()
+        clock.advance(61_000)
+        seen.push(await model(1))
+        await cache.clear()
+        seen.push(await model(1))
+        return seen
+      },
+    )
+    expect(byArgument).toEqual(byKey)
+  })
+})
