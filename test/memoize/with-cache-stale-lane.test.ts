@@ -6,6 +6,8 @@ import {
   type WithCacheOptions,
 } from '../../src'
 import { FakeClock } from '../../src/testing'
+import { gate } from '../helpers/gate'
+import { LocalHub } from '../helpers/local-bus'
 import { openCaches } from '../helpers/open-caches'
 
 /**
@@ -135,5 +137,38 @@ describe('withCache: a stale entry remembered by argument', () => {
       (run) => run >= 2 && run <= 3,
     )
     expect(byArgument).toEqual(byKey)
+  })
+
+  it('is not served once another process deleted its key or invalidated its tag (bus)', async () => {
+    const hub = new LocalHub()
+    const a = open({ tiers: [hub.track(new MemoryTier({ clock }))], bus: hub.bus() })
+    const b = open({ tiers: [hub.track(new MemoryTier({ clock }))], bus: hub.bus() })
+    let runs = 0
+    let pending = gate()
+    const model = withCache(
+      async (id: number) => {
+        const run = ++runs
+        if (run > 1) await pending.promise // refreshes wait: the stale entry stays where it is
+        return `run ${run} for ${id}`
+      },
+      { cache: a, ttl: 60, staleWhileRevalidate: 600, tags: ['t'], namespace: 'bus' },
+    )
+    await model(1)
+    await model(1) // remembered
+    clock.advance(61_000)
+    expect(await model(1)).toBe('run 1 for 1') // stale, served; run 2 refreshes it
+    await b.delete(model.keyFor(1))
+    await hub.delivered()
+    let call = model(1)
+    pending.open()
+    expect(await call).toBe('run 3 for 1')
+    clock.advance(61_000)
+    pending = gate()
+    expect(await model(1)).toBe('run 3 for 1') // stale again, served; run 4 refreshes it
+    await b.invalidateTags('t')
+    await hub.delivered()
+    call = model(1)
+    pending.open()
+    expect(await call).toBe('run 5 for 1')
   })
 })
