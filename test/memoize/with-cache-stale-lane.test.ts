@@ -1,5 +1,6 @@
 import {
   type Cache,
+  type CachedFunction,
   MemoryTier,
   withCache,
   type StorageError,
@@ -31,7 +32,7 @@ beforeEach(() => {
 /** Lets pending reactions (a background refresh's store) run. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5))
 
-type Model = (id: number) => Promise<string>
+type Model = CachedFunction<[number], string>
 type Scenario = (model: Model, cache: Cache, keyOf: (id: number) => string) => Promise<unknown[]>
 
 /** Runs `scenario` by argument (default keys) and by key (a key function); returns both outcomes. */
@@ -170,5 +171,41 @@ describe('withCache: a stale entry remembered by argument', () => {
     call = model(1)
     pending.open()
     expect(await call).toBe('run 5 for 1')
+  })
+
+  it('is remembered again when a refresh replaced it: the next stale generation is served without a lookup too', async () => {
+    const lookups = { count: 0 }
+    const memory = new MemoryTier({ clock })
+    // The memory tier, with its lookups by key counted (the lane checks a kept entry: isCurrent, holds).
+    const counted = new Proxy(memory, {
+      get(target, name) {
+        const value: unknown = Reflect.get(target, name, target)
+        if (typeof value !== 'function') return value
+        if (name === 'peek' || name === 'peekStale') lookups.count++
+        return value.bind(target)
+      },
+    })
+    const cache = open({ tiers: [counted] })
+    let runs = 0
+    let pending = gate()
+    const model = withCache(
+      async (id: number) => {
+        const run = ++runs
+        if (run > 1) await pending.promise // each refresh waits, so the stale entry stays
+        return `run ${run} for ${id}`
+      },
+      { cache, ttl: 60, staleWhileRevalidate: 600, namespace: 'generations' },
+    )
+    await model(1)
+    for (let generation = 1; generation <= 3; generation++) {
+      clock.advance(61_000) // no call while the last refresh's entry was fresh
+      expect(await model(1)).toBe(`run ${generation} for 1`) // stale: served, refreshed
+      lookups.count = 0
+      expect(await model(1)).toBe(`run ${generation} for 1`) // while the refresh runs
+      expect({ generation, lookups: lookups.count }).toEqual({ generation, lookups: 0 })
+      pending.open()
+      await settle()
+      pending = gate()
+    }
   })
 })
