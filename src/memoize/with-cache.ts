@@ -222,10 +222,11 @@ export function withCache<A extends unknown[], R>(
     } catch (err) {
       return Promise.reject(err) // a throwing tags function fails the call, as a throwing key function does
     }
-    // A stale entry (or one due for refresh) is remembered too, so that the next call skips building its key.
-    if (index !== undefined && known === undefined) {
+    // A stale entry (or one due for refresh) is remembered too, so that the next call skips building its key;
+    // so is one that replaced the remembered entry (a refresh's, no call hit while it was fresh).
+    if (index !== undefined) {
       const held = cache.peekStale(key)
-      if (held !== undefined) index.set(args, text, held)
+      if (held !== undefined && held !== known) index.set(args, text, held)
     }
     return cache.load(key, compute(this, args), load)
   } as CachedFunction<A, T>

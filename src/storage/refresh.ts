@@ -91,8 +91,10 @@ export class RefreshPolicy {
       // A tier's failure, a bad option or clock reading: `load` meets it again, and reports it.
       if (stack.front?.holds?.(entry) !== true) return undefined
       if (entry.tags !== undefined && !stack.tags.isCurrent(entry.tags)) return undefined
-      events.miss(0, entry.key, options.owner) // as the peek this replaces counted it
-      return this.#serve(entry, 0, readClock(this.#deps.clock), entry.key, compute, options, policy)
+      const now = readClock(this.#deps.clock)
+      // The miss the peek this replaces counted, only when it serves: else the caller's peek counts it.
+      const miss = () => events.miss(0, entry.key, options.owner)
+      return this.#serve(entry, 0, now, entry.key, compute, options, policy, miss)
     } catch {
       return undefined
     }
@@ -107,6 +109,7 @@ export class RefreshPolicy {
   /**
    * The value of `entry` when the policy lets this call have it without computing (starting a background
    * refresh where one is due), else undefined: the call computes in the foreground, `entry` as fallback.
+   * `serving` runs first when it serves (before the events of the serve).
    */
   #serve<T>(
     entry: Entry,
@@ -116,8 +119,10 @@ export class RefreshPolicy {
     compute: () => T | Promise<T>,
     options: GetOrSetOptions<T>,
     policy: FreshnessPolicy,
+    serving?: () => void,
   ): Promise<T> | undefined {
     if (isFresh(entry, now)) {
+      serving?.()
       if (entry.refreshAt !== undefined && entry.refreshAt <= now)
         this.#refreshInBackground(key, compute, options, policy)
       return Promise.resolve(entry.value as T)
@@ -125,10 +130,12 @@ export class RefreshPolicy {
     const staleFor = now - (entry.freshUntil ?? entry.expiresAt)
     const backoffUntil = this.#backoff.get(key)
     if (backoffUntil !== undefined && backoffUntil > now && staleFor < policy.staleIfErrorMs) {
+      serving?.()
       this.#deps.events.staleServed(tier, key, 'error')
       return Promise.resolve(entry.value as T)
     }
     if (staleFor < policy.swrMs) {
+      serving?.()
       this.#refreshInBackground(key, compute, options, policy)
       this.#deps.events.staleServed(tier, key, 'revalidate')
       return Promise.resolve(entry.value as T)
