@@ -49,7 +49,12 @@ export interface CacheEvents {
    * (`'revalidate'`), because the computation failed (`'error'`, `staleIfError`), or because it took too
    * long (`'timeout'`).
    */
-  staleServed(tier: number, key: string, reason: 'revalidate' | 'error' | 'timeout'): void
+  staleServed(
+    tier: number,
+    key: string,
+    reason: 'revalidate' | 'error' | 'timeout',
+    fn?: FunctionRecord,
+  ): void
   /** A background refresh of `key` (stale-while-revalidate, eager refresh) started, stored its result, or failed. */
   refresh(key: string, phase: 'start' | 'done' | 'fail', error?: unknown): void
   /** A computation of `key` passed its `timeout` (`'soft'`) or its `hardTimeout` (`'hard'`). */
@@ -105,8 +110,8 @@ export function fanOutEvents(sinks: readonly CacheEvents[]): CacheEvents {
             )(),
     computed: (key, fn, ms, failed) => sinks.forEach((sink) => sink.computed(key, fn, ms, failed)),
     bus: (direction, change) => sinks.forEach((sink) => sink.bus(direction, change)),
-    staleServed: (tier, key, reason) =>
-      sinks.forEach((sink) => sink.staleServed(tier, key, reason)),
+    staleServed: (tier, key, reason, fn) =>
+      sinks.forEach((sink) => sink.staleServed(tier, key, reason, fn)),
     refresh: (key, phase, error) => sinks.forEach((sink) => sink.refresh(key, phase, error)),
     timeout: (key, kind) => sinks.forEach((sink) => sink.timeout(key, kind)),
     lease: (key, phase) => sinks.forEach((sink) => sink.lease(key, phase)),

@@ -105,9 +105,14 @@ export class StatsRecorder implements CacheEvents {
     this.#errors[tier]!++
   }
 
-  staleServed(_tier: number, key: string, reason: 'revalidate' | 'error' | 'timeout'): void {
+  staleServed(
+    _tier: number,
+    key: string,
+    reason: 'revalidate' | 'error' | 'timeout',
+    fn?: FunctionRecord,
+  ): void {
     this.#freshness.staleServed[reason]++
-    const owner = this.#ownerOf(key)
+    const owner = fn ?? this.#ownerOf(key)
     if (owner !== undefined) owner.staleServed++
   }
 

@@ -123,7 +123,7 @@ export class Cache {
   }
 
   /**
-   * Serves `entry` (from `peekStale`, no longer current) as `load` would, without a lookup; else undefined.
+   * Serves `entry` (kept from an earlier read, no longer current) as `load` would, without a lookup; else undefined.
    * @internal for `withCache`; not part of the documented API.
    */
   serveKept<T>(

@@ -76,8 +76,8 @@ export class RefreshPolicy {
 
   /**
    * The stale path without a lookup: `entry`, kept by the caller from an earlier read and no longer current,
-   * served as `load` would serve it (`fn`: the cached function, for statistics); undefined when the caller
-   * must `load`. Same-process A/B on 1 000 stale keys: ~290 → ~195 ns a call; a fresh hit takes ~175.
+   * served as `load` would serve it; undefined when the caller must look it up. Same-process A/B, 1 000
+   * stale keys through withCache: 422 → 268 ns a call, where a fresh hit takes 266.
    */
   serveKept<T>(
     entry: Entry,
@@ -131,13 +131,13 @@ export class RefreshPolicy {
     const backoffUntil = this.#backoff.get(key)
     if (backoffUntil !== undefined && backoffUntil > now && staleFor < policy.staleIfErrorMs) {
       serving?.()
-      this.#deps.events.staleServed(tier, key, 'error')
+      this.#deps.events.staleServed(tier, key, 'error', options.owner)
       return Promise.resolve(entry.value as T)
     }
     if (staleFor < policy.swrMs) {
       serving?.()
       this.#refreshInBackground(key, compute, options, policy)
-      this.#deps.events.staleServed(tier, key, 'revalidate')
+      this.#deps.events.staleServed(tier, key, 'revalidate', options.owner)
       return Promise.resolve(entry.value as T)
     }
     return undefined
@@ -182,6 +182,7 @@ export class RefreshPolicy {
     return settleWithin(computing, key, policy, fallback, {
       clock: deps.clock,
       events: deps.events,
+      owner: options.owner,
       report: (error) => this.#report(error, options.onError),
       failed: (now) => this.#noteFailure(key, now, policy),
       landed: () => this.#backoff.delete(key),

@@ -2,6 +2,7 @@ import { readClock, type Clock } from '../core/clock'
 import { isStorageError, RefreshError, TimeoutError, type StorageError } from '../core/exceptions'
 import type { CacheEvents } from './cache-events'
 import type { FreshnessPolicy } from './freshness'
+import type { FunctionRecord } from './function-stats'
 import type { Entry } from './tier'
 
 /**
@@ -26,6 +27,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 export interface SettleHooks {
   clock: Clock
   events: CacheEvents
+  /** The cached function of the call, for its statistics. */
+  owner: FunctionRecord | undefined
   /** Receives the failures callers were spared (`staleIfError`), and those of computations left running. */
   report: (error: StorageError) => void
   /** A failure (or hard timeout) was answered with the stale value: start the error backoff. */
@@ -69,7 +72,7 @@ export function settleWithin<T>(
       }
     }
     const serveStale = (reason: 'error' | 'timeout') => {
-      events.staleServed(fallback!.tier, key, reason)
+      events.staleServed(fallback!.tier, key, reason, hooks.owner)
       resolve(fallback!.value as T)
     }
     const startTimer = (ms: number, fire: () => void) => {

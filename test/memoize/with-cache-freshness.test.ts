@@ -84,6 +84,24 @@ describe('withCache freshness options', () => {
     pending.open()
   })
 
+  it('a stale value served instead of an error is counted for its function, whatever its keys', async () => {
+    const cache = open()
+    let runs = 0
+    const model = withCache(
+      async (id: number) => {
+        if (++runs > 1) throw new Error('model down')
+        return `run ${runs} for ${id}`
+      },
+      { cache, ttl: 60, staleIfError: 600, key: (id) => `model/${id}` },
+    )
+    await model(1)
+    clock.advance(61_000)
+    expect(await model(1)).toBe('run 1 for 1') // the computation failed: stale instead
+    expect(await model(1)).toBe('run 1 for 1') // within errorBackoff: stale, no computation
+    expect(runs).toBe(2)
+    expect(model.stats()).toMatchObject({ staleServed: 2, errors: 1 })
+  })
+
   it('invalidate() during a background refresh wins: the refresh result is not stored', async () => {
     const cache = open()
     const pending = gate()

@@ -151,7 +151,10 @@ export class MemoryTier implements InProcessTier {
     } catch {
       return false // as in isCurrent()
     }
-    if (record.expiresAt <= now) return false
+    if (record.expiresAt <= now) {
+      this.#lru.delete(record.key)
+      return false
+    }
     this.#touchSometimes(record)
     return true
   }
