@@ -194,6 +194,7 @@ export function withCache<A extends unknown[], R>(
   const index = typeof options.key === 'function' ? undefined : new ArgsIndex()
 
   const cached = function (this: unknown, ...args: A): Promise<T> {
+    owner.calls++
     // Computed once per call, for the index and the key builder both (object arguments only).
     const text = index === undefined ? undefined : callText(args)
     const known = index?.get(args, text)

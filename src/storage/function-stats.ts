@@ -17,9 +17,9 @@
 export interface FunctionStats {
   /** `namespace:name:v<version>` (`name:v<version>` without a namespace). */
   id: string
-  /** Calls that reached the cache: the hits, the in-process joins and the misses. */
+  /** Calls of the cached function (not `refresh()`): hits, joins, misses, and calls served a stale value. */
   calls: number
-  /** Calls served by each tier, by tier name (a stale value served counts here too). */
+  /** Calls served a fresh value by each tier, by tier name. */
   hits: Record<string, number>
   /** Calls that found no value anywhere and ran the function. */
   misses: number
@@ -48,6 +48,8 @@ export class FunctionRecord {
   readonly id: string
   /** Hits per tier index. */
   readonly hits: number[]
+  /** Counted by the wrapper itself: a call served a stale value, or by an eager refresh, is neither hit nor miss. */
+  calls = 0
   joins = 0
   fleetJoins = 0
   misses = 0
@@ -76,7 +78,7 @@ export class FunctionRecord {
     const mean = this.computed === 0 ? 0 : this.computeMsTotal / this.computed
     return {
       id: this.id,
-      calls: hits + this.joins + this.misses,
+      calls: this.calls,
       hits: Object.fromEntries(tierNames.map((name, i) => [name, this.hits[i] ?? 0])),
       misses: this.misses,
       computations: this.computations,

@@ -79,7 +79,7 @@ describe('withCache freshness options', () => {
     clock.advance(61_000)
     for (let i = 0; i < 3; i++) expect(await model(1)).toBe('run 1 for 1')
     const fn = model.stats()
-    expect(fn).toMatchObject({ staleServed: 3, misses: 1, computations: 2 }) // the refresh is no miss
+    expect(fn).toMatchObject({ calls: 4, staleServed: 3, misses: 1, computations: 2 }) // the refresh is no miss
     expect((await cache.stats()).freshness.staleServed.revalidate).toBe(3)
     pending.open()
   })
@@ -99,7 +99,7 @@ describe('withCache freshness options', () => {
     expect(await model(1)).toBe('run 1 for 1') // the computation failed: stale instead
     expect(await model(1)).toBe('run 1 for 1') // within errorBackoff: stale, no computation
     expect(runs).toBe(2)
-    expect(model.stats()).toMatchObject({ staleServed: 2, errors: 1 })
+    expect(model.stats()).toMatchObject({ calls: 3, staleServed: 2, errors: 1 })
   })
 
   it('invalidate() during a background refresh wins: the refresh result is not stored', async () => {

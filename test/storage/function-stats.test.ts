@@ -34,6 +34,7 @@ describe('FunctionTable', () => {
   it('reports each function with hits by tier name', () => {
     const table = new FunctionTable(2)
     const record = table.record('video:describe:v1')
+    record.calls++
     record.hits[1]!++
     expect(table.report(['memory', 'file'])).toEqual({
       'video:describe:v1': expect.objectContaining({ calls: 1, hits: { memory: 0, file: 1 } }),
