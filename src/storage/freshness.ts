@@ -87,8 +87,17 @@ const DEFAULT_BACKOFF_MS = 10_000
 
 /** True when `options` sets any freshness option (most calls set none: then the cache's policy applies). */
 export function hasFreshness(options: FreshnessOptions): boolean {
-  for (const name of FRESHNESS_KEYS) if (options[name] !== undefined) return true
-  return false
+  // Named reads, not a loop over FRESHNESS_KEYS: a keyed read on options of many shapes is a hash lookup
+  // each (a memory-only miss spent ~90 ns here, 3 % of it, in a CPU profile of 1 M misses).
+  return (
+    options.staleWhileRevalidate !== undefined ||
+    options.staleIfError !== undefined ||
+    options.errorBackoff !== undefined ||
+    options.timeout !== undefined ||
+    options.hardTimeout !== undefined ||
+    options.eagerRefresh !== undefined ||
+    options.jitter !== undefined
+  )
 }
 
 /**
