@@ -12,14 +12,13 @@ import { TagVersions } from './tag-versions'
 import { promote, type PromotionContext } from './tier-promotion'
 import { tierScopes, type Layer, type RemovalScope, type Scope } from './tier-scopes'
 import {
-  hasTagCounters,
   isInProcessTier,
   type Entry,
   type InProcessTier,
   type KeyPredicate,
-  type TagStamps,
   type Tier,
 } from './tier'
+import { hasTagCounters, type TagStamps } from './tier-tags'
 import { entryOfWrite, settleWrite } from './tier-write'
 import type { WriteTracker } from './write-tracker'
 
