@@ -35,7 +35,7 @@ export type { EntryInfo, FreshnessOptions } from './storage/freshness'
 export type { MemoryTierOptions } from './storage/tiers/memory'
 export type { FileTierOptions } from './storage/tiers/file'
 export type { Entry, InProcessTier, KeyPredicate, Tier, TierStats } from './storage/tier'
-export type { TagCounters, TagStamps } from './storage/tier'
+export type { TagCounters, TagStamps } from './storage/tier-tags'
 export type { TagsOption } from './storage/tag-options'
 export type { BusReceiver, CacheBus } from './storage/bus'
 export type {

@@ -1,6 +1,6 @@
 /**
- * The codec's tags, shared by the encoder (codec.ts) and the decoder (codec-revive.ts). A tagged value is
- * `{"$t":"<type>","v":…}`; tagged text as a whole is wrapped as `{"$t":"~","v":…}`.
+ * The codec's tags, shared by the encoder (codec.ts, codec-tagging.ts) and the decoder (codec-revive.ts). A
+ * tagged value is `{"$t":"<type>","v":…}`; tagged text as a whole is wrapped as `{"$t":"~","v":…}`.
  */
 export const TAG = '$t'
 export const TAGGED_ROOT = '~'

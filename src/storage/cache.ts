@@ -4,6 +4,7 @@ import { checkKey } from '../core/keys'
 import type { Clock } from '../core/clock'
 import { compilePattern, type KeyPattern } from '../core/pattern'
 import type { BusLink } from './bus-link'
+import { CacheChanges } from './cache-changes'
 import { startCleanupTimer } from './cache-options'
 import { wireCache } from './cache-wiring'
 import { collectStats, type StatsRecorder } from './cache-stats'
@@ -18,12 +19,10 @@ import type {
 import { readEntry } from './entry-info'
 import type { EntryInfo } from './freshness'
 import type { Invalidation, InvalidationListener } from './invalidation'
-import type { LifetimePolicy } from './lifetimes'
 import { listKeys } from './list-keys'
 import { memoryViewOf } from './memory-view'
 import type { LoadHandler } from './load'
 import type { RefreshPolicy } from './refresh'
-import { checkTags } from './tag-options'
 import type { Entry, Tier } from './tier'
 import type { TierStack } from './tier-stack'
 
@@ -52,10 +51,11 @@ const NO_OPTIONS: GetOrSetOptions<never> = Object.freeze({})
  */
 export class Cache {
   readonly #stack: TierStack
-  readonly #lifetimes: LifetimePolicy
   readonly #stats: StatsRecorder
   readonly #functions: FunctionTable
   readonly #invalidation: Invalidation
+  /** set, delete, clear, invalidateTags: the tiers, then the bus (cache-changes.ts). */
+  readonly #changes: CacheChanges
   readonly #loader: LoadHandler
   /** Stale-while-revalidate, staleIfError, timeouts, eager refresh: in front of the loader (refresh.ts). */
   readonly #refresh: RefreshPolicy
@@ -71,7 +71,6 @@ export class Cache {
       leaseStored: (key) => void this.#bus?.after({ key }, 0),
     })
     this.#clock = parts.clock
-    this.#lifetimes = parts.lifetimes
     const report = (this.#onError = parts.onError)
     this.#stats = parts.stats
     this.#functions = parts.functions
@@ -80,6 +79,7 @@ export class Cache {
     this.#loader = parts.loader
     this.#refresh = parts.refresh
     this.#bus = parts.bus
+    this.#changes = new CacheChanges(parts)
     this.#timer = startCleanupTimer(parts.cleanupMs, () => void this.cleanup().catch(report))
   }
 
@@ -155,14 +155,8 @@ export class Cache {
    * Stores `value` in every tier; resolves once the slowest tier (the disk) has it. With `tags`, the value is
    * not stored when one of them is invalidated while the call runs.
    */
-  async set(key: string, value: unknown, ttl?: TtlArgument): Promise<void> {
-    checkKey(key)
-    const lifetimes = this.#lifetimes.of(ttl)
-    const tags = ttl !== null && typeof ttl === 'object' ? ttl.tags : undefined
-    if (tags !== undefined) checkTags(tags)
-    const tagging = tags?.length ? { tags, since: this.#stack.tags.sequence } : undefined
-    await this.#invalidation.invalidate({ key }, 'none')
-    await this.#announce({ key }, this.#stack.write(key, value, lifetimes, tagging))
+  set(key: string, value: unknown, ttl?: TtlArgument): Promise<void> {
+    return this.#changes.set(key, value, ttl)
   }
 
   /**
@@ -171,12 +165,8 @@ export class Cache {
    * process of the fleet. A computation under way that carries one of the tags does not store its result;
    * an entry written after this call is valid. See docs/tags.md.
    */
-  async invalidateTags(tags: string | readonly string[]): Promise<void> {
-    const list = typeof tags === 'string' ? [tags] : tags
-    checkTags(list, 'invalidateTags: tags')
-    if (list.length === 0) return
-    const work = this.#invalidation.invalidateTags(list, 'every tier')
-    await (this.#bus ? this.#bus.afterTags(list, work) : work)
+  invalidateTags(tags: string | readonly string[]): Promise<void> {
+    return this.#changes.invalidateTags(tags)
   }
 
   /** Whether a fresh value is stored under `key`. */
@@ -185,9 +175,8 @@ export class Cache {
   }
 
   /** Removes `key` from every tier; true if any tier held it. */
-  async delete(key: string): Promise<boolean> {
-    checkKey(key)
-    return (await this.#announce({ key }, this.#invalidation.invalidate({ key }, 'every tier'))) > 0
+  delete(key: string): Promise<boolean> {
+    return this.#changes.delete(key)
   }
 
   /**
@@ -198,7 +187,7 @@ export class Cache {
   async clear(pattern?: KeyPattern): Promise<number> {
     const match = pattern === undefined ? undefined : compilePattern(pattern)
     if (match?.exact !== undefined) return (await this.delete(match.exact)) ? 1 : 0
-    return this.#announce({ pattern }, this.#invalidation.invalidate({ match }, 'every tier'))
+    return this.#changes.clear(match, pattern)
   }
 
   /**
@@ -208,14 +197,6 @@ export class Cache {
    */
   keys(pattern?: KeyPattern): AsyncGenerator<string> {
     return listKeys(this.#stack, pattern === undefined ? undefined : compilePattern(pattern))
-  }
-
-  /** `work` (a write of `change`), then, with a bus, one message telling the fleet (see BusLink). */
-  #announce<T>(
-    change: { key: string } | { pattern: KeyPattern | undefined },
-    work: Promise<T> | T,
-  ): Promise<T> {
-    return this.#bus ? this.#bus.after(change, work) : Promise.resolve(work)
   }
 
   /**
@@ -264,7 +245,7 @@ export class Cache {
   /** The load past the freshness policy: join, look below, compute, store; a refresh tells the bus. */
   #loadNow<T>(key: string, compute: () => T | Promise<T>, options: GetOrSetOptions<T>): Promise<T> {
     const loading = this.#loader.load(key, compute, options)
-    return options.fresh && this.#bus ? this.#announce({ key }, loading) : loading
+    return options.fresh && this.#bus ? this.#changes.announce({ key }, loading) : loading
   }
 
   /**

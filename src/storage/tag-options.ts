@@ -1,7 +1,7 @@
 import { PolicyError, type StorageError } from '../core/exceptions'
 import { shortenKey } from '../core/keys'
 import type { TagVersions } from './tag-versions'
-import type { TagStamps } from './tier'
+import type { TagStamps } from './tier-tags'
 import type { WriteTracker } from './write-tracker'
 
 /** The tags of a write, and the `TagVersions.sequence` read when its computation began. */

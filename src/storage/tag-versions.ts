@@ -1,4 +1,5 @@
-import type { InProcessTier, TagCounters, TagStamps } from './tier'
+import type { InProcessTier } from './tier'
+import type { TagCounters, TagStamps } from './tier-tags'
 
 /** How a tag-counter call reaches the tier: through the tier stack's guard, so a failure is a StorageError. */
 export type GuardedCall = <R>(action: string, op: () => Promise<R>) => Promise<R>

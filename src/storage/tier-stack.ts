@@ -1,6 +1,5 @@
 import { readClock, type Clock } from '../core/clock'
 import { describeFailure, isStorageError, StorageError } from '../core/exceptions'
-import { checkKey } from '../core/keys'
 import { settleAll } from '../core/settle-all'
 import type { CacheEvents } from './cache-events'
 import { ClearBarrier } from './clear-barrier'
@@ -9,26 +8,23 @@ import { endingAt } from './freshness'
 import type { LifetimePolicy, Lifetimes } from './lifetimes'
 import { writeStamped, type Tagging } from './tag-options'
 import { TagVersions } from './tag-versions'
-import { promote, type PromotionContext } from './tier-promotion'
+import { lookupBelow, type LookupContext, type OnTierError } from './tier-lookup'
+import type { PromotionContext } from './tier-promotion'
 import { tierScopes, type Layer, type RemovalScope, type Scope } from './tier-scopes'
 import {
-  hasTagCounters,
   isInProcessTier,
   type Entry,
   type InProcessTier,
   type KeyPredicate,
-  type TagStamps,
   type Tier,
 } from './tier'
+import { hasTagCounters, type TagStamps } from './tier-tags'
 import { entryOfWrite, settleWrite } from './tier-write'
 import type { WriteTracker } from './write-tracker'
 
 export type { RemovalScope } from './tier-scopes'
 export type { Tagging } from './tag-options'
-
-/** Where a lookup's tier failures go: thrown at the end (when nothing was found), or handed to a handler. */
-export type OnTierError = 'throw' | OnFailure
-type OnFailure = (error: StorageError) => void
+export type { OnTierError } from './tier-lookup'
 
 export interface TierStackOptions {
   clock: Clock
@@ -50,8 +46,6 @@ export class TierStack {
   readonly front: InProcessTier | undefined
   /** The tag counters this process knows; the last tier that keeps tag counters holds them. */
   readonly tags: TagVersions
-  /** The tiers a lookup reads after `peek` missed. */
-  readonly #below: readonly Layer[]
   readonly #inProcess: readonly Layer<InProcessTier>[]
   readonly #scopes: Record<Scope, readonly Layer[]>
   /** Whether some tier stores the encoded text, so a write must compute it. */
@@ -62,8 +56,8 @@ export class TierStack {
   readonly #barrier = new ClearBarrier()
   /** Removals under way: a lookup begun during one may read an entry it has yet to reach. */
   #removals = 0
-  /** What `promote` (tier-promotion.ts) needs of this stack, made once. */
-  readonly #promotion: PromotionContext
+  /** What `lookupBelow` (tier-lookup.ts) needs of this stack, made once. */
+  readonly #lookup: LookupContext
 
   constructor(tiers: readonly Tier[], options: TierStackOptions) {
     this.tiers = tiers
@@ -72,7 +66,6 @@ export class TierStack {
     const scopes = tierScopes(tiers)
     const layers = scopes.of['every tier']
     this.front = tiers[0] !== undefined && isInProcessTier(tiers[0]) ? tiers[0] : undefined
-    this.#below = this.front ? layers.slice(1) : layers
     this.#inProcess = scopes.inProcess
     this.#scopes = scopes.of
     this.#encodes =
@@ -82,13 +75,21 @@ export class TierStack {
       counting && hasTagCounters(counting.tier) ? counting.tier : undefined,
       (action, op) => this.guard(counting!.index, action, undefined, op),
     )
-    this.#promotion = {
+    const promotion: PromotionContext = {
       tiers,
       clock: options.clock,
       lifetimes: options.lifetimes,
       barrier: this.#barrier,
       guard: (index, action, key, op) => this.guard(index, action, key, op),
       failure: (index, action, key, err) => this.#failure(index, action, key, err),
+    }
+    this.#lookup = {
+      below: this.front ? layers.slice(1) : layers,
+      writes: options.writes,
+      events: options.events,
+      tags: this.tags,
+      promotion,
+      report: options.report,
     }
   }
 
@@ -144,53 +145,17 @@ export class TierStack {
   }
 
   /**
-   * Reads the tiers below the front one (callers peeked already) and copies a hit into the tiers above it,
-   * unless the key was written, deleted or cleared during the read: then the older entry is returned but
-   * not copied. Rejects with InvalidKeyError for a key no tier can hold. `again`: a second look for the same
-   * call (the lease holder's), whose misses were counted by the first.
+   * Reads the tiers below the front one and copies a hit up, unless the key changed meanwhile (see
+   * `lookupBelow` in tier-lookup.ts). `again`: a second look for the same call (the lease holder's).
    */
-  async lookup(
+  lookup(
     key: string,
     onError: OnTierError,
     found?: { tier: number },
     again = false,
   ): Promise<Entry | undefined> {
-    checkKey(key)
-    const { writes } = this.#options
-    const watch = writes.watch(key)
-    const removing = this.#removals > 0 // its in-process part is done, the rest may not be: no copy up
-    let failure: StorageError | undefined
-    try {
-      for (const { tier, index } of this.#below) {
-        let entry: Entry | undefined
-        try {
-          entry = await this.guard(index, 'read', key, () => tier.get(key))
-          // Stamps older than the tag counters: invalidated by tag, so a miss in this tier.
-          if (entry?.tags !== undefined && !(await this.tags.check(entry.tags))) entry = undefined
-        } catch (err) {
-          if (onError === 'throw') failure ??= err as StorageError
-          else onError(err as StorageError)
-          continue
-        }
-        if (entry === undefined) {
-          if (!again) this.#events.miss(index, key) // a second look (the lease's) counts no miss twice
-          continue
-        }
-        this.#events.hit(index, key)
-        if (found) found.tier = index // for a stale value served from it
-        const report = onError === 'throw' ? this.#options.report : onError
-        const stale = () => removing || writes.changedSince(watch)
-        // Copies into in-process tiers are made synchronously; only slower tiers above give a promise to await.
-        const copying =
-          index === 0 || stale() ? undefined : promote(this.#promotion, entry, index, report, stale)
-        if (copying) await copying
-        return entry
-      }
-    } finally {
-      writes.unwatch(watch)
-    }
-    if (failure) throw failure
-    return undefined
+    // A removal under way: its in-process part is done, the rest may not be, so the lookup copies nothing up.
+    return lookupBelow(this.#lookup, key, this.#removals > 0, onError, found, again)
   }
 
   /**

@@ -2,7 +2,8 @@ import type { StorageError } from '../core/exceptions'
 import { entryTimes } from './freshness'
 import type { Lifetimes } from './lifetimes'
 import { encodeForStorage } from './stored-entry'
-import type { Entry, TagStamps, Tier } from './tier'
+import type { Entry, Tier } from './tier'
+import type { TagStamps } from './tier-tags'
 import type { WriteTracker } from './write-tracker'
 
 /** The entry a write stores, read at `now`; `encodes` when some tier keeps the encoded text. */

@@ -2,6 +2,7 @@ import { encode } from '../core/codec'
 import { compilePattern } from '../core/pattern'
 import { isInProcessTier, type Entry, type Tier } from '../storage/tier'
 import { FakeClock } from './fake-clock'
+import { describeExpiry } from './tier-suite-expiry'
 import { describeFreshness } from './tier-suite-freshness'
 import { describeHostileInput } from './tier-suite-hostile'
 import { describeInProcess } from './tier-suite-in-process'
@@ -168,23 +169,7 @@ export function describeTier(options: TierSuiteOptions): void {
       expect((await tier.stats()).entries).toBe(1)
     })
 
-    it('an entry reads as a miss once clock passes expiresAt', async () => {
-      const want = makeEntry('k', 42, clock.now() + 1_000)
-      await tier.set(want)
-      clock.advance(999)
-      expectSameEntry(await tier.get('k'), want)
-      clock.advance(1) // expiresAt <= now is expired
-      expect(await tier.get('k')).toBeUndefined()
-    })
-
-    it('an entry with expiresAt Infinity never expires', async () => {
-      const want = makeEntry('forever', 'v', Infinity)
-      await tier.set(want)
-      clock.advance(100 * 365 * 86_400_000)
-      expectSameEntry(await tier.get('forever'), want)
-      expect(await tier.prune()).toBe(0)
-      expectSameEntry(await tier.get('forever'), want)
-    })
+    describeExpiry(t, () => ({ tier, clock }), { makeEntry, expectSameEntry }, caps)
 
     it('delete() returns true once, then false', async () => {
       await tier.set(makeEntry('k', 1, clock.now() + 60_000))
@@ -213,37 +198,6 @@ export function describeTier(options: TierSuiteOptions): void {
       expect(await tier.get('Video_3')).toBeUndefined()
       expect((await tier.stats()).entries).toBe(0)
     })
-
-    if (caps.expiresByItself) {
-      it('prune() has nothing to do; expired entries read as misses', async () => {
-        await tier.set(makeEntry('short', 1, clock.now() + 1_000))
-        await tier.set(makeEntry('edge', 2, clock.now() + 2_000))
-        await tier.set(makeEntry('long', 3, clock.now() + 5_000))
-        await tier.set(makeEntry('never', 4, Infinity))
-        clock.advance(2_000) // 'edge' expires exactly now
-        expect(await tier.prune()).toBe(0)
-        expect(await tier.get('short')).toBeUndefined()
-        expect(await tier.get('edge')).toBeUndefined()
-        expect((await tier.get('long'))?.value).toBe(3)
-        expect((await tier.get('never'))?.value).toBe(4)
-      })
-    }
-
-    // Not for storage that expires by itself: the test above takes its place.
-    if (!caps.expiresByItself)
-      it('prune() removes expired entries only', async () => {
-        await tier.set(makeEntry('short', 1, clock.now() + 1_000))
-        await tier.set(makeEntry('edge', 2, clock.now() + 2_000))
-        await tier.set(makeEntry('long', 3, clock.now() + 5_000))
-        await tier.set(makeEntry('never', 4, Infinity))
-        expect(await tier.prune()).toBe(0)
-        clock.advance(2_000) // 'edge' expires exactly now
-        expect(await tier.prune()).toBe(2)
-        expect((await tier.stats()).entries).toBe(2)
-        expect((await tier.get('long'))?.value).toBe(3)
-        expect((await tier.get('never'))?.value).toBe(4)
-        expect(await tier.prune()).toBe(0)
-      })
 
     it('stats() counts the entries held', async () => {
       expect((await tier.stats()).entries).toBe(0)

@@ -1,5 +1,5 @@
 import { TagVersions } from '../../src/storage/tag-versions'
-import type { TagCounters, TagStamps } from '../../src/storage/tier'
+import type { TagCounters, TagStamps } from '../../src/storage/tier-tags'
 
 /** Counters in a map, as a shared tier would keep them; `shared` as Redis is. */
 function counters(shared = true): TagCounters & { shared: boolean; values: Map<string, number> } {

@@ -1,5 +1,6 @@
 import { fromParsed } from '../../core/codec'
-import type { Entry, TagStamps } from '../tier'
+import type { Entry } from '../tier'
+import type { TagStamps } from '../tier-tags'
 
 /**
  * What an entry file holds. Without attachments, one JSON document:
