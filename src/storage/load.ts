@@ -168,7 +168,8 @@ class InProcessLoad implements LoadStrategy {
       if (owner) events.computed(flight.key, owner, performance.now() - started!, true)
       return Promise.reject(err)
     }
-    // The statistics' timing rides on this reaction rather than one of its own: a promise and a job fewer per miss.
+    // The statistics' timing rides on this reaction rather than one of its own: a promise and a job fewer
+    // per miss.
     void promise.then(
       (value) => {
         if (owner) events.computed(flight.key, owner, performance.now() - started!, false)
