@@ -1,4 +1,11 @@
-import { startSubscription, type BusTransport, type Liveness } from './bus-transport'
+import {
+  livenessOptions,
+  socketLiveness,
+  startSubscription,
+  type BusTransport,
+  type Liveness,
+} from './bus-transport'
+import { Watchdog } from './watchdog'
 
 /**
  * What the bus uses of a node-redis cluster (`createCluster`, v5+): commands, and a copy for the subscriber.
@@ -57,23 +64,24 @@ export function nodeRedisClusterTransport(
   timeoutMs: number,
   liveness: Liveness | undefined,
 ): BusTransport {
+  // node-redis's timeout drops a command queued while its node is offline; the watchdog bounds one written.
   const options = { timeout: timeoutMs }
+  const watchdog = new Watchdog(timeoutMs)
   return {
-    async publish(channel, message) {
-      await cluster.sendCommand(channel, false, ['SPUBLISH', channel, message], options)
-    },
+    publish: (channel, message) =>
+      watchdog.bound(cluster.sendCommand(channel, false, ['SPUBLISH', channel, message], options)),
     subscribe(channel, events) {
       const defaults = cluster._options?.defaults
       const subscriber = cluster.duplicate({
         defaults: {
           ...defaults,
           // The liveness check as in `nodeRedisTransport`, on every node connection of the subscriber.
-          ...(liveness && { pingInterval: liveness.intervalMs }),
+          ...livenessOptions(liveness),
           socket: {
             ...defaults?.socket,
             connectTimeout: Math.max(timeoutMs, 1_000),
             reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000),
-            ...(liveness && { socketTimeout: liveness.intervalMs + liveness.timeoutMs }),
+            ...socketLiveness(liveness),
           },
         },
       })

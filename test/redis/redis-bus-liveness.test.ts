@@ -1,6 +1,6 @@
 import { createClient } from 'redis'
-import { Cache, MemoryTier } from '../../src'
-import { RedisBus } from '../../src/redis'
+import { Cache, MemoryTier, type StorageError } from '../../src'
+import { RedisBus, type RedisBusOptions } from '../../src/redis'
 import { encodeBusMessage } from '../../src/storage/bus'
 import { eventually } from '../helpers/eventually'
 import { startRedisServer, uniquePrefix, type RedisServer } from '../helpers/redis-server'
@@ -23,8 +23,13 @@ afterEach(async () => {
 })
 
 /** A memory-only cache on `bus`: what a receiver of the fleet keeps. */
-function receiver(bus: RedisBus): Cache {
-  const cache = new Cache({ tiers: [new MemoryTier()], bus, cleanupInterval: false })
+function receiver(bus: RedisBus, onError?: (error: StorageError) => void): Cache {
+  const cache = new Cache({
+    tiers: [new MemoryTier()],
+    bus,
+    cleanupInterval: false,
+    ...(onError && { onError }),
+  })
   open.push(cache)
   return cache
 }
@@ -114,6 +119,130 @@ describe('RedisBus liveness check', () => {
       await eventually(() => !cache.memoryCache.has('k'), 'the message arrived')
     } finally {
       client.destroy()
+    }
+  })
+})
+
+/** A plain subscriber with no liveness check: its connection outlives a freeze, so it misses nothing. */
+async function listen(channel: string) {
+  const subscriber = createClient({ url: server.url })
+  subscriber.on('error', () => {})
+  await subscriber.connect()
+  const seen: string[] = []
+  await subscriber.subscribe(channel, (message) => void seen.push(message))
+  return { seen, close: () => subscriber.close() }
+}
+
+let users: { destroy(): void }[] = []
+afterEach(() => {
+  for (const client of users) client.destroy()
+  users = []
+})
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe('RedisBus publisher on a frozen server', () => {
+  it.each([
+    ['its own publisher (url)', async (): Promise<RedisBusOptions> => ({ url: server.url })],
+    [
+      "a user's client (node-redis's own timeout only covers a command not yet written)",
+      async (): Promise<RedisBusOptions> => {
+        const client = createClient({ url: server.url })
+        client.on('error', () => {})
+        users.push(client)
+        await client.connect()
+        return { client }
+      },
+    ],
+  ])(
+    'a publish to a frozen server gives up after commandTimeout and goes to the retry queue (a queue of one overflows, and onError hears it while the server is still frozen): %s',
+    async (_, source) => {
+      const errors: StorageError[] = []
+      const bus = new RedisBus({
+        ...(await source()),
+        channel: `${uniquePrefix('live')}bus`,
+        commandTimeout: '200ms',
+        queueSize: 1,
+        liveness: false, // the bound alone, without the connection being dropped
+      })
+      const cache = receiver(bus, (error) => void errors.push(error))
+      await eventually(() => bus.subscribed, 'the bus subscribed')
+
+      server.pause()
+      const frozenAt = performance.now()
+      for (let i = 0; i < 3; i++) await cache.set(`k${i}`, i) // three publishes, each sent at once
+      await eventually(() => errors.length > 0, 'the queue of one overflowed', 3_000)
+      expect(performance.now() - frozenAt).toBeLessThan(3_000) // still frozen: nothing was answered
+      expect(errors[0]!.message).toMatch(/retry queue full/)
+    },
+  )
+
+  it('publishes made while the server is frozen reach the subscribers once it answers again', async () => {
+    const channel = `${uniquePrefix('live')}bus`
+    const listener = await listen(channel)
+    try {
+      const bus = new RedisBus({
+        url: server.url,
+        channel,
+        commandTimeout: '200ms',
+        liveness: { interval: '100ms', timeout: '200ms' },
+      })
+      const cache = receiver(bus)
+      await eventually(() => bus.subscribed, 'the bus subscribed')
+
+      server.pause()
+      for (let i = 0; i < 5; i++) {
+        await cache.delete(`k${i}`)
+        await sleep(100) // some before, some after the publisher's connection is dropped
+      }
+      await sleep(500)
+      server.resume()
+      for (let i = 0; i < 5; i++)
+        await eventually(
+          () => listener.seen.some((text) => JSON.parse(text).key === `k${i}`),
+          `the delete of k${i} was heard`,
+          NOTICED_MS,
+        )
+    } finally {
+      await listener.close()
+    }
+  })
+
+  it("the bus's own publisher is made again after a freeze longer than liveness interval + timeout, as its subscriber is", async () => {
+    const bus = new RedisBus({
+      url: server.url,
+      channel: `${uniquePrefix('live')}bus`,
+      liveness: { interval: '100ms', timeout: '200ms' },
+    })
+    const cache = receiver(bus)
+    await eventually(() => bus.subscribed, 'the bus subscribed')
+    await cache.set('k', 1) // the publisher is connected and has sent
+    const admin = createClient({ url: server.url })
+    await admin.connect()
+    try {
+      const adminId = String(await admin.sendCommand(['CLIENT', 'ID']))
+      const busIds = async () =>
+        String(await admin.sendCommand(['CLIENT', 'LIST']))
+          .trim()
+          .split('\n')
+          .map((line) => /\bid=(\d+)/.exec(line)![1]!)
+          .filter((id) => id !== adminId)
+      const before = await busIds()
+      expect(before).toHaveLength(2) // publisher and subscriber
+
+      server.pause()
+      await sleep(1_500)
+      server.resume()
+      await eventually(() => bus.subscribed, 'the subscription is back', NOTICED_MS)
+      let now: string[] = []
+      for (const deadline = Date.now() + NOTICED_MS; Date.now() < deadline; await sleep(50)) {
+        now = await busIds()
+        if (now.length === 2 && now.every((id) => !before.includes(id))) break
+      }
+      expect(now.filter((id) => before.includes(id))).toEqual([]) // neither connection is the old one
+      expect(now).toHaveLength(2)
+    } finally {
+      await admin.close()
     }
   })
 })
