@@ -85,7 +85,6 @@ export interface Liveness {
  * @example
  * ```ts
  * import { createClient } from 'redis'
-import { Watchdog } from './watchdog'
  * import { RedisBus } from 'tiercache/redis'
  *
  * const client = createClient({ url: process.env.REDIS_URL })
