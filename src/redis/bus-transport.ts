@@ -212,7 +212,9 @@ export function nodeRedisTransport(
     async close() {
       if (ownPublisher === undefined || !ownPublisher.isOpen) return
       if (!ownPublisher.isReady) return ownPublisher.destroy()
-      await ownPublisher.close().catch(() => ownPublisher!.destroy())
+      // Bounded, as the subscriber's: with the liveness check on, a server gone during the close left it
+      // waiting for good.
+      await closeWithin(ownPublisher, timeoutMs)
     },
   }
 }

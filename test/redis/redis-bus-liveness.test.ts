@@ -96,6 +96,26 @@ describe('RedisBus liveness check', () => {
     }
   })
 
+  it('a bus whose server is gone closes within its commandTimeout, liveness checks in flight or not', async () => {
+    for (let round = 0; round < 5; round++) {
+      const bus = new RedisBus({
+        url: server.url,
+        channel: `${uniquePrefix('live')}bus`,
+        commandTimeout: '300ms',
+        liveness: { interval: '20ms', timeout: '500ms' },
+      })
+      const cache = receiver(bus)
+      await eventually(() => bus.subscribed, 'the bus subscribed', NOTICED_MS)
+      await cache.set('k', round)
+      await new Promise((resolve) => setTimeout(resolve, 10 * round)) // a PING may be on its way
+      await server.kill()
+      const started = performance.now()
+      await cache.close()
+      expect(performance.now() - started).toBeLessThan(5_000)
+      await server.restart()
+    }
+  })
+
   it('is on by default, can be turned off, and its options are checked', () => {
     expect(() => new RedisBus({ url: server.url, liveness: { interval: 0 } })).toThrow(TypeError)
     expect(() => new RedisBus({ url: server.url, liveness: { timeout: '-1s' } })).toThrow(TypeError)
