@@ -47,7 +47,8 @@ export interface RedisBusOptions {
   /**
    * The subscriber's liveness check (and that of the publisher opened on `url`), for a server that stops
    * answering while the connection stays up (a frozen host, a half-open connection after a network
-   * failure): no error would ever show, and messages would be missed in silence. A `PING` goes out every `interval` once the last was answered; a connection
+   * failure): no error would ever show, and messages would be missed in silence. A `PING` goes out every
+   * `interval` once the last was answered; a connection
    * silent for `interval + timeout` is dropped and made again, and once the subscription is back the cache
    * drops its memory tier, as after any lost connection. So a frozen server is noticed within about
    * `2 × interval + timeout`. `false` turns it off (a connection is then lost only when the OS says so).
