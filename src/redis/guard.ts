@@ -1,5 +1,8 @@
 import { describeFailure, StorageError } from '../core/exceptions'
 import { markRepeated } from '../core/repeated-failure'
+import { Watchdog } from './watchdog'
+
+export { RedisTimeoutError } from './watchdog'
 
 export interface GuardOptions {
   /** Longest wait for one command, in ms. */
@@ -33,32 +36,6 @@ export class RedisSkippedError extends Error {
 }
 
 /**
- * A command that took longer than the timeout.
- *
- * @example
- * ```ts
- * import { Cache, MemoryTier } from 'tiercache'
- * import { RedisTier } from 'tiercache/redis'
- *
- * const cache = new Cache({
- *   tiers: [new MemoryTier(), new RedisTier({ url: process.env.REDIS_URL, commandTimeout: '200ms' })],
- *   onError: (err) => {
- *     if ((err.cause as Error | undefined)?.name === 'RedisTimeoutError') console.warn('Redis is slow')
- *   },
- * })
- * ```
- */
-export class RedisTimeoutError extends Error {
-  override name = 'RedisTimeoutError'
-}
-
-interface PendingCall {
-  /** performance.now() time after which the call fails with a timeout. */
-  readonly deadline: number
-  fail(cause: unknown): void
-}
-
-/**
  * Bounds every Redis command: a timeout per command, and a circuit breaker that, after `failures` failures
  * in a row, fails calls at once for `cooldownMs` instead of letting each wait for a server that is gone.
  * After the cooldown the next calls try again; one success closes the breaker, one failure reopens it.
@@ -72,12 +49,12 @@ export class RedisGuard {
   #down = false
   #skipUntil = 0 // performance.now() time; monotonic, so a wall-clock jump does not stretch the cooldown
 
-  readonly #pending = new Set<PendingCall>()
-  #watchdog: NodeJS.Timeout | undefined
+  readonly #watchdog: Watchdog
 
   constructor(tier: string, options: GuardOptions) {
     this.#tier = tier
     this.#options = options
+    this.#watchdog = new Watchdog(options.timeoutMs)
   }
 
   /** Whether calls are being skipped right now. */
@@ -100,16 +77,12 @@ export class RedisGuard {
         )
     }
     return new Promise<T>((resolve, reject) => {
-      const call: PendingCall = {
-        deadline: performance.now() + this.#options.timeoutMs,
-        fail: (cause) => {
-          if (++this.#failures >= this.#options.failures)
-            this.#skipUntil = performance.now() + this.#options.cooldownMs
-          reject(this.#fail(action, key, cause))
-        },
+      const fail = (cause: unknown) => {
+        if (++this.#failures >= this.#options.failures)
+          this.#skipUntil = performance.now() + this.#options.cooldownMs
+        reject(this.#fail(action, key, cause))
       }
-      this.#pending.add(call)
-      this.#watch()
+      const call = this.#watchdog.start(fail)
       let started: Promise<T>
       try {
         started = command()
@@ -118,42 +91,17 @@ export class RedisGuard {
       }
       started.then(
         (result) => {
-          if (!this.#pending.delete(call)) return // timed out already
+          if (!this.#watchdog.done(call)) return // timed out already
           this.#failures = 0
           this.#skipUntil = 0
           this.#down = false
           resolve(result)
         },
         (cause: unknown) => {
-          if (this.#pending.delete(call)) call.fail(cause)
+          if (this.#watchdog.done(call)) fail(cause)
         },
       )
     })
-  }
-
-  /**
-   * One timer for all calls under way rather than one per call (which costs more than the rest of the
-   * guard): it ticks every quarter of the timeout while calls are pending, so a call fails between 1 and
-   * 1.25 timeouts after it started.
-   */
-  #watch(): void {
-    if (this.#watchdog) return
-    this.#watchdog = setInterval(
-      () => {
-        const now = performance.now()
-        for (const call of this.#pending) {
-          if (call.deadline > now) continue
-          this.#pending.delete(call)
-          call.fail(new RedisTimeoutError(`no answer within ${this.#options.timeoutMs} ms`))
-        }
-        if (this.#pending.size === 0) {
-          clearInterval(this.#watchdog)
-          this.#watchdog = undefined
-        }
-      },
-      Math.max(1, this.#options.timeoutMs / 4),
-    )
-    this.#watchdog.unref()
   }
 
   /**

@@ -127,13 +127,8 @@ export class MemoryTier implements InProcessTier {
 
   isCurrent(entry: Entry): boolean {
     const record = entry as MemoryRecord
-    if (record.held !== true) return false
-    let now: number
-    try {
-      now = readClock(this.#clock)
-    } catch {
-      return false // no verdict on a bad reading: the caller falls back to peek(), which reports it
-    }
+    const now = this.#nowIfHeld(record)
+    if (now === undefined) return false
     if (record.renewAt <= now) {
       if (record.expiresAt <= now) this.#lru.delete(record.key)
       return false
@@ -144,19 +139,24 @@ export class MemoryTier implements InProcessTier {
 
   holds(entry: Entry): boolean {
     const record = entry as MemoryRecord
-    if (record.held !== true) return false
-    let now: number
-    try {
-      now = readClock(this.#clock)
-    } catch {
-      return false // as in isCurrent()
-    }
+    const now = this.#nowIfHeld(record)
+    if (now === undefined) return false
     if (record.expiresAt <= now) {
       this.#lru.delete(record.key)
       return false
     }
     this.#touchSometimes(record)
     return true
+  }
+
+  /** The clock's reading while `record` is held (not replaced, removed or evicted); else undefined. */
+  #nowIfHeld(record: MemoryRecord): number | undefined {
+    if (record.held !== true) return undefined
+    try {
+      return readClock(this.#clock)
+    } catch {
+      return undefined // no verdict on a bad reading: the caller falls back to peek(), which reports it
+    }
   }
 
   #touchSometimes(record: MemoryRecord): void {
